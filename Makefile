@@ -1,0 +1,65 @@
+# VIB — the four commands a newcomer needs: make run · make test · make lint · make bench
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON := $(shell scripts/find-python)
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+VIB := $(VENV)/bin/vib
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test test-fast test-browser lint bench install messages demo clean
+
+help:
+	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)"
+	@echo "make test   the whole test suite (SQLite; DATABASE_URL=postgres://… for PostgreSQL)"
+	@echo "make lint   ruff, mypy, makemigrations --check, compilemessages, OpenAPI lint"
+	@echo "make bench  the benchmarks of bench/ (results in bench/README.md)"
+
+$(UV):
+	@test -n "$(PYTHON)" || exit 1
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.installed
+
+messages: install
+	@command -v msgfmt >/dev/null || scripts/apt-install gettext
+	cd src/vib && ../../$(VIB) compilemessages --verbosity 0
+
+var:
+	mkdir -p var
+
+run: install messages var
+	$(VIB) migrate --noinput --verbosity 0
+	$(VIB) demo --if-empty
+	@echo
+	@echo "VIB draait op http://$(HOST):$(PORT)/  (stoppen: Ctrl-C)"
+	$(VIB) runserver $(HOST):$(PORT)
+
+test: install messages
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: install messages
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+	$(VIB) makemigrations --check --dry-run
+	scripts/lint-openapi
+
+bench: install
+	$(UV) sync --frozen --python $(PYTHON) --group bench
+	$(VENV)/bin/python bench/run.py
+	$(UV) sync --frozen --python $(PYTHON)
+
+clean:
+	rm -rf $(VENV) .tools var

@@ -1,0 +1,3 @@
+"""VIB — Veilig en Integer Bestuur."""
+
+__version__ = "0.1.0"

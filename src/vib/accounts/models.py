@@ -1,0 +1,175 @@
+"""People, their roles per organisation (roles are data), and API tokens."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vib.core.models import BaseModel
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in. Platform admins are ``is_staff``; they see no case contents."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("platform admin"),
+        default=False,
+        help_text=_("May use the Django admin. Gives no access to confidential records."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+
+class Role(models.Model):
+    """A role from DOMAIN.md §2. Roles are data: permissions refer to codes, never to groups."""
+
+    code = models.SlugField(_("code"), max_length=40, primary_key=True)
+    name_nl = models.CharField(_("Dutch name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    organisation_bound = models.BooleanField(
+        _("held within an organisation"),
+        default=True,
+        help_text=_("Sector analysts and platform admins act outside any single organisation."),
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_nl if (get_language() or "nl").startswith("nl") else self.name_en
+
+
+class RoleAssignment(BaseModel):
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Optional: limits the role to one organisational unit."),
+    )
+    function = models.CharField(
+        _("function"),
+        max_length=100,
+        blank=True,
+        help_text=_("E.g. burgemeester, raadslid, beleidsmedewerker."),
+    )
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            # Portable "NULLS NOT DISTINCT": one constraint per combination of empty fields.
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation", "unit"],
+                condition=models.Q(organisation__isnull=False, unit__isnull=False),
+                name="role_assignment_unique_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"],
+                condition=models.Q(organisation__isnull=False, unit__isnull=True),
+                name="role_assignment_unique_org",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(organisation__isnull=True),
+                name="role_assignment_unique_global",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} — {self.organisation or '-'}"
+
+
+class ApiToken(BaseModel):
+    """A token for machine clients. Only a SHA-256 digest of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class RoleCapability(models.Model):
+    """What a role may do, as data. Capability codes are declared by the apps (``capabilities``)."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="capabilities")
+    capability = models.CharField(_("capability"), max_length=60)
+
+    class Meta:
+        verbose_name = _("role capability")
+        verbose_name_plural = _("role capabilities")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "capability"], name="role_capability_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role_id}: {self.capability}"

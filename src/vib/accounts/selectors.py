@@ -1,0 +1,61 @@
+"""Reads about people and their roles."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from vib.accounts.models import RoleAssignment, User
+from vib.organisations.models import Organisation
+
+
+def _current() -> Q:
+    today = timezone.localdate()
+    return Q(valid_from__lte=today) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+
+
+def assignments_of(user: User) -> QuerySet[RoleAssignment]:
+    return (
+        RoleAssignment.objects.filter(_current(), user=user, user__is_active=True)
+        .select_related("role", "organisation", "unit")
+        .order_by("organisation__name", "role__order")
+    )
+
+
+def organisations_of(user: User) -> QuerySet[Organisation]:
+    """The organisations in which the user currently holds a role."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        id__in=RoleAssignment.objects.filter(_current(), user=user).values("organisation_id")
+    ).order_by("name")
+
+
+def capability_organisations(user: User, capability: str) -> QuerySet[Organisation]:
+    """Organisations in which one of the user's current roles grants ``capability`` (SQL)."""
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        id__in=RoleAssignment.objects.filter(
+            _current(), user=user, role__capabilities__capability=capability
+        ).values("organisation_id")
+    )
+
+
+def has_capability(user: User, capability: str, organisation: Organisation | None = None) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    qs = RoleAssignment.objects.filter(
+        _current(), user=user, role__capabilities__capability=capability
+    )
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return qs.exists()
+
+
+def role_codes(user: User, organisation: Organisation | None) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    qs = RoleAssignment.objects.filter(_current(), user=user)
+    qs = qs.filter(organisation=organisation) if organisation else qs
+    return set(qs.values_list("role_id", flat=True))

@@ -1,0 +1,267 @@
+"""VIB settings: one module, driven by environment variables (docs/configuration.md).
+
+``VIB_ENV`` selects defaults only: ``development`` (the default, used by ``make run``),
+``test`` and ``production``. Production refuses to start without a real secret key,
+allowed hosts and encryption keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from vib.conf.env import env_bool, env_int, env_list, env_str
+
+SRC_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(env_str("VIB_BASE_DIR", str(SRC_DIR.parent.parent)))
+VAR_DIR = Path(env_str("VIB_VAR_DIR", str(BASE_DIR / "var")))
+
+VIB_ENV = env_str("VIB_ENV", "development")
+if VIB_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured("VIB_ENV must be development, test or production.")
+PRODUCTION = VIB_ENV == "production"
+
+# --- secrets -------------------------------------------------------------------------------
+_DEV_SECRET = "insecure-development-key-never-use-in-production"  # noqa: S105
+SECRET_KEY = env_str("VIB_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+# Fernet keys (urlsafe base64, 32 bytes) for encrypted fields; first one encrypts, all decrypt.
+_DEV_ENCRYPTION_KEY = "dmliLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyEhISE="  # noqa: S105
+ENCRYPTION_KEYS = env_list("VIB_ENCRYPTION_KEYS", [] if PRODUCTION else [_DEV_ENCRYPTION_KEY])
+DEBUG = env_bool("VIB_DEBUG", default=VIB_ENV == "development")
+ALLOWED_HOSTS = env_list(
+    "VIB_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+DEMO_MODE = env_bool("VIB_DEMO", default=not PRODUCTION)
+
+if PRODUCTION:
+    _missing = [
+        name
+        for name, ok in (
+            ("VIB_SECRET_KEY", len(SECRET_KEY) >= 50 and SECRET_KEY != _DEV_SECRET),
+            ("VIB_ALLOWED_HOSTS", bool(ALLOWED_HOSTS)),
+            (
+                "VIB_ENCRYPTION_KEYS",
+                bool(ENCRYPTION_KEYS) and _DEV_ENCRYPTION_KEY not in ENCRYPTION_KEYS,
+            ),
+        )
+        if not ok
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "Production mode refuses to start: set "
+            + ", ".join(_missing)
+            + " (a secret key of at least 50 characters; see docs/configuration.md)."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("VIB_DEBUG cannot be on in production.")
+    if DEMO_MODE:
+        raise ImproperlyConfigured("VIB_DEMO cannot be on in production.")
+
+# --- applications --------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "vib.web",  # first: its templates override Django's (admin, errors, registration)
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "vib.core",
+    "vib.organisations",
+    "vib.accounts",
+    "vib.audit",
+    "vib.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "vib.accounts.middleware.ActiveOrganisationMiddleware",
+    "vib.api.middleware.ApiVersionMiddleware",
+]
+
+ROOT_URLCONF = "vib.conf.urls"
+WSGI_APPLICATION = "vib.conf.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vib.web.context_processors.shell",
+            ],
+        },
+    }
+]
+
+# --- database ------------------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'vib.sqlite3'}"),
+        conn_max_age=env_int("VIB_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- authentication ------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if VIB_ENV == "test":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- internationalisation ------------------------------------------------------------------
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+# --- static and private files --------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(env_str("VIB_PRIVATE_FILES", str(VAR_DIR / "private")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if not PRODUCTION
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    },
+}
+
+# --- security headers ----------------------------------------------------------------------
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("VIB_SESSION_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("VIB_SECURE_COOKIES", default=PRODUCTION)
+SECURE_SSL_REDIRECT = env_bool("VIB_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("VIB_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("VIB_BEHIND_PROXY", default=False) else None
+)
+
+# --- e-mail --------------------------------------------------------------------------------
+EMAIL_HOST = env_str("VIB_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("VIB_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("VIB_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("VIB_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("VIB_EMAIL_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("VIB_EMAIL_FROM", "VIB <noreply@vib.localhost>")
+EMAIL_BACKEND = env_str(
+    "VIB_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+
+# --- background tasks ----------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if VIB_ENV == "test"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+
+# --- API -----------------------------------------------------------------------------------
+API_VERSION = "1.0.0"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "vib.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "vib.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "vib.api.errors.problem_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "VIB API",
+    "DESCRIPTION": "Veilig en Integer Bestuur — NL GOV API Design Rules compliant API.",
+    "VERSION": API_VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "OAS_VERSION": "3.0.3",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "CONTACT": {"name": "VIB", "url": "https://vib.example.nl", "email": "api@vib.example.nl"},
+    "LICENSE": {"name": "EUPL-1.2", "url": "https://eupl.eu/1.2/nl/"},
+    "SERVERS": [{"url": "/api/v1", "description": "VIB"}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vib.api.schema.add_standard_headers",
+    ],
+}
+
+# --- logging -------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("VIB_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The request logger would write client addresses of anonymous reporters: never.
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
+}

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from vib.web.urls import auth_urlpatterns
+
+urlpatterns = [
+    path("api/v1/", include("vib.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("beheer/", admin.site.urls),
+    *auth_urlpatterns,
+    path("", include("vib.web.urls")),
+]
+
+handler400 = "vib.web.views.bad_request"
+handler403 = "vib.web.views.permission_denied"
+handler404 = "vib.web.views.page_not_found"
+handler500 = "vib.web.views.server_error"

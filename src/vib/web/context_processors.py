@@ -1,0 +1,22 @@
+"""What every page of the shell needs: the active organisation and the navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from vib.accounts.selectors import organisations_of
+from vib.web.navigation import navigation_for
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "my_organisations": []}
+    organisation = getattr(request, "organisation", None)
+    return {
+        "active_organisation": organisation,
+        "my_organisations": list(organisations_of(user)),  # type: ignore[arg-type]
+        "nav_items": navigation_for(user, organisation),
+    }

@@ -1,0 +1,125 @@
+"""Thin views of the shell. Confidential objects come only from ``vib.access``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vib import access
+from vib.accounts.middleware import SESSION_KEY
+from vib.accounts.selectors import assignments_of, organisations_of, role_codes
+from vib.organisations.models import Tier
+from vib.organisations.selectors import organisation_list
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    organisation = getattr(request, "organisation", None)
+    return render(
+        request,
+        "web/home.html",
+        {
+            "assignments": assignments_of(request.user),  # type: ignore[arg-type]
+            "roles_here": role_codes(request.user, organisation),  # type: ignore[arg-type]
+        },
+    )
+
+
+@require_POST
+@login_required
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    wanted = request.POST.get("organisation", "")
+    mine = organisations_of(request.user)  # type: ignore[arg-type]
+    organisation = mine.filter(id=wanted).first() if wanted else None
+    if organisation is None:
+        messages.error(request, _("You hold no role in that organisation."))
+    else:
+        request.session[SESSION_KEY] = str(organisation.id)
+        messages.success(
+            request, _("You now work for %(name)s.") % {"name": organisation.name}
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("web:home")
+    return HttpResponseRedirect(target)
+
+
+def organisations(request: HttpRequest) -> HttpResponse:
+    tier = request.GET.get("tier") or None
+    if tier not in Tier.values:
+        tier = None
+    query = request.GET.get("zoek", "").strip()
+    page = Paginator(organisation_list(tier=tier, q=query or None), 50).get_page(
+        request.GET.get("pagina")
+    )
+    return render(
+        request,
+        "web/organisations.html",
+        {"page": page, "tiers": Tier.choices, "tier": tier, "query": query},
+    )
+
+
+@login_required
+def units(request: HttpRequest) -> HttpResponse:
+    organisation = getattr(request, "organisation", None)
+    rows = access.units_visible_to(request.user, organisation) if organisation else []
+    return render(request, "web/units.html", {"units": rows})
+
+
+@login_required
+def unit_detail(request: HttpRequest, id: str) -> HttpResponse:  # noqa: A002
+    unit = access.access_unit(user=request.user, id=id, request=request)
+    return render(request, "web/unit_detail.html", {"unit": unit})
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    organisation = getattr(request, "organisation", None)
+    rows = access.members_visible_to(request.user, organisation) if organisation else []
+    return render(request, "web/members.html", {"members": rows})
+
+
+@login_required
+def member_detail(request: HttpRequest, id: str) -> HttpResponse:  # noqa: A002
+    member = access.access_member(user=request.user, id=id, request=request)
+    return render(request, "web/member_detail.html", {"member": member})
+
+
+def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+    context: dict[str, Any] = {"status": status, "title": title, "text": text}
+    return render(request, "web/error.html", context, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, _("No access"), _("You may not open this page."))
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(
+        request,
+        404,
+        _("Page not found"),
+        _("This page does not exist, or you may not see it."),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(
+        request,
+        500,
+        _("Something went wrong"),
+        _("An unexpected error occurred. Nothing you entered has been saved half-way."),
+    )
