@@ -47,7 +47,7 @@ run: install messages var
 	$(VIB) runserver $(HOST):$(PORT)
 
 test: install messages
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	VIB_ENV=test $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: install messages
 	$(VENV)/bin/ruff check src tests bench
