@@ -198,18 +198,25 @@ SECURE_PROXY_SSL_HEADER = (
 )
 
 # --- e-mail --------------------------------------------------------------------------------
-EMAIL_HOST = env_str("VIB_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("VIB_EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("VIB_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env_str("VIB_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env_bool("VIB_EMAIL_TLS", default=False)
+# Development prints mail on the console; set VIB_EMAIL_HOST to send through an SMTP server.
+_EMAIL_HOST = env_str("VIB_EMAIL_HOST")
 DEFAULT_FROM_EMAIL = env_str("VIB_EMAIL_FROM", "VIB <noreply@vib.localhost>")
-EMAIL_BACKEND = env_str(
-    "VIB_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
-)
+if _EMAIL_HOST or PRODUCTION:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _EMAIL_HOST or "localhost",
+                "port": env_int("VIB_EMAIL_PORT", 25),
+                "username": env_str("VIB_EMAIL_USER"),
+                "password": env_str("VIB_EMAIL_PASSWORD"),
+                "use_tls": env_bool("VIB_EMAIL_TLS", default=False),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # --- background tasks ----------------------------------------------------------------------
 TASKS = {

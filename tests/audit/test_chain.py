@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+from vib.audit.models import Action, AppendOnlyError, AuditEvent
+from vib.audit.selectors import audit_chain_problems
+from vib.audit.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+def _events(n: int = 5) -> list[AuditEvent]:
+    return [
+        audit_record(actor=None, action=Action.READ, object_type="x.y", object_id=str(i))
+        for i in range(n)
+    ]
+
+
+def test_chain_links_every_event_to_its_predecessor():
+    events = _events()
+    assert events[0].prev_hash == "0" * 64
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.prev_hash == before.hash
+    assert list(audit_chain_problems()) == []
+
+
+def test_application_cannot_change_or_delete_events():
+    event = _events(1)[0]
+    event.reason = "changed"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+
+
+def test_verify_command_passes_on_an_intact_log(capsys):
+    _events(3)
+    call_command("audit", "verify", verbosity=0)
+    assert "3" in capsys.readouterr().out
+
+
+def _tamper(sql: str, params: list) -> None:
+    """Change a row behind the application's back, as someone with database access would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
+
+
+def test_verify_detects_an_altered_row():
+    events = _events(4)
+    _tamper("UPDATE audit_auditevent SET reason = %s WHERE seq = %s", ["x", events[1].seq])
+    problems = list(audit_chain_problems())
+    assert [p.seq for p in problems] == [events[1].seq]
+    with pytest.raises(CommandError) as excinfo:
+        call_command("audit", "verify", verbosity=0)
+    assert excinfo.value.returncode == 1
+
+
+def test_verify_detects_a_removed_row():
+    events = _events(4)
+    _tamper("DELETE FROM audit_auditevent WHERE seq = %s", [events[2].seq])
+    assert {p.seq for p in audit_chain_problems()} == {events[3].seq}
+
+
+def test_verify_detects_a_removed_tail():
+    events = _events(3)
+    _tamper("DELETE FROM audit_auditevent WHERE seq = %s", [events[2].seq])
+    assert [p.message for p in audit_chain_problems()] == [
+        "events are missing at the end of the chain"
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_postgresql_trigger_refuses_update_and_delete():
+    event = _events(1)[0]
+    for sql in (
+        "UPDATE audit_auditevent SET reason = 'x' WHERE seq = %s",
+        "DELETE FROM audit_auditevent WHERE seq = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            connection.cursor().execute(sql, [event.seq])
