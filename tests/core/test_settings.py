@@ -1,0 +1,65 @@
+"""Production refuses to start without its secrets; development needs none."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+GOOD = {
+    "VIB_ENV": "production",
+    "VIB_SECRET_KEY": "k" * 64,
+    "VIB_ALLOWED_HOSTS": "vib.example.nl",
+    "VIB_ENCRYPTION_KEYS": "Y2hhbmdlLW1lLXRvLWEtcmVhbC1rZXktMzItYnl0ZXM=",
+}
+
+
+def _load_settings(**overrides: str | None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIB_")}
+    env.update({k: v for k, v in GOOD.items()})
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return subprocess.run(
+        [sys.executable, "-c", "import vib.conf.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_starts_with_its_secrets():
+    result = _load_settings()
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"VIB_SECRET_KEY": None}, "VIB_SECRET_KEY"),
+        ({"VIB_SECRET_KEY": "short"}, "VIB_SECRET_KEY"),
+        ({"VIB_ALLOWED_HOSTS": None}, "VIB_ALLOWED_HOSTS"),
+        ({"VIB_ENCRYPTION_KEYS": None}, "VIB_ENCRYPTION_KEYS"),
+        (
+            {"VIB_ENCRYPTION_KEYS": "dmliLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyEhISE="},
+            "VIB_ENCRYPTION_KEYS",
+        ),
+        ({"VIB_DEBUG": "true"}, "VIB_DEBUG"),
+    ],
+)
+def test_production_refuses_to_start_without(overrides, named):
+    result = _load_settings(**overrides)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr
+
+
+def test_a_malformed_boolean_is_named():
+    result = _load_settings(VIB_ENV="development", VIB_DEBUG="perhaps")
+    assert result.returncode != 0
+    assert "VIB_DEBUG must be true or false" in result.stderr
