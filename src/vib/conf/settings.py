@@ -79,6 +79,13 @@ INSTALLED_APPS = [
     "vib.accounts",
     "vib.audit",
     "vib.api",
+    # Domain modules (each may contribute demo data, navigation and API routes).
+    "vib.incidents",
+    "vib.integrity",
+    "vib.disclosures",
+    "vib.governance",
+    "vib.surveys",
+    "vib.support",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
     *auth_urlpatterns,
+    path("incidenten/", include("vib.incidents.urls")),
+    path("integriteit/", include("vib.integrity.urls")),
+    path("nevenwerkzaamheden/", include("vib.disclosures.urls")),
+    path("beleid/", include("vib.governance.urls")),
+    path("monitor/", include("vib.surveys.urls")),
+    path("steunpunt/", include("vib.support.urls")),
     path("", include("vib.web.urls")),
 ]
 
