@@ -7,13 +7,13 @@ from typing import Any
 from django.http import HttpRequest
 
 from vib.accounts.selectors import organisations_of
-from vib.web.navigation import navigation_for
+from vib.web.navigation import navigation_for, public_navigation
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "my_organisations": []}
+        return {"nav_items": public_navigation(), "my_organisations": []}
     organisation = getattr(request, "organisation", None)
     return {
         "active_organisation": organisation,

@@ -1,4 +1,9 @@
-"""The main navigation. Apps contribute items; each item is shown only to who may use it."""
+"""The main navigation and the start-page cards.
+
+Apps contribute items; each item is shown only to who may use it. An item with a
+``description`` also appears as a card on the start page. Modules that are not built (or not
+installed) contribute nothing, so their cards are simply not shown.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from vib.accounts.roles import ORG_VIEW_MEMBERS, ORG_VIEW_UNITS
 from vib.accounts.selectors import has_capability
 
+type Label = str | Promise
+
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str | Promise
+    label: Label
     url_name: str
     visible: Callable[[Any, Any], bool]
+    description: Label = ""
+    public: bool = False  # also shown to visitors who are not logged in
+    in_menu: bool = True
 
     @property
     def url(self) -> str:
@@ -27,6 +37,10 @@ class NavItem:
 
 def _always(user: Any, organisation: Any) -> bool:
     return True
+
+
+def _staff(user: Any, organisation: Any) -> bool:
+    return bool(getattr(user, "is_staff", False))
 
 
 def _capability(code: str) -> Callable[[Any, Any], bool]:
@@ -38,11 +52,48 @@ def _capability(code: str) -> Callable[[Any, Any], bool]:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "web:home", _always),
-    NavItem(_("Units"), "web:units", _capability(ORG_VIEW_UNITS)),
-    NavItem(_("Members"), "web:members", _capability(ORG_VIEW_MEMBERS)),
-    NavItem(_("Organisations"), "web:organisations", _always),
+    NavItem(
+        _("Units"),
+        "web:units",
+        _capability(ORG_VIEW_UNITS),
+        _("The departments and teams of your organisation."),
+    ),
+    NavItem(
+        _("Members"),
+        "web:members",
+        _capability(ORG_VIEW_MEMBERS),
+        _("Who holds which role in your organisation."),
+    ),
+    NavItem(
+        _("Organisations"),
+        "web:organisations",
+        _always,
+        _(
+            "The registry of Dutch public bodies: ministries, provinces, municipalities and "
+            "water boards."
+        ),
+        public=True,
+    ),
+    NavItem(
+        _("Platform management"),
+        "admin:index",
+        _staff,
+        _("Manage users, roles and the organisation registry (platform admins only)."),
+        in_menu=False,
+    ),
 ]
 
 
 def navigation_for(user: Any, organisation: Any) -> list[NavItem]:
-    return [item for item in NAV_ITEMS if item.visible(user, organisation)]
+    """The menu items for a logged-in user."""
+    return [item for item in NAV_ITEMS if item.in_menu and item.visible(user, organisation)]
+
+
+def public_navigation() -> list[NavItem]:
+    """The menu items for a visitor who is not logged in."""
+    return [item for item in NAV_ITEMS if item.public and item.in_menu]
+
+
+def start_cards(user: Any, organisation: Any) -> list[NavItem]:
+    """The cards of the start page: every item with a description the user may use."""
+    return [item for item in NAV_ITEMS if item.description and item.visible(user, organisation)]

@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,17 +21,20 @@ from vib.accounts.middleware import SESSION_KEY
 from vib.accounts.selectors import assignments_of, organisations_of, role_codes
 from vib.organisations.models import Tier
 from vib.organisations.selectors import organisation_list
+from vib.web.navigation import start_cards
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     organisation = getattr(request, "organisation", None)
+    assignments = list(assignments_of(request.user))  # type: ignore[arg-type]
     return render(
         request,
         "web/home.html",
         {
-            "assignments": assignments_of(request.user),  # type: ignore[arg-type]
+            "assignments": assignments,
             "roles_here": role_codes(request.user, organisation),  # type: ignore[arg-type]
+            "cards": start_cards(request.user, organisation),
         },
     )
 
@@ -44,9 +49,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("You hold no role in that organisation."))
     else:
         request.session[SESSION_KEY] = str(organisation.id)
-        messages.success(
-            request, _("You now work for %(name)s.") % {"name": organisation.name}
-        )
+        messages.success(request, _("You now work for %(name)s.") % {"name": organisation.name})
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("web:home")
@@ -61,11 +64,16 @@ def organisations(request: HttpRequest) -> HttpResponse:
     page = Paginator(organisation_list(tier=tier, q=query or None), 50).get_page(
         request.GET.get("pagina")
     )
-    return render(
+    # htmx live filtering asks for the results only; without JavaScript the whole page comes.
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    response = render(
         request,
-        "web/organisations.html",
-        {"page": page, "tiers": Tier.choices, "tier": tier, "query": query},
+        "web/organisations.html#results" if partial else "web/organisations.html",
+        {"page": page, "tiers": Tier.choices, "tier": tier or "", "query": query},
     )
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required
@@ -76,7 +84,7 @@ def units(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_detail(request: HttpRequest, id: str) -> HttpResponse:  # noqa: A002
+def unit_detail(request: HttpRequest, id: str) -> HttpResponse:
     unit = access.access_unit(user=request.user, id=id, request=request)
     return render(request, "web/unit_detail.html", {"unit": unit})
 
@@ -89,7 +97,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def member_detail(request: HttpRequest, id: str) -> HttpResponse:  # noqa: A002
+def member_detail(request: HttpRequest, id: str) -> HttpResponse:
     member = access.access_member(user=request.user, id=id, request=request)
     return render(request, "web/member_detail.html", {"member": member})
 
@@ -117,9 +125,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(
-        request,
-        500,
-        _("Something went wrong"),
-        _("An unexpected error occurred. Nothing you entered has been saved half-way."),
-    )
+    # No context processors here: the database (or the session) may be what failed.
+    context = {
+        "status": 500,
+        "title": _("Something went wrong"),
+        "text": _("An unexpected error occurred. Nothing you entered has been saved half-way."),
+    }
+    return HttpResponse(loader.get_template("web/error.html").render(context), status=500)
