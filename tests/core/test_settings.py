@@ -13,6 +13,7 @@ GOOD = {
     "VIB_SECRET_KEY": "k" * 64,
     "VIB_ALLOWED_HOSTS": "vib.example.nl",
     "VIB_ENCRYPTION_KEYS": "Y2hhbmdlLW1lLXRvLWEtcmVhbC1rZXktMzItYnl0ZXM=",
+    "VIB_REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -49,6 +50,7 @@ def test_production_starts_with_its_secrets():
             {"VIB_ENCRYPTION_KEYS": "dmliLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyEhISE="},
             "VIB_ENCRYPTION_KEYS",
         ),
+        ({"VIB_REDIS_URL": None}, "VIB_REDIS_URL"),
         ({"VIB_DEBUG": "true"}, "VIB_DEBUG"),
     ],
 )

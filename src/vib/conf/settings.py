@@ -43,6 +43,7 @@ if PRODUCTION:
         for name, ok in (
             ("VIB_SECRET_KEY", len(SECRET_KEY) >= 50 and SECRET_KEY != _DEV_SECRET),
             ("VIB_ALLOWED_HOSTS", bool(ALLOWED_HOSTS)),
+            ("VIB_REDIS_URL", bool(env_str("VIB_REDIS_URL"))),
             (
                 "VIB_ENCRYPTION_KEYS",
                 bool(ENCRYPTION_KEYS) and _DEV_ENCRYPTION_KEY not in ENCRYPTION_KEYS,
@@ -136,6 +137,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache -------------------------------------------------------------------------------
+# Rate limits and throttles must be shared by all app processes: use Redis in production.
+_REDIS_URL = env_str("VIB_REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}
+    if _REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "vib"}
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- authentication ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
