@@ -54,7 +54,7 @@ SCALES = ("small", "large")
 def demo_builders() -> list[tuple[str, Callable[[DemoContext], None]]]:
     builders = []
     for config in apps.get_app_configs():
-        if not config.name.startswith("vib."):
+        if not config.name.startswith("vib.") or config.name == __package__:
             continue
         try:
             module = importlib.import_module(f"{config.name}.demo")
