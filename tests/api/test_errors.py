@@ -1,0 +1,137 @@
+"""Every error under /api is problem+json, and every answer under /api carries API-Version."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.conf import settings
+from rest_framework.throttling import BaseThrottle
+
+from vib.organisations import api as organisations_api
+
+from .conftest import assert_problem, token_client
+
+pytestmark = pytest.mark.django_db
+
+API_FIRST = settings.MIDDLEWARE[:1] == ["vib.api.middleware.ApiVersionMiddleware"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/whatever",
+        "/api/v1/organisaties/",  # no trailing slashes
+        "/api/v1/organisaties/x/y/z",
+        "/api/v1/",
+        "/api/v2/organisaties",  # outside the versioned URLconf: Django's own 404
+        "/api/",
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_unknown_api_urls_are_a_problem_404(api_client, url, method):
+    assert_problem(getattr(api_client, method)(url), 404)
+
+
+@pytest.mark.xfail(
+    not API_FIRST,
+    strict=True,
+    reason="needs ApiVersionMiddleware first in MIDDLEWARE (see docs/api.md)",
+)
+def test_redirects_made_by_other_middleware_carry_the_version(api_client):
+    response = api_client.get("/api/v1")  # CommonMiddleware's APPEND_SLASH redirect
+    assert response["API-Version"] == settings.API_VERSION
+
+
+def test_method_not_allowed(api_client):
+    response = api_client.post("/api/v1/organisaties", {}, format="json")
+    assert_problem(response, 405)
+    assert "GET" in response["Allow"]
+
+
+def test_not_acceptable(api_client):
+    assert_problem(api_client.get("/api/v1/organisaties", HTTP_ACCEPT="text/html"), 406)
+
+
+def test_json_is_acceptable_with_wildcards_and_parameters(api_client, tenants):
+    for accept in ("*/*", "application/*", "application/json; charset=utf-8"):
+        assert api_client.get("/api/v1/organisaties", HTTP_ACCEPT=accept).status_code == 200
+
+
+def test_unauthenticated_names_the_bearer_scheme(api_client, tenants):
+    response = api_client.get(f"/api/v1/organisaties/{tenants['a'].organisation.id}/eenheden")
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_refused_token_says_invalid_token(tenants):
+    client = token_client("vib_deadbeef_wrong")
+    response = client.get(f"/api/v1/organisaties/{tenants['a'].organisation.id}/eenheden")
+    assert_problem(response, 401)
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+
+
+def test_invalid_query_parameters_are_listed(api_client):
+    response = api_client.get(
+        "/api/v1/organisaties", {"bestuurslaag": "kerk", "pageSize": "500", "zoek": "x" * 101}
+    )
+    body = assert_problem(response, 400)
+    # The filter is validated first; all its bad parameters are reported together.
+    assert {p["name"] for p in body["invalidParams"]} == {"bestuurslaag", "zoek"}
+    assert {p["code"] for p in body["invalidParams"]} == {"invalid_choice", "max_length"}
+
+
+def test_page_past_the_end_is_not_found(api_client, tenants):
+    assert_problem(api_client.get("/api/v1/organisaties", {"page": 999}), 404)
+
+
+def test_page_size_above_the_maximum_is_a_bad_request(api_client, tenants):
+    body = assert_problem(api_client.get("/api/v1/organisaties", {"pageSize": 201}), 400)
+    assert body["invalidParams"][0]["name"] == "pageSize"
+
+
+class _AlwaysThrottled(BaseThrottle):
+    def allow_request(self, request, view):
+        return False
+
+    def wait(self):
+        return 42
+
+
+def test_throttled_requests_get_a_problem_429_with_retry_after(api_client, monkeypatch):
+    monkeypatch.setattr(
+        organisations_api.OrganisationViewSet, "throttle_classes", [_AlwaysThrottled]
+    )
+    response = api_client.get("/api/v1/organisaties")
+    assert_problem(response, 429)
+    assert response["Retry-After"] == "42"
+
+
+def test_a_crash_is_a_problem_500_and_is_logged(api_client, monkeypatch, caplog):
+    def boom(**kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(organisations_api.selectors, "organisation_list", boom)
+    with caplog.at_level(logging.ERROR, logger="vib.api.errors"):
+        body = assert_problem(api_client.get("/api/v1/organisaties"), 500)
+    assert "bug" not in body["detail"]  # no internals leak to the client
+    assert any(record.exc_info for record in caplog.records)
+
+
+def test_every_answer_under_api_carries_the_version(api_client, tenants):
+    a = tenants["a"]
+    member = token_client(a.token)
+    answers = [
+        api_client.get("/api/v1/openapi.json"),
+        api_client.get("/api/v1/organisaties"),
+        api_client.head("/api/v1/organisaties"),
+        api_client.options("/api/v1/organisaties"),
+        api_client.get(f"/api/v1/organisaties/{a.organisation.id}"),
+        member.get(f"/api/v1/organisaties/{a.organisation.id}/eenheden"),
+        api_client.get(f"/api/v1/organisaties/{a.organisation.id}/eenheden"),
+        api_client.get("/api/v1/nothing-here"),
+        api_client.get("/api/v9/"),
+    ]
+    for response in answers:
+        assert response["API-Version"] == settings.API_VERSION, response
+    assert "API-Version" not in api_client.get("/").headers
