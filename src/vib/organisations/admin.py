@@ -65,7 +65,7 @@ class UnitForm(forms.ModelForm):
         fields = ["organisation", "name", "parent"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.instance.pk is None and data.get("organisation") and data.get("name"):
             problems = unit_problems(
                 organisation=data["organisation"], name=data["name"], parent=data.get("parent")

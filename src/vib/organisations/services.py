@@ -28,13 +28,13 @@ SHIPPED_FILE = Path(__file__).resolve().parent / "data" / "organisations.csv"
 COLUMNS = ("code", "name", "tier", "province_code", "inhabitants", "staff", "reference_date")
 REQUIRED_COLUMNS = ("code", "name", "tier", "reference_date")
 
-CODE_PATTERNS: dict[str, re.Pattern[str]] = {
+CODE_PATTERNS: dict[str, re.Pattern[str]] = {  # keyed by tier value
     Tier.GEMEENTE: re.compile(r"GM\d{4}"),  # CBS gemeentecode, e.g. GM0363
     Tier.PROVINCIE: re.compile(r"PV\d{2}"),  # CBS provinciecode, e.g. PV27
     Tier.WATERSCHAP: re.compile(r"WS\d{4}"),  # water board code, e.g. WS0636
     Tier.RIJK: re.compile(r"[A-Za-z]{2,8}"),  # the ministry's abbreviation, e.g. BZK, JenV
 }
-CODE_EXAMPLES = {
+CODE_EXAMPLES: dict[str, str] = {
     Tier.GEMEENTE: "GM0363",
     Tier.PROVINCIE: "PV27",
     Tier.WATERSCHAP: "WS0636",
