@@ -17,7 +17,7 @@ def organisation_list(*, tier: str | None = None, q: str | None = None) -> Query
     return qs.order_by("tier", "name")
 
 
-def organisation_get(*, id: object) -> Organisation:  # noqa: A002
+def organisation_get(*, id: object) -> Organisation:
     try:
         return Organisation.objects.select_related("province").get(pk=id)
     except (Organisation.DoesNotExist, ValidationError, ValueError, TypeError):
