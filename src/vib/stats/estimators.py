@@ -108,15 +108,15 @@ def subset_mask(table: Table, cond: Condition) -> BoolArray:
 
 
 @dataclass
-class Variable_:
+class ResolvedVariable:
     values: FloatArray            # n x L, NaN where missing
     levels: list[Any] | None      # None for a numeric variable
 
 
 def resolve_variable(table: Table, var: Variable, where: str, *, numeric_only: bool,
-                     proportion: bool = False) -> Variable_:
+                     proportion: bool = False) -> ResolvedVariable:
     if isinstance(var, Condition):
-        return Variable_(condition_values(table, var, where)[:, None], None)
+        return ResolvedVariable(condition_values(table, var, where)[:, None], None)
     col = table.get(var, where)
     if col.dtype.kind == "f":
         x = col.astype(float)
@@ -125,7 +125,7 @@ def resolve_variable(table: Table, var: Variable, where: str, *, numeric_only: b
             if ((x[ok] < 0) | (x[ok] > 1)).any():
                 raise StatsError(f"column {var!r} must hold values between 0 and 1 for a "
                                  "proportion", where)
-        return Variable_(x[:, None], None)
+        return ResolvedVariable(x[:, None], None)
     if numeric_only:
         raise StatsError(f"column {var!r} is not numeric", where)
     miss = missing_mask(col)
@@ -140,7 +140,7 @@ def resolve_variable(table: Table, var: Variable, where: str, *, numeric_only: b
         levels = list(present)
     mat = (codes[:, None] == np.arange(len(levels))[None, :]).astype(float)
     mat[miss] = np.nan
-    return Variable_(mat, list(levels))
+    return ResolvedVariable(mat, list(levels))
 
 
 @dataclass

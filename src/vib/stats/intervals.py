@@ -82,9 +82,9 @@ def proportion_ci(method: str, p: float, var: float, df: float, level: float,
                 - cut
 
         tiny = 1e-300
-        lo = optimize.brentq(dev, tiny, p, xtol=1e-15, rtol=4 * 2.2e-16, maxiter=500) \
+        lo = optimize.brentq(dev, tiny, p, xtol=1e-15, rtol=1e-15, maxiter=500) \
             if dev(tiny) > 0 else 0.0
-        hi = optimize.brentq(dev, p, 1 - 1e-16, xtol=1e-15, rtol=4 * 2.2e-16, maxiter=500) \
+        hi = optimize.brentq(dev, p, 1 - 1e-16, xtol=1e-15, rtol=1e-15, maxiter=500) \
             if dev(1 - 1e-16) > 0 else 1.0
         return float(lo), float(hi)
     raise ValueError(method)
