@@ -10,7 +10,7 @@ from vib.organisations.services import registry_load_shipped, unit_create
 DEMO_TENANTS = {
     "a": "GM0344",  # Utrecht
     "b": "PV26",  # Provincie Utrecht
-    "c": "WS0155",  # Hoogheemraadschap De Stichtse Rijnlanden
+    "c": "WS0636",  # Hoogheemraadschap De Stichtse Rijnlanden
     "d": "BZK",  # Ministerie van Binnenlandse Zaken en Koninkrijksrelaties
 }
 
