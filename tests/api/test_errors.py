@@ -135,3 +135,18 @@ def test_every_answer_under_api_carries_the_version(api_client, tenants):
     for response in answers:
         assert response["API-Version"] == settings.API_VERSION, response
     assert "API-Version" not in api_client.get("/").headers
+
+
+def test_a_body_that_is_not_json_is_a_400_with_invalid_params(rf):
+    from rest_framework.exceptions import ParseError
+    from rest_framework.request import Request
+
+    from vib.api.errors import problem_exception_handler
+
+    request = Request(rf.post("/api/v1/x", data=b"{", content_type="application/json"))
+    response = problem_exception_handler(ParseError(), {"request": request})
+    assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
+    assert response.data["invalidParams"] == [
+        {"name": "body", "code": "parse_error", "reason": response.data["detail"]}
+    ]

@@ -156,6 +156,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         body = problem(response.status_code, str(detail), instance=instance)
+        if response.status_code == 400:
+            # A body that is not even JSON (ParseError): the body as a whole is the parameter.
+            code = str(getattr(exc, "default_code", "invalid"))
+            body["invalidParams"] = [{"name": "body", "code": code, "reason": body["detail"]}]
     if isinstance(exc, exceptions.AuthenticationFailed) and response.status_code == 401:
         # RFC 6750 §3: tell the client its token was refused (not merely missing).
         response["WWW-Authenticate"] = 'Bearer realm="api", error="invalid_token"'
