@@ -11,9 +11,11 @@ from vib.audit.chain import GENESIS, event_hash
 from vib.audit.models import Action, AuditEvent, ChainHead, Result
 
 
-def _origin(request: Any | None, *, channel: str) -> str:
+def _origin(request: Any | None, *, channel: str | None) -> str:
     if request is None:
-        return channel
+        return channel or "cli"
+    if channel is None:
+        channel = "api" if request.path.startswith("/api/") else "web"
     user = getattr(request, "user", None)
     # Only authenticated staff leave an address; anonymous reporters leave nothing.
     if user is not None and user.is_authenticated:
@@ -31,7 +33,7 @@ def audit_record(
     organisation: Any | None = None,
     result: Result | str = Result.OK,
     request: Any | None = None,
-    channel: str = "web",
+    channel: str | None = None,
     reason: str = "",
 ) -> AuditEvent:
     """Append one event. Runs in its own atomic block and locks the chain head."""
