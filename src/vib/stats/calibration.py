@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .data import Table
+from .data import Table, missing_mask
 from .design import FloatArray, IntArray, factorize
 from .errors import StatsError
 from .spec import CalibrationStep, Margin
@@ -73,7 +73,7 @@ Residualizer = PostStratum | Raking | Greg
 
 
 def _match_value(col: npt.NDArray[np.generic], value: object, where: str) -> object:
-    if col.dtype.kind == "f":
+    if col.dtype.kind in "iuf":
         if isinstance(value, bool) or not isinstance(value, int | float):
             try:
                 return float(str(value))
@@ -88,7 +88,7 @@ def cell_index(table: Table, margin: Margin, where: str) -> tuple[IntArray, Floa
     """Cell of every row and the population count of every cell."""
     cols = [table.get(v, f"{where}.variables") for v in margin.variables]
     for v, c in zip(margin.variables, cols, strict=True):
-        missing = np.isnan(c) if c.dtype.kind == "f" else np.array([x is None for x in c])
+        missing = missing_mask(c)
         if missing.any():
             raise StatsError(f"column {v!r} has missing values", f"{where}.variables")
     cells: dict[tuple[object, ...], int] = {}
@@ -142,7 +142,8 @@ def model_matrix(table: Table, terms: list[str], where: str) -> tuple[FloatArray
     names = ["(Intercept)"]
     for i, term in enumerate(terms):
         c = table.get(term, f"{where}.terms[{i}]")
-        if c.dtype.kind == "f":
+        if c.dtype.kind in "iuf":
+            c = c.astype(float)
             if np.isnan(c).any():
                 raise StatsError(f"column {term!r} has missing values", f"{where}.terms[{i}]")
             cols.append(c.astype(float))

@@ -35,13 +35,21 @@ class Table:
         return self.columns[name]
 
     def is_numeric(self, name: str) -> bool:
-        return self.columns[name].dtype.kind == "f"
+        return self.columns[name].dtype.kind in "iuf"
 
     def numeric(self, name: str, field: str) -> npt.NDArray[np.float64]:
         col = self.get(name, field)
-        if col.dtype.kind != "f":
+        if col.dtype.kind not in "iuf":
             raise StatsError(f"column {name!r} is not numeric", field)
         return col.astype(np.float64, copy=False)
+
+
+def missing_mask(col: npt.NDArray[np.generic]) -> npt.NDArray[np.bool_]:
+    if col.dtype.kind == "f":
+        return np.isnan(col)
+    if col.dtype.kind in "iub":
+        return np.zeros(len(col), dtype=bool)
+    return np.fromiter((v is None for v in col), dtype=bool, count=len(col))
 
 
 def _convert(values: list[str]) -> npt.NDArray[np.generic]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .data import Table
+from .data import Table, missing_mask
 from .errors import StatsError
 from .spec import DesignSpec
 
@@ -16,8 +16,29 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
+def _small_int_codes(col: npt.NDArray[np.generic]) -> tuple[IntArray, list[object]] | None:
+    """O(n) factorisation of integer-valued columns with a compact range."""
+    n = len(col)
+    if n == 0:
+        return None
+    lo, hi = col.min(), col.max()
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo > max(4 * n, 1024):
+        return None
+    if col.dtype.kind == "f" and not np.array_equal(col, np.floor(col)):
+        return None
+    shifted = (col - lo).astype(np.int64)
+    present = np.bincount(shifted) > 0
+    remap = np.cumsum(present) - 1
+    levels = (np.flatnonzero(present) + lo).tolist()
+    return remap[shifted], [_num(float(v)) for v in levels]
+
+
 def factorize(col: npt.NDArray[np.generic]) -> tuple[IntArray, list[object]]:
     """Codes 0..k-1 in sorted order of the distinct values (like R's factor)."""
+    if col.dtype.kind in "iuf":
+        fast = _small_int_codes(col)
+        if fast is not None:
+            return fast
     if col.dtype.kind == "f":
         levels, codes = np.unique(col, return_inverse=True)
         return codes.astype(np.int64, copy=False), [_num(v) for v in levels.tolist()]
@@ -72,7 +93,7 @@ class Design:
 
 
 def _no_missing(col: npt.NDArray[np.generic], name: str, field: str) -> None:
-    bad = np.isnan(col) if col.dtype.kind == "f" else np.array([v is None for v in col], dtype=bool)
+    bad = missing_mask(col)
     if bad.any():
         raise StatsError(f"column {name!r} has missing values (row {int(np.argmax(bad)) + 1})",
                          field)

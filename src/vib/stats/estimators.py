@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .calibration import Residualizer
-from .data import Table
+from .data import Table, missing_mask
 from .design import BoolArray, Design, FloatArray, IntArray, degf, factorize
 from .errors import StatsError
 from .replicates import ReplicateDesign, replicate_variance
@@ -43,7 +43,7 @@ class Context:
 
 
 def _compare(col: np.ndarray, op: str, value: Any, where: str) -> BoolArray:
-    numeric = col.dtype.kind == "f"
+    numeric = col.dtype.kind in "iuf"
     vals = list(value) if op == "in" else [value]
     conv: list[Any] = []
     for v in vals:
@@ -88,12 +88,6 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def missing_mask(col: np.ndarray) -> BoolArray:
-    if col.dtype.kind == "f":
-        return np.isnan(col)
-    return np.fromiter((v is None for v in col), dtype=bool, count=len(col))
-
-
 def condition_values(table: Table, cond: Condition, where: str) -> FloatArray:
     """0/1 indicator with NaN where the column is missing (as R's I(x == v))."""
     col = table.get(cond.column, f"{where}.column")
@@ -118,8 +112,8 @@ def resolve_variable(table: Table, var: Variable, where: str, *, numeric_only: b
     if isinstance(var, Condition):
         return ResolvedVariable(condition_values(table, var, where)[:, None], None)
     col = table.get(var, where)
-    if col.dtype.kind == "f":
-        x = col.astype(float)
+    if col.dtype.kind in "iuf":
+        x = col.astype(float, copy=False)
         if proportion:
             ok = ~np.isnan(x)
             if ((x[ok] < 0) | (x[ok] > 1)).any():
