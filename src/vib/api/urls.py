@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from vib.api.errors import NotFoundView
-from vib.organisations import api as organisations_api
+from vib.api.registry import register_module_routes
 
 
 class OpenApiView(SpectacularJSONAPIView):
@@ -29,7 +29,7 @@ class OpenApiView(SpectacularJSONAPIView):
 
 
 router = SimpleRouter(trailing_slash=False)
-router.register("organisaties", organisations_api.OrganisationViewSet, basename="organisation")
+register_module_routes(router)
 
 app_name = "api"
 urlpatterns = [

@@ -21,6 +21,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
 from vib import access
 from vib.organisations import selectors
@@ -149,3 +150,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet[Organisation]):
         page = self.paginate_queryset(units)  # type: ignore[arg-type]
         data = UnitSerializer(page, many=True).data  # type: ignore[arg-type]
         return self.get_paginated_response(data)
+
+
+def register(router: SimpleRouter) -> None:
+    router.register("organisaties", OrganisationViewSet, basename="organisation")
