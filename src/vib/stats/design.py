@@ -54,14 +54,23 @@ def _num(v: float) -> object:
     return int(v) if float(v).is_integer() and abs(v) < 2**53 else v
 
 
+def dense_codes(x: IntArray) -> IntArray:
+    """Renumber non-negative integer codes to 0..k-1 keeping their order."""
+    if len(x) and int(x.max()) <= max(4 * len(x), 1024):
+        present = np.bincount(x) > 0
+        remap = np.cumsum(present) - 1
+        return remap[x].astype(np.int64, copy=False)
+    _, inv = np.unique(x, return_inverse=True)
+    return inv.astype(np.int64, copy=False)
+
+
 def combine_codes(*codes: IntArray) -> IntArray:
     """Codes of the interaction of several code arrays (dense 0..k-1)."""
     out = codes[0].astype(np.int64, copy=True)
     for c in codes[1:]:
         width = int(c.max()) + 1 if len(c) else 1
         out = out * width + c
-    _, dense = np.unique(out, return_inverse=True)
-    return dense.astype(np.int64, copy=False)
+    return dense_codes(out)
 
 
 @dataclass
@@ -89,7 +98,9 @@ class Design:
     @property
     def weights(self) -> FloatArray:
         with np.errstate(divide="ignore"):
-            return np.where(np.isinf(self.prob), 0.0, 1.0 / self.prob)
+            w = 1.0 / self.prob
+        w[np.isinf(self.prob)] = 0.0
+        return w
 
 
 def _no_missing(col: npt.NDArray[np.generic], name: str, field: str) -> None:
@@ -130,10 +141,10 @@ def build_design(ds: DesignSpec, table: Table) -> Design:
         for i in range(nstage):
             id_codes[i] = combine_codes(strata0, id_codes[i])
     elif has_strata:
-        per_psu = np.zeros(int(id_codes[0].max()) + 1, dtype=np.int64)
-        pairs = np.unique(np.stack([id_codes[0], strata0]), axis=1)
-        np.add.at(per_psu, pairs[0], 1)
-        if (per_psu > 1).any():
+        c0 = id_codes[0]
+        first_stratum = np.empty(int(c0.max()) + 1, dtype=np.int64)
+        first_stratum[c0[::-1]] = strata0[::-1]
+        if not np.array_equal(first_stratum[c0], strata0):
             raise StatsError("clusters are not nested in strata at the top level; "
                              "you may want nest: true", "design.nest")
     strata_codes = [strata0] + [combine_codes(strata0, id_codes[i - 1])
@@ -211,6 +222,21 @@ def build_design(ds: DesignSpec, table: Table) -> Design:
         prob = np.ones(n)
     return Design(n=n, prob=prob, stages=stages, has_strata=has_strata, has_fpc=has_fpc,
                   lonely_psu=ds.lonely_psu, element=element)
+
+
+def degf_by_domain(design: Design, dom: IntArray, ndom: int) -> list[int]:
+    """degf() of each domain's subset design; ``dom`` is -1 outside every domain."""
+    ok = (design.prob != np.inf) & (dom >= 0)
+    st = design.stages[0]
+    d = dom[ok]
+    if design.element:
+        npsu = np.bincount(d, minlength=ndom)
+    else:
+        key = d * st.nclusters + st.cluster[ok]
+        npsu = np.bincount(np.flatnonzero(np.bincount(key)) // st.nclusters, minlength=ndom)
+    key = d * st.nstrata + st.strata[ok]
+    nstr = np.bincount(np.flatnonzero(np.bincount(key)) // st.nstrata, minlength=ndom)
+    return [int(a - b) for a, b in zip(npsu, nstr, strict=True)]
 
 
 def degf(design: Design, rows: BoolArray | None) -> int:

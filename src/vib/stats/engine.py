@@ -78,8 +78,7 @@ def _estimate(ctx: Context, e: EstimateSpec, where: str) -> EstimateResult:
         y = var.values
         na = np.isnan(y).any(axis=1)
         kind = "total" if e.statistic == "total" else "mean"
-        res = estimate(ctx, kind, np.where(na[:, None], 0.0, y), None, na, e.na_rm, domains,
-                       e.deff)
+        res = estimate(ctx, kind, y, None, na, e.na_rm, domains, e.deff)
     if levels is not None:
         nlev = len(levels)
         res.labels = [(lab, levels[j % nlev]) for j, (lab, _) in enumerate(res.labels)]

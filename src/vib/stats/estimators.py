@@ -10,7 +10,7 @@ import numpy as np
 
 from .calibration import Residualizer
 from .data import Table, missing_mask
-from .design import BoolArray, Design, FloatArray, IntArray, degf, factorize
+from .design import BoolArray, Design, FloatArray, IntArray, degf, degf_by_domain, factorize
 from .errors import StatsError
 from .replicates import ReplicateDesign, replicate_variance
 from .spec import Condition, Variable
@@ -165,10 +165,14 @@ def make_domains(table: Table, by: list[str], where: str) -> Domains:
     combo = np.zeros(n, dtype=np.int64)
     for c, lv in zip(parts, levels_all, strict=True):
         combo = combo * len(lv) + c
-    combo = np.where(bad, -1, combo)
-    uniq, inv = np.unique(combo[~bad], return_inverse=True)
-    codes = np.full(n, -1, dtype=np.int64)
-    codes[~bad] = inv
+    if bad.any():
+        uniq, inv = np.unique(combo[~bad], return_inverse=True)
+        codes = np.full(n, -1, dtype=np.int64)
+        codes[~bad] = inv
+    else:
+        present = np.bincount(combo) > 0
+        uniq = np.flatnonzero(present)
+        codes = (np.cumsum(present) - 1)[combo]
     labels = []
     for u in uniq.tolist():
         rest = int(u)
@@ -229,6 +233,7 @@ def estimate(ctx: Context, kind: str, y: FloatArray, x: FloatArray | None, na: B
     est_rows = in_dom & ~na
     dom = np.where(est_rows, domains.codes, -1)
     yv = np.where(est_rows[:, None], y, 0.0)
+    del y
     xv = None if x is None else np.where(est_rows, x, 0.0)
     w = ctx.weights
     num, den = _ratio_parts(kind, yv, xv, w, dom, ndom)
@@ -266,13 +271,17 @@ def estimate(ctx: Context, kind: str, y: FloatArray, x: FloatArray | None, na: B
         cov[:, bad] = np.nan
     labels = [(domains.labels[d], None) for d in range(ndom) for _ in range(nlev)]
     counts = np.bincount(dom[dom >= 0], minlength=ndom)
-    dfs = []
-    nrows = []
-    for d in range(ndom):
-        rows = in_dom & (domains.codes == d)
-        dfd = ctx.df(rows)
-        dfs.extend([dfd] * nlev)
-        nrows.extend([int(ctx.design_rows(rows).sum())] * nlev)
+    dom_all = np.where(in_dom, domains.codes, -1)
+    if ctx.replicates is None:
+        df_d = degf_by_domain(ctx.design, dom_all, ndom)
+    else:
+        df_d = [ctx.replicates.df] * ndom
+    if ctx.calibrated:
+        nrow_d = [n] * ndom
+    else:
+        nrow_d = np.bincount(dom_all[dom_all >= 0], minlength=ndom).tolist()
+    dfs = [int(x) for x in np.repeat(df_d, nlev)]
+    nrows = [int(x) for x in np.repeat(nrow_d, nlev)]
     result = EstimateResult(kind, est, cov, labels, [int(c) for c in np.repeat(counts, nlev)],
                             dfs, nrows)
     if deff:

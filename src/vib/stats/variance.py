@@ -67,6 +67,10 @@ def _element_crossprod(scores: Scores, wrow: FloatArray) -> FloatArray:
         x = scores.dense
         return np.asarray((x * wrow[:, None]).T @ x)
     layers = scores.layers or []
+    if len(layers) == 1:
+        ca, va = layers[0]
+        diag = np.bincount(ca, weights=va * va * wrow, minlength=p)
+        return np.diag(diag)
     q = np.zeros(p * p)
     for ca, va in layers:
         wa = va * wrow
