@@ -132,7 +132,7 @@ def build_design(ds: DesignSpec, table: Table) -> Design:
     else:
         strata0 = np.zeros(n, dtype=np.int64)
         has_strata = False
-    if len(np.unique(id_codes[0])) == 1 and not (ds.nest and has_strata):
+    if id_codes[0].min() == id_codes[0].max() and not (ds.nest and has_strata):
         raise StatsError("the design has only one primary sampling unit", "design.ids")
     # subclusters nested in clusters
     for i in range(1, nstage):
