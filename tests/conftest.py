@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("VIB_ENV", "test")
 
 import pytest  # noqa: E402
+from django.test import Client  # noqa: E402
 
 
 @pytest.fixture
@@ -16,3 +17,21 @@ def demo(db):
 
     return build_demo(scale="small")
 
+
+
+class SecondFactorClient(Client):
+    """``force_login`` gives a session whose second factor is confirmed, as after the real
+    log-in with a code. The real flow (and its refusal) is tested in tests/accounts."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        from vib.accounts.oidc import SESSION_MFA
+
+        session = self.session
+        session[SESSION_MFA] = True
+        session.save()
+
+
+@pytest.fixture
+def client():
+    return SecondFactorClient()

@@ -20,6 +20,9 @@ def logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 def login_failed(sender: Any, credentials: Any, request: Any = None, **kwargs: Any) -> None:
     audit_record(
-        actor=None, action=Action.LOGIN_FAILED, object_type="accounts.user", result=Result.DENIED,
+        actor=None,
+        action=Action.LOGIN_FAILED,
+        object_type="accounts.user",
+        result=Result.DENIED,
         request=request,
     )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from vib.accounts.models import Role, User
+from vib.accounts.selectors import requires_second_factor
 from vib.accounts.services import role_assign, user_create
 from vib.core.demo import DEMO_DOMAIN, DemoContext, DemoLogin, demo_password
 
@@ -12,7 +17,13 @@ PEOPLE: list[tuple[str, str, str | None, list[str], str]] = [
     ("leidinggevende", "Bram Testhuis", "a", ["reporter", "manager"], "teamleider"),
     ("coordinator-ag", "Fatima Proefstra", "a", ["reporter", "ag_coordinator"], "arbo-coördinator"),
     ("po", "Joris Demodijk", "a", ["reporter", "hr"], "P&O-adviseur"),
-    ("integriteit", "Eva Fictief", "a", ["reporter", "integrity_officer"], "integriteitscoördinator"),
+    (
+        "integriteit",
+        "Eva Fictief",
+        "a",
+        ["reporter", "integrity_officer"],
+        "integriteitscoördinator",
+    ),
     ("vertrouwenspersoon", "Karim Steekproef", "a", ["confidential_adviser"], "vertrouwenspersoon"),
     ("onderzoeker", "Lotte Casus", "a", ["investigator"], "extern onderzoeker"),
     ("compliance", "Noah Register", "a", ["reporter", "compliance_officer"], "compliance officer"),
@@ -25,13 +36,28 @@ PEOPLE: list[tuple[str, str, str | None, list[str], str]] = [
     ("beheerder", "Sophie Instelling", "a", ["reporter", "org_admin"], "functioneel beheerder"),
     ("monitor", "Ruben Respons", "a", ["monitor_researcher"], "onderzoeker"),
     ("statenlid", "Anouk Provinciaal", "b", ["reporter"], "Statenlid"),
-    ("coordinator-ag-provincie", "Thijs Dijkstra-Demo", "b", ["reporter", "ag_coordinator"],
-     "arbo-coördinator"),
-    ("beheerder-provincie", "Lisa Voorbeeldt", "b", ["reporter", "org_admin"],
-     "functioneel beheerder"),
+    (
+        "coordinator-ag-provincie",
+        "Thijs Dijkstra-Demo",
+        "b",
+        ["reporter", "ag_coordinator"],
+        "arbo-coördinator",
+    ),
+    (
+        "beheerder-provincie",
+        "Lisa Voorbeeldt",
+        "b",
+        ["reporter", "org_admin"],
+        "functioneel beheerder",
+    ),
     ("dijkgraaf", "Gerrit Waterpeil", "c", ["reporter"], "dijkgraaf"),
-    ("integriteit-rijk", "Olga Rijksdemo", "d", ["reporter", "integrity_officer"],
-     "integriteitscoördinator"),
+    (
+        "integriteit-rijk",
+        "Olga Rijksdemo",
+        "d",
+        ["reporter", "integrity_officer"],
+        "integriteitscoördinator",
+    ),
     ("sectoranalist", "Victor Totaal", None, ["sector_analyst"], "sectoranalist"),
 ]
 
@@ -39,6 +65,17 @@ PEOPLE: list[tuple[str, str, str | None, list[str], str]] = [
 def _describe(roles: list[str], tenant: str) -> str:
     names = Role.objects.in_bulk(roles)
     return f"{', '.join(str(names[r]) for r in roles)} — {tenant}"
+
+
+def _demo_totp_key(email: str, seed: int) -> str:
+    """A reproducible TOTP key per demo account; the second-factor page shows its code."""
+    return hashlib.sha256(f"{seed}:totp:{email}".encode()).hexdigest()[:40]
+
+
+def _give_second_factor(user: User, seed: int) -> None:
+    TOTPDevice.objects.create(
+        user=user, name="Demo", confirmed=True, key=_demo_totp_key(user.email, seed)
+    )
 
 
 def build(ctx: DemoContext) -> None:
@@ -52,6 +89,8 @@ def build(ctx: DemoContext) -> None:
         for role in roles:
             role_assign(user=user, role=role, organisation=organisation, function=function)
         users[local] = user
+        if requires_second_factor(user):
+            _give_second_factor(user, ctx.seed)
         ctx.logins.append(
             DemoLogin(email, password, _describe(roles, organisation.name if organisation else "—"))
         )
@@ -65,6 +104,7 @@ def build(ctx: DemoContext) -> None:
     admin.is_superuser = True
     admin.save(update_fields=["is_superuser"])
     role_assign(user=admin, role="platform_admin", organisation=None)
+    _give_second_factor(admin, ctx.seed)
     ctx.logins.append(DemoLogin(admin_email, ctx.password(admin_email), "Platformbeheerder"))
     ctx.shared["users"] = users
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vib.core.crypto import EncryptedTextField
 from vib.core.models import BaseModel
 
 
@@ -69,6 +70,11 @@ class Role(models.Model):
         _("held within an organisation"),
         default=True,
         help_text=_("Sector analysts and platform admins act outside any single organisation."),
+    )
+    requires_second_factor = models.BooleanField(
+        _("requires a second factor"),
+        default=True,
+        help_text=_("Holders must log in with a second factor (roles that see personal data)."),
     )
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -173,3 +179,80 @@ class RoleCapability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role_id}: {self.capability}"
+
+
+class IdentityProvider(BaseModel):
+    """An organisation's OpenID Connect provider for single sign-on.
+
+    The provider proves who someone is; it grants no role unless the organisation maps a
+    claim onto roles here. A second factor is accepted from it only when its ``acr``/``amr``
+    claims say so and the organisation trusts those values.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="identity_providers",
+    )
+    name = models.CharField(_("button text"), max_length=100)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    issuer = models.URLField(_("issuer"))
+    authorization_endpoint = models.URLField(_("authorization endpoint"))
+    token_endpoint = models.URLField(_("token endpoint"))
+    userinfo_endpoint = models.URLField(_("userinfo endpoint"))
+    jwks_uri = models.URLField(_("JWKS URI"))
+    client_id = models.CharField(_("client id"), max_length=200)
+    client_secret = EncryptedTextField(_("client secret"))
+    signing_algorithm = models.CharField(_("signing algorithm"), max_length=10, default="RS256")
+    scopes = models.CharField(_("scopes"), max_length=200, default="openid email profile")
+    trusted_acr_values = models.CharField(
+        _("acr values that prove a second factor"),
+        max_length=300,
+        blank=True,
+        help_text=_("Comma-separated, e.g. urn:etoegang:core:assurance-class:loa3."),
+    )
+    trusted_amr_values = models.CharField(
+        _("amr values that prove a second factor"),
+        max_length=300,
+        blank=True,
+        default="mfa,otp,hwk,swk",
+    )
+    create_users = models.BooleanField(
+        _("create unknown users"),
+        default=False,
+        help_text=_("Otherwise only people with an account (matched on e-mail) can log in."),
+    )
+    role_claim = models.CharField(
+        _("claim with roles"),
+        max_length=100,
+        blank=True,
+        help_text=_("Leave empty: the provider grants no roles."),
+    )
+    role_mapping = models.JSONField(
+        _("claim value → role code"),
+        default=dict,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("identity provider")
+        verbose_name_plural = _("identity providers")
+        ordering = ["organisation__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+    @staticmethod
+    def _values(raw: str) -> set[str]:
+        return {value.strip() for value in raw.split(",") if value.strip()}
+
+    def asserts_second_factor(self, claims: dict[str, Any]) -> bool:
+        acr = claims.get("acr")
+        amr = claims.get("amr") or []
+        if isinstance(amr, str):
+            amr = [amr]
+        return bool(
+            (acr and acr in self._values(self.trusted_acr_values))
+            or self._values(self.trusted_amr_values).intersection(amr)
+        )

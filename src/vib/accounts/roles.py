@@ -84,8 +84,6 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         "monitor_researcher", "Monitoronderzoeker", "Monitor researcher", True, (ORG_VIEW_UNITS,)
     ),
-    RoleSpec(
-        "sector_analyst", "Sectoranalist", "Sector analyst", False, (SECTOR_AGGREGATES,)
-    ),
+    RoleSpec("sector_analyst", "Sectoranalist", "Sector analyst", False, (SECTOR_AGGREGATES,)),
     RoleSpec("platform_admin", "Platformbeheerder", "Platform admin", False, ()),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from vib.accounts.models import RoleAssignment, User
+from vib.accounts.models import IdentityProvider, RoleAssignment, User
 from vib.organisations.models import Organisation
 
 
@@ -59,3 +59,20 @@ def role_codes(user: User, organisation: Organisation | None) -> set[str]:
     qs = RoleAssignment.objects.filter(_current(), user=user)
     qs = qs.filter(organisation=organisation) if organisation else qs
     return set(qs.values_list("role_id", flat=True))
+
+
+def requires_second_factor(user: User) -> bool:
+    """Platform admins and holders of a role that sees personal data need a second factor."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return RoleAssignment.objects.filter(
+        _current(), user=user, role__requires_second_factor=True
+    ).exists()
+
+
+def identity_providers_for_login() -> QuerySet[IdentityProvider]:
+    return IdentityProvider.objects.filter(enabled=True, organisation__active=True).select_related(
+        "organisation"
+    )

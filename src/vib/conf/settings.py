@@ -7,6 +7,7 @@ allowed hosts and encryption keys.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -29,7 +30,7 @@ PRODUCTION = VIB_ENV == "production"
 _DEV_SECRET = "insecure-development-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("VIB_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 # Fernet keys (urlsafe base64, 32 bytes) for encrypted fields; first one encrypts, all decrypt.
-_DEV_ENCRYPTION_KEY = "dmliLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyEhISE="  # noqa: S105
+_DEV_ENCRYPTION_KEY = "dmliLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyEhISE="
 ENCRYPTION_KEYS = env_list("VIB_ENCRYPTION_KEYS", [] if PRODUCTION else [_DEV_ENCRYPTION_KEY])
 DEBUG = env_bool("VIB_DEBUG", default=VIB_ENV == "development")
 ALLOWED_HOSTS = env_list(
@@ -72,6 +73,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "mozilla_django_oidc",
     "django_tasks_db",
     "rest_framework",
     "drf_spectacular",
@@ -98,10 +104,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "vib.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vib.accounts.middleware.ActiveOrganisationMiddleware",
+    "vib.core.middleware.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its answer
 ]
 
 ROOT_URLCONF = "vib.conf.urls"
@@ -153,6 +163,31 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "vib.accounts.backends.LockoutBackend",  # first: refuses locked-out clients
+    "django.contrib.auth.backends.ModelBackend",
+    "vib.accounts.oidc.OrganisationOIDCBackend",
+]
+# Idle and absolute session time-outs (seconds); see vib.accounts.middleware.
+SESSION_IDLE_TIMEOUT = env_int("VIB_SESSION_IDLE", 30 * 60)
+# Lock-out after repeated failures: per account and client address together.
+AXES_FAILURE_LIMIT = env_int("VIB_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("VIB_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["password", "username"]
+# Single sign-on: OpenID Connect, one provider per organisation (accounts.IdentityProvider).
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+OIDC_TIMEOUT = 10
+OTP_TOTP_ISSUER = "VIB"
+
+# No forced rotation (NIST SP 800-63B, BIO): long passphrases, checked against common ones.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -283,6 +318,12 @@ SPECTACULAR_SETTINGS = {
         "vib.api.schema.add_standard_headers",
     ],
 }
+
+# --- security contact (/.well-known/security.txt, SECURITY.md) ------------------------------
+SECURITY_CONTACT = env_str("VIB_SECURITY_CONTACT", "security@vib.example.nl")
+SECURITY_POLICY_URL = env_str(
+    "VIB_SECURITY_POLICY_URL", "https://github.com/vib-platform/vib/blob/main/SECURITY.md"
+)
 
 # --- logging -------------------------------------------------------------------------------
 LOGGING = {

@@ -1,13 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from vib.web.urls import auth_urlpatterns
+from vib.accounts.urls import auth_urlpatterns
+from vib.core import views as core_views
 
 urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path(".well-known/security.txt", core_views.security_txt, name="security-txt"),
     path("api/v1/", include("vib.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
     *auth_urlpatterns,
+    path("", include("vib.accounts.urls")),
     path("incidenten/", include("vib.incidents.urls")),
     path("integriteit/", include("vib.integrity.urls")),
     path("nevenwerkzaamheden/", include("vib.disclosures.urls")),

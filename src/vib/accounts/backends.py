@@ -1,0 +1,20 @@
+"""Authentication backends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lock-out check for every log-in made through a request.
+
+    Authentication without a request (a management command, a test's ``Client.login``) has
+    no client to lock out; it is left to the next backend instead of raising.
+    """
+
+    def authenticate(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)

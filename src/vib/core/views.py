@@ -1,0 +1,58 @@
+"""Operational endpoints: health, readiness and the security contact."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process is alive (no dependencies checked)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Ready for traffic: the database answers, migrations are applied, the cache works."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        checks["database"] = "ok"
+        checks["migrations"] = "ok" if not pending else f"{len(pending)} pending"
+    except Exception as exc:
+        checks["database"] = type(exc).__name__
+    try:
+        cache.set("vib:readyz", "1", 5)
+        checks["cache"] = "ok" if cache.get("vib:readyz") == "1" else "unavailable"
+    except Exception as exc:
+        checks["cache"] = type(exc).__name__
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
+    )
+
+
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """RFC 9116. Expires one year ahead of today, so it never goes stale."""
+    expires = (timezone.now() + timedelta(days=365)).replace(microsecond=0)
+    base = request.build_absolute_uri("/").rstrip("/")
+    lines = [
+        f"Contact: mailto:{settings.SECURITY_CONTACT}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: nl, en",
+        f"Canonical: {base}/.well-known/security.txt",
+        f"Policy: {settings.SECURITY_POLICY_URL}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
