@@ -1,0 +1,486 @@
+"""Thin views: parse, call a service or selector, render. Confidential objects come only from
+``vib.access.disclosures``; the public register from ``selectors``."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vib.access.disclosures import (
+    access_financial_interest,
+    access_side_activity,
+    declarants_visible_to,
+    financial_interests_visible_to,
+    gifts_visible_to,
+    side_activities_visible_to,
+)
+from vib.accounts.selectors import has_capability
+from vib.core.errors import NotFound, ValidationError
+from vib.disclosures import capabilities as caps
+from vib.disclosures import forms, opendata, publication, selectors, services
+from vib.disclosures.models import ActivityStatus, Office
+
+
+def _organisation(request: HttpRequest) -> Any:
+    organisation = getattr(request, "organisation", None)
+    if organisation is None:
+        raise NotFound
+    return organisation
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's errors on the form (field errors where the field exists)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item.message % (item.params or {}))
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+# --- my declarations --------------------------------------------------------------------------
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    organisation = getattr(request, "organisation", None)
+    declarant = None
+    if organisation is not None:
+        declarant = (
+            declarants_visible_to(request.user, organisation)
+            .filter(user=request.user, left_on=None)
+            .first()
+        )
+    own = {"declarant__user": request.user}
+    context = {
+        "declarant": declarant,
+        "rule": publication.rule_for(declarant.office) if declarant else None,
+        "activities": side_activities_visible_to(request.user, organisation).filter(**own),
+        "gifts": gifts_visible_to(request.user, organisation).filter(**own),
+        "interests": financial_interests_visible_to(request.user, organisation).filter(**own),
+        "may_declare_interests": bool(declarant and services.must_declare_interests(declarant)),
+        "confirmation": selectors.open_confirmation(declarant=declarant) if declarant else None,
+        "is_registrar": organisation is not None
+        and has_capability(request.user, caps.REGISTER, organisation),
+        "is_compliance": organisation is not None
+        and has_capability(request.user, caps.ASSESS_INTERESTS, organisation),
+    }
+    return render(request, "disclosures/mine.html", context)
+
+
+@login_required
+def activity_declare(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    form = forms.ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            declarant = services.declarant_for_self(user=request.user, organisation=organisation)
+            activity = services.side_activity_declare(
+                actor=request.user, declarant=declarant, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Your declaration has been sent to the registrar of side activities.")
+            )
+            return HttpResponseRedirect(reverse("disclosures:activity", args=[activity.id]))
+    return render(request, "disclosures/activity_form.html", {"form": form})
+
+
+@login_required
+def activity_detail(request: HttpRequest, id: str) -> HttpResponse:
+    activity = access_side_activity(user=request.user, id=id, request=request)
+    organisation = activity.organisation
+    own = activity.declarant.user_id == request.user.pk
+    registrar = has_capability(request.user, caps.REGISTER, organisation)
+    rule = publication.rule_for(activity.declarant.office)
+    context = {
+        "activity": activity,
+        "history": selectors.activity_history(activity=activity),
+        "incomes": activity.incomes.all(),
+        "rule": rule,
+        "income_rule": rule.income != publication.IncomeRule.NONE,
+        "may_register": registrar and activity.status == ActivityStatus.DECLARED,
+        "may_assess": has_capability(request.user, caps.ASSESS_ACTIVITIES, organisation)
+        and not own
+        and activity.status in (ActivityStatus.DECLARED, ActivityStatus.REGISTERED),
+        "may_change": (own or registrar)
+        and activity.status in (ActivityStatus.DECLARED, ActivityStatus.REGISTERED),
+        "register_form": forms.RegisterForm(),
+        "assess_form": forms.AssessForm(),
+        "income_form": forms.IncomeForm(),
+        "end_form": forms.EndForm(),
+    }
+    return render(request, "disclosures/activity_detail.html", context)
+
+
+def _activity_action(
+    request: HttpRequest, id: str, form_class: Any, action: Any, done: str
+) -> HttpResponse:
+    activity = access_side_activity(user=request.user, id=id, request=request)
+    form = form_class(request.POST)
+    target = reverse("disclosures:activity", args=[activity.id])
+    if form.is_valid():
+        try:
+            action(activity, form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except PermissionDenied:
+            raise NotFound from None
+        else:
+            messages.success(request, done)
+            return HttpResponseRedirect(target)
+    for message in [e for errors in form.errors.values() for e in errors]:
+        messages.error(request, message)
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+@login_required
+def activity_register(request: HttpRequest, id: str) -> HttpResponse:
+    return _activity_action(
+        request,
+        id,
+        forms.RegisterForm,
+        lambda a, d: services.side_activity_register(actor=request.user, activity=a, **d),
+        _("The side activity has been registered."),
+    )
+
+
+@require_POST
+@login_required
+def activity_assess(request: HttpRequest, id: str) -> HttpResponse:
+    return _activity_action(
+        request,
+        id,
+        forms.AssessForm,
+        lambda a, d: services.side_activity_assess(actor=request.user, activity=a, **d),
+        _("The assessment has been recorded."),
+    )
+
+
+@require_POST
+@login_required
+def activity_income(request: HttpRequest, id: str) -> HttpResponse:
+    return _activity_action(
+        request,
+        id,
+        forms.IncomeForm,
+        lambda a, d: services.income_record(actor=request.user, activity=a, **d),
+        _("The income has been recorded."),
+    )
+
+
+@require_POST
+@login_required
+def activity_end(request: HttpRequest, id: str) -> HttpResponse:
+    return _activity_action(
+        request,
+        id,
+        forms.EndForm,
+        lambda a, d: services.side_activity_end(actor=request.user, activity=a, **d),
+        _("The side activity has been ended."),
+    )
+
+
+@require_POST
+@login_required
+def activity_withdraw(request: HttpRequest, id: str) -> HttpResponse:
+    return _activity_action(
+        request,
+        id,
+        forms.RegisterForm,
+        lambda a, d: services.side_activity_withdraw(actor=request.user, activity=a, **d),
+        _("The declaration has been withdrawn."),
+    )
+
+
+@require_POST
+@login_required
+def confirm(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    declarant = (
+        declarants_visible_to(request.user, organisation)
+        .filter(user=request.user, left_on=None)
+        .first()
+    )
+    if declarant is None:
+        raise NotFound
+    try:
+        count = services.confirmation_confirm(actor=request.user, declarant=declarant)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Thank you. %(count)d side activities confirmed.") % {"count": count}
+        )
+    return HttpResponseRedirect(reverse("disclosures:mine"))
+
+
+@require_POST
+@login_required
+def declare_none(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    declarant = services.declarant_for_self(user=request.user, organisation=organisation)
+    services.declarant_declare_none(actor=request.user, declarant=declarant)
+    messages.success(request, _("You have declared that you hold no side functions."))
+    return HttpResponseRedirect(reverse("disclosures:mine"))
+
+
+# --- gifts ------------------------------------------------------------------------------------
+
+
+@login_required
+def gift_register(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    form = forms.GiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            declarant = services.declarant_for_self(user=request.user, organisation=organisation)
+            services.gift_register(actor=request.user, declarant=declarant, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The gift has been registered."))
+            return HttpResponseRedirect(reverse("disclosures:mine"))
+    return render(request, "disclosures/gift_form.html", {"form": form})
+
+
+# --- financial interests ----------------------------------------------------------------------
+
+
+@login_required
+def interest_declare(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    declarant = (
+        declarants_visible_to(request.user, organisation)
+        .filter(user=request.user, left_on=None)
+        .first()
+    )
+    if declarant is None or not services.must_declare_interests(declarant):
+        raise NotFound
+    form = forms.InterestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            interest = services.financial_interest_declare(
+                actor=request.user, declarant=declarant, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Your declaration has been sent to the compliance officer.")
+            )
+            return HttpResponseRedirect(reverse("disclosures:interest", args=[interest.id]))
+    return render(request, "disclosures/interest_form.html", {"form": form})
+
+
+@login_required
+def interest_list(request: HttpRequest) -> HttpResponse:
+    organisation = _organisation(request)
+    if not has_capability(request.user, caps.ASSESS_INTERESTS, organisation):
+        raise NotFound
+    interests = financial_interests_visible_to(request.user, organisation).order_by(
+        "status", "-declared_at"
+    )
+    return render(request, "disclosures/interest_list.html", {"interests": interests})
+
+
+@login_required
+def interest_detail(request: HttpRequest, id: str) -> HttpResponse:
+    interest = access_financial_interest(user=request.user, id=id, request=request)
+    may_assess = has_capability(request.user, caps.ASSESS_INTERESTS, interest.organisation)
+    form = forms.InterestAssessForm(request.POST or None)
+    if request.method == "POST":
+        if not may_assess:
+            raise NotFound
+        if form.is_valid():
+            try:
+                services.financial_interest_assess(
+                    actor=request.user, interest=interest, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The assessment has been recorded."))
+                return HttpResponseRedirect(reverse("disclosures:interest", args=[interest.id]))
+    return render(
+        request,
+        "disclosures/interest_detail.html",
+        {"interest": interest, "may_assess": may_assess, "form": form},
+    )
+
+
+# --- the registrar ----------------------------------------------------------------------------
+
+
+def _registrar_organisation(request: HttpRequest) -> Any:
+    organisation = _organisation(request)
+    if not has_capability(request.user, caps.REGISTER, organisation):
+        raise NotFound
+    return organisation
+
+
+@login_required
+def registrar(request: HttpRequest) -> HttpResponse:
+    organisation = _registrar_organisation(request)
+    activities = side_activities_visible_to(request.user, organisation)
+    context = {
+        "pending": activities.filter(status=ActivityStatus.DECLARED).order_by("declared_at"),
+        "registered": activities.filter(status=ActivityStatus.REGISTERED).order_by(
+            "declarant__name", "body"
+        ),
+        "overdue": selectors.overdue_declarations(organisation=organisation),
+        "overlaps": selectors.process_overlaps(organisation=organisation),
+        "declarants": declarants_visible_to(request.user, organisation).filter(left_on=None),
+        "functions": selectors.designated_functions_of(organisation=organisation),
+        "gifts": gifts_visible_to(request.user, organisation)[:50],
+    }
+    return render(request, "disclosures/registrar.html", context)
+
+
+@login_required
+def declarant_add(request: HttpRequest) -> HttpResponse:
+    organisation = _registrar_organisation(request)
+    functions = list(selectors.designated_functions_of(organisation=organisation))
+    form = forms.DeclarantForm(
+        request.POST or None, functions=[(str(f.id), f.name) for f in functions]
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        by_id = {str(f.id): f for f in functions}
+        user = None
+        if data["email"]:
+            user = selectors.member_by_email(organisation=organisation, email=data["email"])
+            if user is None:
+                form.add_error("email", _("Nobody with this address holds a role here."))
+        if not form.errors:
+            try:
+                services.declarant_create(
+                    actor=request.user,
+                    organisation=organisation,
+                    name=data["name"],
+                    office=data["office"],
+                    function=data["function"],
+                    appointed_on=data["appointed_on"],
+                    user=user,
+                    designated_function=by_id.get(data["designated_function"] or ""),
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("The person has been added to the register."))
+                return HttpResponseRedirect(reverse("disclosures:registrar"))
+    return render(request, "disclosures/declarant_form.html", {"form": form})
+
+
+@login_required
+def function_designate(request: HttpRequest) -> HttpResponse:
+    organisation = _registrar_organisation(request)
+    form = forms.DesignatedFunctionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.designated_function_create(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The function has been designated."))
+            return HttpResponseRedirect(reverse("disclosures:registrar"))
+    return render(request, "disclosures/function_form.html", {"form": form})
+
+
+# --- the public register (no log-in) ----------------------------------------------------------
+
+
+def public_index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "disclosures/public_index.html",
+        {"organisations": selectors.published_organisations()},
+    )
+
+
+def _public(request: HttpRequest, code: str) -> tuple[Any, date | None, Any]:
+    organisation = selectors.public_organisation(code=code)
+    form = forms.PublicDateForm(request.GET or None)
+    on = form.cleaned_data.get("peildatum") if form.is_valid() else None
+    return organisation, on, form
+
+
+def public_register(request: HttpRequest, code: str) -> HttpResponse:
+    organisation, on, form = _public(request, code)
+    register = selectors.public_register(organisation=organisation, on=on)
+    return render(
+        request,
+        "disclosures/public_register.html",
+        {
+            "register": register,
+            "form": form,
+            "today": timezone.localdate(),
+            "offices": Office,
+        },
+    )
+
+
+def public_csv_activities(request: HttpRequest, code: str) -> HttpResponse:
+    organisation, on, _form = _public(request, code)
+    register = selectors.public_register(organisation=organisation, on=on)
+    return _csv(
+        opendata.ACTIVITY_COLUMNS,
+        opendata.activity_rows(register),
+        f"{organisation.code}-nevenfuncties.csv",
+    )
+
+
+def public_csv_income(request: HttpRequest, code: str) -> HttpResponse:
+    organisation, on, _form = _public(request, code)
+    register = selectors.public_register(organisation=organisation, on=on)
+    return _csv(
+        opendata.INCOME_COLUMNS,
+        opendata.income_rows(register),
+        f"{organisation.code}-inkomsten.csv",
+    )
+
+
+def public_json(request: HttpRequest, code: str) -> HttpResponse:
+    organisation, on, _form = _public(request, code)
+    register = selectors.public_register(organisation=organisation, on=on)
+    response = HttpResponse(
+        json.dumps(
+            opendata.register_document(register),
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+            indent=2,
+        ),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _csv(columns: list[str], rows: Any, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    writer = csv.writer(response, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return response
