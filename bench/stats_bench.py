@@ -25,9 +25,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from vib.stats.data import Table  # noqa: E402
-from vib.stats.engine import run_table  # noqa: E402
-from vib.stats.spec import parse_spec  # noqa: E402
+from vib.stats.data import Table
+from vib.stats.engine import run_table
+from vib.stats.spec import parse_spec
 
 NSTRATA = 40
 NCLUSTERS = 5000
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     import duckdb
 
     con = duckdb.connect()
-    con.register("t_view", {k: v for k, v in cols.items()})
+    con.register("t_view", dict(cols.items()))
     con.execute("CREATE TABLE t AS SELECT * FROM t_view")
     frame = None
     if not args.no_svy:

@@ -63,7 +63,7 @@ def prepare(rows: list[Row], ids: list[str], strata: str | None,
     """Nest ids and strata as svydesign does; store sample and population sizes."""
     stage_ids = []
     stage_strata = []
-    for s, name in enumerate(ids):
+    for s, _name in enumerate(ids):
         key = f"_id{s}"
         for r in rows:
             r[key] = tuple(r[n] for n in ids[:s + 1])

@@ -29,7 +29,8 @@ def test_run_prints_result(tmp_path: Path, datadir: Path,
     row = out["estimates"][0]["rows"][0]
     assert row["estimate"] == pytest.approx(662.2873631593208, rel=1e-12)
     assert row["se"] == pytest.approx(9.408940802784583, rel=1e-9)
-    assert row["df"] == 197 and row["n"] == 200
+    assert row["df"] == 197
+    assert row["n"] == 200
 
 
 def test_output_file(tmp_path: Path, datadir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -93,7 +94,9 @@ def test_python_dash_m(tmp_path: Path, datadir: Path) -> None:
     (tmp_path / "e.json").write_text(json.dumps({"data": "nowhere.csv", **GOOD}))
     proc = subprocess.run([sys.executable, "-m", "vib.stats", "run", str(tmp_path / "e.json")],
                           capture_output=True, text=True, check=False)
-    assert proc.returncode == 2 and proc.stdout == "" and "data" in proc.stderr
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "data" in proc.stderr
 
 
 def test_import_does_not_load_django() -> None:
