@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "vib.accounts.middleware.SessionTimeoutMiddleware",
+    "vib.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -174,11 +175,12 @@ SESSION_IDLE_TIMEOUT = env_int("VIB_SESSION_IDLE", 30 * 60)
 AXES_FAILURE_LIMIT = env_int("VIB_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("VIB_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the log-in form field (it holds the e-mail address)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_SENSITIVE_PARAMETERS = ["password", "username"]
+AXES_SENSITIVE_PARAMETERS = ["password"]
 # Single sign-on: OpenID Connect, one provider per organisation (accounts.IdentityProvider).
 OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
