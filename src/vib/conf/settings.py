@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "vib.governance",
     "vib.surveys",
     "vib.support",
+    "vib.operations",  # last: scheduler, retention, backups and exports span all modules
 ]
 
 MIDDLEWARE = [
