@@ -1,0 +1,613 @@
+"""Thin views: the public intake and mailbox, and the case handling pages.
+
+Confidential objects come only from ``vib.access.integrity``. The intake and the mailbox
+store and log nothing that identifies the reporter: no session, no address, no user agent;
+the receipt code is shown once and never written anywhere (ADR 0020, 0022).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_POST
+
+from vib.access import integrity as door
+from vib.accounts.selectors import has_capability
+from vib.core.errors import NotFound, ValidationError
+from vib.integrity import capabilities as caps
+from vib.integrity import codes, forms, ratelimit, receipts, report, selectors, services, workflow
+from vib.integrity.models import Case
+
+TICKET_COOKIE = "vib_mailbox"
+TICKET_SALT = "vib.integrity.mailbox-ticket"
+TICKET_AGE = 30 * 60
+MAILBOX_PATH = "/integriteit/brievenbus"
+SENSITIVE = ("code", "summary", "body", "name", "email", "phone", "reason", "minutes")
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, private"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _errors_into(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- public: intake -------------------------------------------------------------------------
+
+
+def intake_start(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("zoek", "").strip()[:100]
+    page = Paginator(selectors.intake_organisations(query), 30).get_page(request.GET.get("pagina"))
+    return _private(render(request, "integrity/intake_start.html", {"page": page, "query": query}))
+
+
+def _throttled(request: HttpRequest, text: str) -> HttpResponse:
+    return _private(render(request, "integrity/throttled.html", {"text": text}, status=429))
+
+
+@sensitive_post_parameters(*SENSITIVE)
+@sensitive_variables("code", "identity")
+def intake(request: HttpRequest, organisation: str) -> HttpResponse:
+    org = selectors.intake_organisation(organisation)
+    config = selectors.settings_of(org)
+    channels = config.accepted_channels()
+    form = forms.IntakeForm(request.POST or None, request.FILES or None, channels=channels)
+    if request.method == "POST":
+        client = ratelimit.client_of(request)
+        if ratelimit.exceeded(ratelimit.INTAKE_PER_CLIENT, client) or ratelimit.exceeded(
+            ratelimit.INTAKE_PER_ORGANISATION, str(org.pk)
+        ):
+            return _throttled(
+                request,
+                _("Many reports have been sent from here in a short time. Try again in an hour."),
+            )
+        if form.is_valid():
+            data = form.cleaned_data
+            identity = services.Identity(
+                name=data["name"].strip(), email=data["email"].strip(), phone=data["phone"].strip()
+            )
+            try:
+                case, code = services.report_submit(
+                    organisation=org,
+                    channel=data["channel"],
+                    summary=data["summary"],
+                    identity=identity,
+                    files=data["files"],
+                    wants_adviser=data["wants_adviser"],
+                    case_type=data["case_type"],
+                )
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                ratelimit.hit(ratelimit.INTAKE_PER_CLIENT, client)
+                ratelimit.hit(ratelimit.INTAKE_PER_ORGANISATION, str(org.pk))
+                # Rendered, not redirected: the code must never be stored to survive a redirect.
+                context = {
+                    "organisation": org,
+                    "code": receipts.grouped(code),
+                    "reference": case.reference,
+                    "bits": receipts.BITS,
+                }
+                return _private(render(request, "integrity/receipt.html", context))
+    status = 400 if form.errors else 200
+    context = {"organisation": org, "form": form, "channels": channels}
+    return _private(render(request, "integrity/intake.html", context, status=status))
+
+
+# --- public: the mailbox --------------------------------------------------------------------
+
+
+def _ticket_case(request: HttpRequest) -> Case | None:
+    raw = request.COOKIES.get(TICKET_COOKIE)
+    if not raw:
+        return None
+    try:
+        case_id = signing.loads(raw, salt=TICKET_SALT, max_age=TICKET_AGE)
+        return door.access_mailbox_case(case_id=case_id)
+    except (signing.BadSignature, NotFound):
+        return None
+
+
+def _set_ticket(response: HttpResponse, case: Case) -> None:
+    response.set_cookie(
+        TICKET_COOKIE,
+        signing.dumps(str(case.pk), salt=TICKET_SALT),
+        max_age=TICKET_AGE,
+        path=MAILBOX_PATH,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+@sensitive_post_parameters(*SENSITIVE)
+@sensitive_variables("code")
+def mailbox_login(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET" and _ticket_case(request) is not None:
+        return HttpResponseRedirect(reverse("integrity:mailbox"))
+    form = forms.CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        client = ratelimit.client_of(request)
+        if ratelimit.exceeded(ratelimit.MAILBOX_FAILURES_PER_CLIENT, client) or ratelimit.exceeded(
+            ratelimit.MAILBOX_FAILURES_GLOBAL, "all"
+        ):
+            return _throttled(
+                request,
+                _("Too many attempts with a wrong code. Wait 15 minutes and try again."),
+            )
+        case = services.mailbox_find(form.data.get("code", "")) if form.is_valid() else None
+        if case is not None:
+            response = HttpResponseRedirect(reverse("integrity:mailbox"))
+            _set_ticket(response, case)
+            return _private(response)
+        ratelimit.hit(ratelimit.MAILBOX_FAILURES_PER_CLIENT, client)
+        ratelimit.hit(ratelimit.MAILBOX_FAILURES_GLOBAL, "all")
+        form = forms.CodeForm()  # never echo what was typed
+        form.is_bound = False
+        status = 400
+        error = _("We cannot open a mailbox with this code. Check the code and try again.")
+        return _private(
+            render(
+                request,
+                "integrity/mailbox_login.html",
+                {"form": form, "error": error},
+                status=status,
+            )
+        )
+    return _private(render(request, "integrity/mailbox_login.html", {"form": form}, status=status))
+
+
+def _mailbox_context(case: Case, form: Any) -> dict[str, Any]:
+    return {
+        "case": case,
+        "messages_": selectors.conversation(case, audience="reporter"),
+        "minutes": selectors.minutes_of(case),
+        "open_question": selectors.open_question(case),
+        "form": form,
+        "status_label": codes.Status(case.status).label,
+    }
+
+
+@sensitive_post_parameters(*SENSITIVE)
+def mailbox(request: HttpRequest) -> HttpResponse:
+    case = _ticket_case(request)
+    if case is None:
+        return HttpResponseRedirect(reverse("integrity:mailbox-login"))
+    form = forms.MailboxMessageForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if ratelimit.hit(ratelimit.MAILBOX_POSTS_PER_CASE, str(case.pk)):
+            return _throttled(request, _("You have sent many messages. Try again in an hour."))
+        if form.is_valid():
+            try:
+                services.mailbox_message_add(
+                    case=case,
+                    body=form.cleaned_data["body"],
+                    files=form.cleaned_data["files"],
+                    to_adviser=form.cleaned_data["to_adviser"],
+                )
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                response = HttpResponseRedirect(reverse("integrity:mailbox") + "?verzonden=1")
+                _set_ticket(response, case)
+                return _private(response)
+        status = 400
+    context = _mailbox_context(case, form)
+    context["sent"] = request.GET.get("verzonden") == "1"
+    response = render(request, "integrity/mailbox.html", context, status=status)
+    _set_ticket(response, case)  # sliding expiry while the reporter is active
+    return _private(response)
+
+
+def _download(name: str, data: bytes, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = signing_safe_disposition(name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return _private(response)
+
+
+def signing_safe_disposition(name: str) -> str:
+    from django.utils.http import content_disposition_header
+
+    return content_disposition_header(True, name) or "attachment"
+
+
+def mailbox_file(request: HttpRequest, id: str) -> HttpResponse:
+    case = _ticket_case(request)
+    if case is None:
+        raise NotFound
+    attachment = door.access_attachment(user=None, case=case, id=id, audience="reporter")
+    name, data = selectors.attachment_content(attachment)
+    return _download(name, data, attachment.content_type)
+
+
+@require_POST
+def mailbox_sign_off(request: HttpRequest, id: str) -> HttpResponse:
+    case = _ticket_case(request)
+    if case is None:
+        raise NotFound
+    minutes = next((m for m, _text in selectors.minutes_of(case) if str(m.pk) == id), None)
+    if minutes is None:
+        raise NotFound
+    with contextlib.suppress(ValidationError):  # already signed off, or superseded
+        services.minutes_sign_off(case=case, minutes=minutes)
+    return _private(HttpResponseRedirect(reverse("integrity:mailbox")))
+
+
+@require_POST
+def mailbox_logout(request: HttpRequest) -> HttpResponse:
+    response = HttpResponseRedirect(reverse("integrity:mailbox-login"))
+    response.delete_cookie(TICKET_COOKIE, path=MAILBOX_PATH)
+    return _private(response)
+
+
+# --- handlers -------------------------------------------------------------------------------
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    organisation = getattr(request, "organisation", None)
+    mine = door.cases_visible_to(request.user, organisation).order_by("received_at")
+    rows = selectors.with_deadlines(mine.filter(status__in=codes.OPEN_STATUSES))
+    context = {
+        "rows": rows,
+        "today": timezone.localdate(),
+        "may_list": bool(organisation)
+        and has_capability(request.user, caps.VIEW_CASE_LIST, organisation),  # type: ignore[arg-type]
+        "may_record": bool(organisation)
+        and has_capability(request.user, caps.HANDLE_CASES, organisation),  # type: ignore[arg-type]
+        "may_advise": bool(organisation)
+        and has_capability(request.user, caps.ADVISE, organisation),  # type: ignore[arg-type]
+        "may_report": has_capability(request.user, caps.VIEW_REPORT)  # type: ignore[arg-type]
+        or has_capability(request.user, "sector.view_aggregates"),  # type: ignore[arg-type]
+    }
+    return render(request, "integrity/home.html", context)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    organisation = getattr(request, "organisation", None)
+    if organisation is None or not has_capability(request.user, caps.VIEW_CASE_LIST, organisation):  # type: ignore[arg-type]
+        raise NotFound
+    cases = door.case_list_visible_to(request.user, organisation, request=request)
+    page = Paginator(cases.order_by("-received_at"), 50).get_page(request.GET.get("pagina"))
+    my_ids = set(door.cases_visible_to(request.user, organisation).values_list("id", flat=True))
+    rows = selectors.with_deadlines(page.object_list)  # type: ignore[arg-type]
+    return render(
+        request, "integrity/case_list.html", {"page": page, "rows": rows, "my_ids": my_ids}
+    )
+
+
+def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    member = selectors.membership(case, request.user)
+    targets = sorted(
+        workflow.allowed(case.case_type, case.status), key=list(codes.Status.values).index
+    )
+    context = {
+        "case": case,
+        "member": member,
+        "summary": selectors.case_summary(case),
+        "messages_": selectors.conversation(case, audience="team"),
+        "minutes": selectors.minutes_of(case),
+        "team": selectors.team_of(case),
+        "history": selectors.history_of(case),
+        "rows": selectors.with_deadlines([case]) if case.is_open else [],  # type: ignore[arg-type]
+        "message_form": forms.HandlerMessageForm(),
+        "classify_form": forms.ClassifyForm(
+            initial={
+                "category": case.category_id,
+                "subject_kind": case.subject_kind,
+                "subject_function": case.subject_function,
+                "subject_tier": case.subject_tier,
+                "vulnerable_process": case.vulnerable_process,
+                "triage": case.triage,
+                "investigation": case.investigation,
+                "finding": case.finding,
+                "aangifte": case.aangifte,
+            }
+        ),
+        "transition_form": forms.TransitionForm(targets=targets) if targets else None,
+        "forward_form": forms.ForwardForm() if case.status == codes.Status.TRIAGE else None,
+        "reveal_form": forms.RevealForm()
+        if member and member.designated and case.identity_ct
+        else None,
+        "measure_form": forms.MeasureForm(measures=selectors.measure_types(case.organisation))
+        if case.status == codes.Status.MEASURES
+        else None,
+        "measures": case.measures.select_related("measure"),  # type: ignore[attr-defined]
+        "identity": None,
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def case_detail(request: HttpRequest, id: str) -> HttpResponse:
+    case = door.access_case(user=request.user, id=id, request=request)
+    return render(request, "integrity/case_detail.html", _case_context(request, case))
+
+
+def _post_case(request: HttpRequest, id: str) -> Case:
+    return door.access_case(user=request.user, id=id, request=request)
+
+
+def _back(case: Case, anchor: str = "") -> HttpResponse:
+    return HttpResponseRedirect(reverse("integrity:case", args=[case.pk]) + anchor)
+
+
+def _invalid(request: HttpRequest, case: Case, key: str, form: Any) -> HttpResponse:
+    return render(
+        request,
+        "integrity/case_detail.html",
+        _case_context(request, case, **{key: form}),
+        status=400,
+    )
+
+
+@require_POST
+@login_required
+@sensitive_post_parameters(*SENSITIVE)
+def case_message(request: HttpRequest, id: str) -> HttpResponse:
+    case = _post_case(request, id)
+    form = forms.HandlerMessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.message_add(case=case, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            return _back(case, "#gesprek")
+    return _invalid(request, case, "message_form", form)
+
+
+@require_POST
+@login_required
+def case_share(request: HttpRequest, id: str, message: str) -> HttpResponse:
+    case = _post_case(request, id)
+    found = selectors.case_message(case, message)
+    if found is None:
+        raise NotFound
+    try:
+        services.message_share(case=case, user=request.user, message=found)  # type: ignore[arg-type]
+    except ValidationError:
+        raise NotFound from None
+    return _back(case, "#gesprek")
+
+
+@require_POST
+@login_required
+def case_classify(request: HttpRequest, id: str) -> HttpResponse:
+    case = _post_case(request, id)
+    form = forms.ClassifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_classify(case=case, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            return _back(case, "#classificatie")
+    return _invalid(request, case, "classify_form", form)
+
+
+@require_POST
+@login_required
+def case_transition(request: HttpRequest, id: str) -> HttpResponse:
+    case = _post_case(request, id)
+    targets = list(workflow.allowed(case.case_type, case.status))
+    form = forms.TransitionForm(request.POST, targets=targets)
+    if form.is_valid():
+        try:
+            services.case_transition(case=case, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            return _back(case)
+    return _invalid(request, case, "transition_form", form)
+
+
+@require_POST
+@login_required
+def case_forward(request: HttpRequest, id: str) -> HttpResponse:
+    case = _post_case(request, id)
+    form = forms.ForwardForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_forward(case=case, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            return _back(case)
+    return _invalid(request, case, "forward_form", form)
+
+
+@require_POST
+@login_required
+def case_measure(request: HttpRequest, id: str) -> HttpResponse:
+    case = _post_case(request, id)
+    form = forms.MeasureForm(request.POST, measures=selectors.measure_types(case.organisation))
+    if form.is_valid():
+        try:
+            services.measure_add(case=case, user=request.user, measure=form.cleaned_data["measure"])  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            return _back(case)
+    return _invalid(request, case, "measure_form", form)
+
+
+@require_POST
+@login_required
+@sensitive_post_parameters(*SENSITIVE)
+def case_reveal(request: HttpRequest, id: str) -> HttpResponse:
+    case = _post_case(request, id)
+    form = forms.RevealForm(request.POST)
+    if form.is_valid():
+        try:
+            identity = services.identity_reveal(
+                case=case,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            context = _case_context(request, case, identity=identity)
+            return _private(render(request, "integrity/case_detail.html", context))
+    return _invalid(request, case, "reveal_form", form)
+
+
+@login_required
+def case_file(request: HttpRequest, id: str, file: str) -> HttpResponse:
+    case = door.access_case(user=request.user, id=id, request=request)
+    attachment = door.access_attachment(
+        user=request.user, case=case, id=file, audience="team", request=request
+    )
+    name, data = selectors.attachment_content(attachment)
+    return _download(name, data, attachment.content_type)
+
+
+@login_required
+@sensitive_post_parameters(*SENSITIVE)
+def record(request: HttpRequest) -> HttpResponse:
+    organisation = getattr(request, "organisation", None)
+    if organisation is None or not has_capability(request.user, caps.HANDLE_CASES, organisation):  # type: ignore[arg-type]
+        raise NotFound
+    form = forms.RecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case, _code = services.report_record(
+                user=request.user,  # type: ignore[arg-type]
+                organisation=organisation,
+                channel=data["channel"],
+                minutes=data["minutes"],
+                identity=services.Identity(data["name"], data["email"], data["phone"]),
+                case_type=data["case_type"],
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            context = {
+                "organisation": organisation,
+                "code": receipts.grouped(_code),
+                "reference": case.reference,
+                "bits": receipts.BITS,
+                "oral": True,
+                "case": case,
+            }
+            return _private(render(request, "integrity/receipt.html", context))
+    status = 400 if form.errors else 200
+    return render(request, "integrity/record.html", {"form": form}, status=status)
+
+
+@login_required
+def advice_list(request: HttpRequest) -> HttpResponse:
+    organisation = getattr(request, "organisation", None)
+    if organisation is None or not has_capability(request.user, caps.ADVISE, organisation):  # type: ignore[arg-type]
+        raise NotFound
+    cases = door.adviser_cases_visible_to(request.user, organisation).order_by("-received_at")
+    return render(request, "integrity/advice_list.html", {"cases": cases})
+
+
+@login_required
+def advice_detail(request: HttpRequest, id: str) -> HttpResponse:
+    case = door.access_adviser_case(user=request.user, id=id, request=request)
+    context = {"case": case, "messages_": selectors.conversation(case, audience="adviser")}
+    return render(request, "integrity/advice_detail.html", context)
+
+
+@login_required
+def yearly_report(request: HttpRequest) -> HttpResponse:
+    organisation = getattr(request, "organisation", None)
+    sector = has_capability(request.user, "sector.view_aggregates")  # type: ignore[arg-type]
+    own = organisation is not None and has_capability(
+        request.user,
+        caps.VIEW_REPORT,
+        organisation,  # type: ignore[arg-type]
+    )
+    if not (sector or own):
+        raise NotFound
+    data = request.GET.copy()
+    data.setdefault("jaar", str(timezone.localdate().year))
+    data.setdefault("schaal", "organisatie" if own else "landelijk")
+    data.setdefault("formaat", "html")
+    form = forms.ReportForm(data)
+    if not form.is_valid():
+        return render(request, "integrity/report.html", {"form": form, "report": None}, status=400)
+    scope = form.cleaned_data["schaal"]
+    year = form.cleaned_data["jaar"]
+    from vib.organisations.models import Tier
+
+    if scope == "organisatie":
+        if not own:
+            raise NotFound
+        orgs = selectors.report_organisations(organisation=organisation)
+        title = _("Integrity report of %(name)s") % {"name": organisation.name}  # type: ignore[union-attr]
+    elif not sector:
+        raise NotFound
+    elif scope == "bestuurslaag":
+        tier = form.cleaned_data["bestuurslaag"] or Tier.GEMEENTE
+        orgs = selectors.report_organisations(tier=tier)
+        title = _("Integrity report: %(tier)s") % {"tier": Tier(tier).label}
+    else:
+        orgs = None
+        title = _("Integrity report: national")
+    data_ = report.build(year=year, organisations=orgs, title=title)
+    from vib.audit.models import Action
+    from vib.audit.services import audit_record
+
+    audit_record(
+        actor=request.user,
+        action=Action.EXPORT,
+        object_type="integrity.yearly_report",
+        object_id=f"{scope}:{year}",
+        organisation=organisation if scope == "organisatie" else None,
+        request=request,
+    )
+    fmt = form.cleaned_data["formaat"]
+    filename = f"integriteit-{scope}-{year}"
+    if fmt == "csv":
+        response = HttpResponse(report.to_csv(data_), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    if fmt == "xlsx":
+        response = HttpResponse(
+            report.to_xlsx(data_),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    context = {"form": form, "report": data_, "legend": report.LEGEND}
+    if fmt == "pdf":
+        from django.template.loader import render_to_string
+
+        html = render_to_string("integrity/report_pdf.html", context, request=request)
+        response = HttpResponse(
+            report.to_pdf(html, request.build_absolute_uri("/")), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        return response
+    return render(request, "integrity/report.html", context)
