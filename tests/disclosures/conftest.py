@@ -30,7 +30,10 @@ def _person(key: str, organisation: Any, roles: list[str], function: str = "") -
     user = user_create(email=f"{key}@{organisation.code.lower()}.test", full_name=key.title())
     for role in roles:
         role_assign(
-            user=user, role=role, organisation=organisation, function=function,
+            user=user,
+            role=role,
+            organisation=organisation,
+            function=function,
             valid_from=date(2000, 1, 1),
         )
     return user
@@ -41,11 +44,17 @@ def town(db) -> Town:
     from vib.organisations.models import Organisation, Tier
 
     organisation = Organisation.objects.create(
-        code="GM9911", name="Proefdorp", tier=Tier.GEMEENTE, inhabitants=30_000,
+        code="GM9911",
+        name="Proefdorp",
+        tier=Tier.GEMEENTE,
+        inhabitants=30_000,
         reference_date=date(2026, 1, 1),
     )
     other = Organisation.objects.create(
-        code="GM9912", name="Buurdorp", tier=Tier.GEMEENTE, inhabitants=31_000,
+        code="GM9912",
+        name="Buurdorp",
+        tier=Tier.GEMEENTE,
+        inhabitants=31_000,
         reference_date=date(2026, 1, 1),
     )
     people = {

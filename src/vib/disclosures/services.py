@@ -249,8 +249,8 @@ def side_activity_declare(
     activity = SideActivity(
         organisation=declarant.organisation,
         declarant=declarant,
-        role=role.strip(),
-        body=body.strip(),
+        role=" ".join(role.split()),
+        body=" ".join(body.split()),
         kvk_number=kvk_number.strip(),
         description=description.strip(),
         by_virtue_of_office=by_virtue_of_office,
@@ -325,6 +325,8 @@ def side_activity_assess(
     *, actor: Any, activity: SideActivity, decision: str, restrictions: str = "", note: str = ""
 ) -> SideActivity:
     """Allowed / allowed with restrictions / refused; every assessment stays in the history."""
+    if activity.declarant.user_id is not None and activity.declarant.user_id == actor.pk:
+        raise ValidationError(_("You cannot assess your own side activity."))
     _require(actor, caps.ASSESS_ACTIVITIES, activity.organisation)
     restrictions = restrictions.strip()
     if decision not in Decision.values:
@@ -335,8 +337,6 @@ def side_activity_assess(
         raise ValidationError(
             {"restrictions": _("Restrictions belong only to 'allowed with restrictions'.")}
         )
-    if activity.declarant.user_id is not None and activity.declarant.user_id == actor.pk:
-        raise ValidationError(_("You cannot assess your own side activity."))
     locked = SideActivity.objects.select_for_update().get(pk=activity.pk)
     if locked.status in (ActivityStatus.WITHDRAWN, ActivityStatus.ENDED):
         raise ValidationError(_("A withdrawn or ended side activity is no longer assessed."))
@@ -429,7 +429,7 @@ def financial_interest_declare(
         holder=holder,
         occasion=occasion,
         description=description.strip(),
-        counterparty=counterparty.strip(),
+        counterparty=" ".join(counterparty.split()),
         kvk_number=kvk_number.strip(),
         declared_at=timezone.now(),
     )
