@@ -58,10 +58,10 @@ def world(db: Any) -> World:
                 password="a-long-test-password",
             )
             for role in roles:
-                role_assign(user=user, role=role, organisation=org)
+                role_assign(user=user, role=role, organisation=org, valid_from=date(2020, 1, 1))
             people[f"{key}_{org_key}"] = user
     analyst = user_create(email="analyst@example.nl", full_name="Analyst", password="x" * 16)
-    role_assign(user=analyst, role="sector_analyst", organisation=None)
+    role_assign(user=analyst, role="sector_analyst", organisation=None, valid_from=date(2020, 1, 1))
     people["analyst"] = analyst
     return World(a=a, b=b, people=people)
 

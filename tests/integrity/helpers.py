@@ -10,11 +10,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 CODE = re.compile(r'data-testid="receipt-code">([0-9A-Z-]+)<')
 
 
-def pdf_file(name: str = "bewijs.pdf", body: bytes = b"%PDF-1.4 demo evidence") -> SimpleUploadedFile:
+def pdf_file(
+    name: str = "bewijs.pdf", body: bytes = b"%PDF-1.4 demo evidence"
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
+META = ("REMOTE_ADDR", "HTTP_USER_AGENT")
+
+
 def submit(client: Any, organisation: Any, **fields: Any) -> tuple[Any, str | None]:
+    meta = {k: fields.pop(k) for k in META if k in fields}
     data = {
         "case_type": "report",
         "channel": "anonymous",
@@ -24,13 +30,9 @@ def submit(client: Any, organisation: Any, **fields: Any) -> tuple[Any, str | No
         "phone": "",
     }
     data.update(fields)
-    response = client.post(f"/integriteit/melden/{organisation.id}", data, **_meta(fields))
+    response = client.post(f"/integriteit/melden/{organisation.id}", data, **meta)
     found = CODE.search(response.content.decode())
     return response, found.group(1) if found else None
-
-
-def _meta(fields: dict[str, Any]) -> dict[str, Any]:
-    return {}
 
 
 def open_mailbox(client: Any, code: str, **meta: Any) -> Any:
