@@ -50,10 +50,18 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
+# What the data migrations loaded (roles, capabilities), serialized at database set-up.
+_SERIALIZED: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(django_db_setup: None) -> Iterator[Any]:
+    from django.db import connection
     from playwright.sync_api import sync_playwright
 
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        _SERIALIZED["default"] = contents
     executable = _ensure_chromium()
     # Playwright's sync API keeps an event loop in this thread; the ORM calls that the test
     # fixtures make here (demo data, flushing) are still synchronous and safe.
@@ -74,14 +82,26 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def live_demo(transactional_db: None, django_db_serialized_rollback: None) -> Any:
+def live_demo(transactional_db: None) -> Any:
     """The demo, built in a database the live server can see.
 
-    A transactional test ends by emptying every table, also the roles that a data migration
-    loaded; the serialized rollback puts those back for the next test.
+    A transactional test ends by emptying every table, also the roles that data migrations
+    loaded; the tests therefore use ``django_db(transaction=True, serialized_rollback=True)``,
+    which puts those back for the next test.
     """
+    from django.core import serializers
+    from django.db import transaction
+
+    from vib.accounts.models import Role
     from vib.core.demo import build_demo
 
+    serialized = _SERIALIZED.get("default")
+    if serialized and not Role.objects.exists():
+        # The serialized rollback of pytest-django cannot find its copy here: Playwright's
+        # event loop makes asgiref give this thread another connection object (same database).
+        # The flush re-created content types and permissions (post_migrate); restore the rest.
+        with transaction.atomic():
+            for obj in serializers.deserialize("json", serialized):
+                if obj.object._meta.app_label not in {"contenttypes", "auth"}:
+                    obj.save()
     return build_demo(scale="small")
-
-
