@@ -107,7 +107,7 @@ def link_tokens(mailoutbox):
 VICTIM = {
     "years_in_office": "y2_5",
     "hours_per_week": 20,
-    "ag_types": ["threat", "verbal"],
+    "ag_types": ["verbal", "threat"],
     "ag_family": "no",
     "ag_channels": ["social_media"],
     "ag_count": 3,

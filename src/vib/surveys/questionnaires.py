@@ -333,6 +333,8 @@ def parse_instrument(source: str, *, name: str) -> Instrument:
     functions = raw.get("functions") or []
     if not isinstance(functions, list) or not all(isinstance(f, str) for f in functions):
         raise _fail(name, "functions must be a list of function codes")
+    title = _text(raw.get("title"), f"{name}: title")
+    intro = _text(raw.get("intro"), f"{name}: intro")
     known: dict[str, Question] = {}
     groups: list[Group] = []
     raw_groups = raw.get("groups")
@@ -374,8 +376,8 @@ def parse_instrument(source: str, *, name: str) -> Instrument:
     return Instrument(
         code=code,
         version=version,
-        title=_text(raw.get("title"), f"{name}: title"),  # type: ignore[arg-type]
-        intro=_text(raw.get("intro"), f"{name}: intro"),  # type: ignore[arg-type]
+        title=title,  # type: ignore[arg-type]
+        intro=intro,  # type: ignore[arg-type]
         unit=unit,
         groups=tuple(groups),
         digest=hashlib.sha256(source.encode()).hexdigest(),

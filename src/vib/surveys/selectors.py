@@ -201,7 +201,7 @@ def population_counts(*, wave: Wave, instrument: str) -> list[dict[str, Any]]:
         {
             "tier": r["tier"],
             "function": r["function"],
-            "gender": r["gender"],
+            "gender": r["gender"] or None,
             "stratum": strata_mod.stratum_key(r["tier"], r["function"]),
             "population": r["population"],
             "respondents": r["respondents"],
@@ -246,9 +246,9 @@ def response_table(
             wi.version,
             tier,
             function,
-            gender,
+            gender or None,  # empty means unknown: missing, as in CSV
             stratum,
-            organisation_code,
+            organisation_code or None,
             n_pop,
             n_resp,
             n_pop / n_resp if n_pop else None,
