@@ -70,7 +70,8 @@ def test_reminders_are_sent_once_and_overdue_cases_flagged(
         )
     officer = world.people["officer_a"]
     [ack, feedback] = deadlines_of(case)
-    assert ack.due == date(2024, 3, 4) and feedback.due == date(2024, 6, 4)
+    assert ack.due == date(2024, 3, 4)
+    assert feedback.due == date(2024, 6, 4)
 
     with time_machine.travel(at(2024, 2, 28, 8), tick=False):
         assert services.deadline_reminders_send() == 0  # 5 days left: not yet
@@ -86,14 +87,17 @@ def test_reminders_are_sent_once_and_overdue_cases_flagged(
             assert services.deadline_reminders_send() == 1  # overdue now
         client.force_login(officer)
         page = client.get("/integriteit/").content.decode()
-        assert 'data-testid="overdue"' in page and case.reference in page
+        assert 'data-testid="overdue"' in page
+        assert case.reference in page
         services.case_transition(case=Case.objects.get(), user=officer, target="acknowledged")
         page = client.get("/integriteit/").content.decode()
         assert 'data-testid="overdue"' not in page
     # The feedback deadline: reminded two weeks ahead, across the month end of May.
-    with time_machine.travel(at(2024, 5, 31, 8), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert services.deadline_reminders_send() == 1
+    with (
+        time_machine.travel(at(2024, 5, 31, 8), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.deadline_reminders_send() == 1
     assert len(mail.outbox) == 3
 
 
@@ -140,14 +144,18 @@ def test_retention_destroys_expired_cases_and_keeps_the_counts(world, action):
         assert tasks.retention.enqueue().return_value == 1
         assert services.retention_run() == []  # idempotent
     record = DestructionRecord.objects.get()
-    assert record.case_reference == case.reference and record.action == action
-    assert record.outcome == "unfounded" and record.retention_months == 24
+    assert record.case_reference == case.reference
+    assert record.action == action
+    assert record.outcome == "unfounded"
+    assert record.retention_months == 24
     if action == "delete":
         assert not Case.objects.filter(pk=case.pk).exists()
     else:
         wiped = Case.objects.get(pk=case.pk)
-        assert wiped.summary_ct == "" and wiped.mailbox_index is None
-        assert not wiped.messages.exists() and wiped.anonymised_at is not None
+        assert wiped.summary_ct == ""
+        assert wiped.mailbox_index is None
+        assert not wiped.messages.exists()
+        assert wiped.anonymised_at is not None
     assert Case.objects.filter(pk=kept.pk).exists()
     assert ReportFact.objects.count() == 2
     after = report.build(year=2024, organisations=None, title="t")["tables"][0].rows

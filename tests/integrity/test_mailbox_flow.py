@@ -16,11 +16,13 @@ pytestmark = pytest.mark.django_db
 def test_anonymous_report_with_file_and_conversation(world, client):
     response, code = submit(client, world.a, files=[pdf_file()])
     assert response.status_code == 200, response.content.decode()[:2000]
-    assert code and len(code.replace("-", "")) == 20
+    assert code
+    assert len(code.replace("-", "")) == 20
     assert response["Cache-Control"].startswith("no-store")
     assert "sessionid" not in response.cookies  # nothing server-side about the reporter
     case = Case.objects.get()
-    assert case.channel == "anonymous" and case.identity_ct == ""
+    assert case.channel == "anonymous"
+    assert case.identity_ct == ""
     assert Attachment.objects.filter(case=case, from_reporter=True).count() == 1
 
     # The integrity officer of A is on the team, acknowledges and asks a question.
@@ -46,10 +48,12 @@ def test_anonymous_report_with_file_and_conversation(world, client):
     # The reporter's own file can be downloaded back; the handler sees the whole conversation.
     attachment = Attachment.objects.get(case=case)
     download = client.get(f"/integriteit/brievenbus/bestanden/{attachment.id}")
-    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    assert download.status_code == 200
+    assert download.content.startswith(b"%PDF")
     client.force_login(officer)
     detail = client.get(f"/integriteit/zaken/{case.id}").content.decode()
-    assert "In maart, drie keer." in detail and "Interne notitie" in detail
+    assert "In maart, drie keer." in detail
+    assert "Interne notitie" in detail
     assert "bewijs.pdf" in detail
 
 
@@ -83,7 +87,8 @@ def test_colleague_without_a_role_in_the_case_gets_404_everywhere(world, client)
         for url in posts:
             assert client.post(url, {"body": "x", "target": "acknowledged"}).status_code == 404
         client.logout()
-    assert Message.objects.count() == 0 and Case.objects.get().status == "received"
+    assert Message.objects.count() == 0
+    assert Case.objects.get().status == "received"
 
 
 def test_wrong_code_gets_a_neutral_error_and_is_throttled(world, client):
@@ -108,14 +113,18 @@ def test_wrong_code_gets_a_neutral_error_and_is_throttled(world, client):
 
 def test_bad_intake_input_writes_nothing(world, client):
     response, code = submit(client, world.a, summary="  ")
-    assert response.status_code == 400 and code is None
+    assert response.status_code == 400
+    assert code is None
     response, code = submit(client, world.a, name="Jan Jansen")  # anonymous with a name
-    assert response.status_code == 400 and code is None
+    assert response.status_code == 400
+    assert code is None
     exe = pdf_file("virus.exe")
     exe.content_type = "application/x-msdownload"
     response, code = submit(client, world.a, files=[exe])
-    assert response.status_code == 400 and code is None
-    assert Case.objects.count() == 0 and Attachment.objects.count() == 0
+    assert response.status_code == 400
+    assert code is None
+    assert Case.objects.count() == 0
+    assert Attachment.objects.count() == 0
 
 
 def test_intake_is_rate_limited_per_client_and_organisation(world, client, settings):
@@ -139,7 +148,8 @@ def test_channel_not_accepted_by_the_organisation(world, client):
     officer = world.people["officer_a"]
     services.settings_update(organisation=world.a, user=officer, accept_anonymous=False)
     response, code = submit(client, world.a)
-    assert response.status_code == 400 and code is None
+    assert response.status_code == 400
+    assert code is None
 
 
 def test_identity_is_revealed_only_to_the_designated_handler_with_a_reason(world, client):
@@ -153,7 +163,8 @@ def test_identity_is_revealed_only_to_the_designated_handler_with_a_reason(world
     page = client.get(f"/integriteit/zaken/{case.id}").content.decode()
     assert "Jan Vertrouwelijk" not in page
     short = client.post(f"/integriteit/zaken/{case.id}/identiteit", {"reason": "kort"})
-    assert short.status_code == 400 and "Jan Vertrouwelijk" not in short.content.decode()
+    assert short.status_code == 400
+    assert "Jan Vertrouwelijk" not in short.content.decode()
     shown = client.post(
         f"/integriteit/zaken/{case.id}/identiteit",
         {"reason": "Nodig om de melder uit te nodigen voor een gesprek."},
