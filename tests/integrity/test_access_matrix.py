@@ -1,4 +1,4 @@
-"""The access matrix: role × action × own/other organisation × case-team membership.
+"""The access matrix: role x action x own/other organisation x case-team membership.
 
 Expectations come from the rules of docs/integrity.md (need-to-know), written out here, and
 a few are pinned by hand so the test cannot agree with a broken rule by construction.

@@ -82,7 +82,7 @@ def test_report_counts_and_formats(world, client):
     assert financial[-1].hidden  # its total too
     behaviour = next(cells for label, cells in by_category.items() if "behaviour" in label)
     assert not by_category["Total"][1].hidden  # 15 reprimands in all
-    assert behaviour[1].hidden  # secondary: else 15 − 12 gives the 3 away
+    assert behaviour[1].hidden  # secondary: else 15 - 12 gives the 3 away
 
     officer = world.people["officer_a"]
     client.force_login(officer)

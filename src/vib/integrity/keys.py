@@ -63,7 +63,9 @@ def master_rewrap() -> int:
 
 
 def _rows(spec: Sealed, organisation_id: Any, batch: int) -> Iterator[list[Any]]:
-    qs = spec.model.objects.filter(organisation_id=organisation_id).exclude(**{spec.field: ""})
+    qs = spec.model.objects.filter(organisation_id=organisation_id)
+    if not spec.binary:
+        qs = qs.exclude(**{spec.field: ""})
     ids = list(qs.values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         yield ids[start : start + batch]
