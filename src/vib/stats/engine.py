@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from . import fastpath
 from .calibration import calibrate
 from .data import Table, read_table
 from .design import build_design, degf
@@ -85,7 +86,7 @@ def _estimate(ctx: Context, e: EstimateSpec, where: str) -> EstimateResult:
     return res
 
 
-def _rows(ctx: Context, e: EstimateSpec, res: EstimateResult) -> list[dict[str, Any]]:
+def _rows(e: EstimateSpec, res: EstimateResult) -> list[dict[str, Any]]:
     rows = []
     for j, (dom, level) in enumerate(res.labels):
         est = float(res.estimate[j])
@@ -105,14 +106,32 @@ def _rows(ctx: Context, e: EstimateSpec, res: EstimateResult) -> list[dict[str, 
     return rows
 
 
-def run_table(spec: Spec, table: Table) -> dict[str, Any]:
+def _run_fast(spec: Spec, table: Table) -> dict[str, Any] | None:
+    """The single-pass path (``fastpath``) when every estimate qualifies, else None."""
+    if not fastpath.eligible(spec):
+        return None
+    out_estimates = []
+    for e in spec.estimates:
+        res = fastpath.domain_means(spec, table, e)
+        if res is None:
+            return None
+        out_estimates.append({"id": e.id, "statistic": e.statistic, "rows": _rows(e, res)})
+    return _clean({"estimates": out_estimates, "contrasts": [], "tests": [], "weights": None})
+
+
+def run_table(spec: Spec, table: Table, *, fast: bool = True) -> dict[str, Any]:
+    """Run a parsed spec on in-memory columns. ``fast=False`` forces the general path."""
+    if fast:
+        out = _run_fast(spec, table)
+        if out is not None:
+            return out
     ctx = build_context(spec, table)
     out_estimates = []
     results: dict[str, EstimateResult] = {}
     for i, e in enumerate(spec.estimates):
         res = _estimate(ctx, e, f"estimates[{i}]")
         results[e.id] = res
-        out_estimates.append({"id": e.id, "statistic": e.statistic, "rows": _rows(ctx, e, res)})
+        out_estimates.append({"id": e.id, "statistic": e.statistic, "rows": _rows(e, res)})
     out_contrasts = []
     for i, c in enumerate(spec.contrasts):
         res = results[c.of]
