@@ -31,7 +31,9 @@ class StyledForm(forms.Form):
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "utrecht-checkbox utrecht-checkbox--html-input"
+                widget.attrs["class"] = (
+                    "utrecht-checkbox utrecht-checkbox--html-input utrecht-checkbox--custom"
+                )
             elif isinstance(widget, forms.RadioSelect):
                 widget.attrs["class"] = "utrecht-radio-button utrecht-radio-button--html-input"
             elif isinstance(widget, forms.Select):
