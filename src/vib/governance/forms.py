@@ -40,7 +40,7 @@ class ProcessForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["next_review_on"].initial = timezone.localdate() + timedelta(days=365)
         self.fields["safeguards"].widget.attrs["class"] = (
-            "utrecht-checkbox utrecht-checkbox--html-input"
+            "utrecht-checkbox utrecht-checkbox--html-input utrecht-checkbox--custom"
         )
 
     def clean_functions(self) -> list[str]:
