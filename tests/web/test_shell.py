@@ -107,7 +107,7 @@ def test_logout_is_a_post(demo: Any, logged_in: Any) -> None:
 
 
 def test_start_page_for_every_demo_role(demo: Any, logged_in: Any) -> None:
-    for login in demo.logins:
+    for login in (login for login in demo.logins if "@" in login.email):  # not mailbox codes
         client, user = logged_in(User.objects.get(email=login.email))
         response = client.get(reverse("web:home"))
         page = html(response)
