@@ -31,8 +31,22 @@ def test_export_round_trips(open_wave, mailoutbox, tmp_path):
     response_submit(
         token=tokens["sec@example.nl"],
         answers={
-            "ag_checklist": dict.fromkeys(("ag_policy", "registration", "aftercare_protocol", "aangifte_support", "training"), "yes"),
-            "integrity_checklist_staff": dict.fromkeys(("code_of_conduct", "oath", "risk_analysis", "confidential_adviser", "reporting_procedure", "gift_register", "side_activities"), "no"),
+            "ag_checklist": dict.fromkeys(
+                ("ag_policy", "registration", "aftercare_protocol", "aangifte_support", "training"),
+                "yes",
+            ),
+            "integrity_checklist_staff": dict.fromkeys(
+                (
+                    "code_of_conduct",
+                    "oath",
+                    "risk_analysis",
+                    "confidential_adviser",
+                    "reporting_procedure",
+                    "gift_register",
+                    "side_activities",
+                ),
+                "no",
+            ),
             "policy_evaluated": "yes",
         },
     )

@@ -1,0 +1,187 @@
+"""A researcher runs a wave end to end in a real browser; a respondent answers on a phone.
+
+The invitations go through Django's SMTP backend to a real SMTP server (aiosmtpd) started on
+a free local port. Marked ``browser``; Chromium is Debian's.
+"""
+
+from __future__ import annotations
+
+import email
+import os
+import re
+import socket
+from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe.min.js"
+AXE_RUN = """async () => {
+  const r = await axe.run(document, {runOnly: {type: "tag",
+    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}});
+  return r.violations.map((v) => v.id + ": " + v.help + " @ " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
+}"""
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[Sink]:
+    from aiosmtpd.controller import Controller
+
+    sink = Sink()
+    port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port},
+        }
+    }
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _answer_page(page: Any) -> None:
+    """Answer every question on the page: 'threats' for the A&G question, else the first."""
+    if page.locator("input[name=ag_types]").count():
+        page.get_by_label("Threats", exact=True).check()
+    seen: set[str] = set()
+    for box in page.locator("input[type=radio], input[type=checkbox]").all():
+        name = box.get_attribute("name")
+        if name in seen or name == "ag_types":
+            continue
+        seen.add(name)
+        box.check()
+    for field in page.locator("input[inputmode=numeric]").all():
+        field.fill("2")
+
+
+def _axe(page: Any) -> list[str]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(AXE_RUN)
+
+
+def test_a_wave_from_invitation_to_the_dashboard(live_server, browser, smtp):
+    from vib.core.demo import build_demo, demo_password
+
+    build_demo(scale="small")
+    researcher = "monitor@demo.vib.nl"
+    respondent = "raadslid@demo.vib.nl"
+
+    # The researcher logs in and creates a wave from the demo population.
+    desk = browser.new_context(locale="en-GB")
+    page = desk.new_page()
+    page.goto(f"{live_server.url}/inloggen")
+    page.get_by_label("E-mail address").fill(researcher)
+    page.get_by_label("Password").fill(demo_password(researcher))
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/monitor/")
+    page.get_by_role("link", name="New wave").click()
+    page.get_by_label("Title").fill("Monitor 2026")
+    page.get_by_role("button", name="Create wave").click()
+    page.get_by_role("button", name="Build the frame from the platform").click()
+    assert "added to the frame" in page.locator(".vib-messages").inner_text()
+    page.get_by_role("button", name="Send invitations").click()
+    assert "Invitations are being sent" in page.locator(".vib-messages").inner_text()
+    dashboard = page.url
+    assert _axe(page) == []
+
+    # The invitation arrived at the SMTP server; it holds the personal link.
+    mail = next(m for m in smtp.messages if m["To"] == respondent)
+    body = mail.get_payload(decode=True).decode()
+    link = re.search(r"https?://\S+/monitor/antwoorden/[A-Za-z0-9_-]+", body).group(0)
+
+    # On a phone: start, answer two pages, stop halfway.
+    phone = browser.new_context(locale="en-GB", **PHONE)
+    p = phone.new_page()
+    p.goto(link)
+    p.get_by_role("button", name="Start").click()
+    for _ in range(2):
+        _answer_page(p)
+        p.get_by_role("button", name="Next").click()
+    assert _axe(p) == []
+    # Keyboard only: the first choice of this page, chosen with the space bar.
+    first = p.locator("input[type=radio], input[type=checkbox]").first
+    first.focus()
+    p.keyboard.press("Space")
+    assert first.is_checked()
+    p.get_by_role("button", name="Save and continue later").click()
+    assert p.get_by_role("heading", name="Your answers are saved").is_visible()
+    phone.close()
+
+    # Later, on the phone again: the link resumes where it stopped, then finish.
+    phone = browser.new_context(locale="en-GB", **PHONE)
+    p = phone.new_page()
+    p.goto(link)
+    assert "Welcome back" in p.content()
+    for _ in range(12):
+        _answer_page(p)
+        send = p.get_by_role("button", name="Send answers")
+        if send.count():
+            send.click()
+            break
+        p.get_by_role("button", name="Next").click()
+    assert p.get_by_role("heading", name="Thank you").is_visible()
+    # The link cannot be used again.
+    response = p.goto(link)
+    assert response.status == 410
+    assert p.get_by_role("heading", name="Already answered").is_visible()
+    phone.close()
+
+    # The dashboard counts the response in the right stratum (municipality, councillor).
+    page.goto(dashboard)
+    row = page.locator('tr[data-stratum="office_holders:gemeente:raadslid"]')
+    assert row.locator("td[data-responded]").inner_text() == "1"
+    others = page.locator("td[data-responded]").all_inner_texts()
+    assert sorted(others) == sorted(["1"] + ["0"] * (len(others) - 1))
+    desk.close()
