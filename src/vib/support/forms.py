@@ -30,16 +30,21 @@ class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"id_{self.id_prefix}%s")
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             css = WIDGET_CLASSES.get(
                 type(widget).__name__, "" if isinstance(widget, forms.RadioSelect) else TEXTBOX
             )
             if css:
                 widget.attrs.setdefault("class", css)
-            if self.is_bound and name in self.errors:
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"{str(self.auto_id) % name}_error"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{str(self.auto_id) % name}_error"
 
 
 class DateInput(forms.DateInput):
