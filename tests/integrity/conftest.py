@@ -69,3 +69,11 @@ def world(db: Any) -> World:
 @pytest.fixture(autouse=True)
 def _integrity_urls(settings: Any) -> None:
     settings.ROOT_URLCONF = "tests.integrity.urls"
+
+
+@pytest.fixture(autouse=True)
+def _cheaper_scrypt(monkeypatch: Any) -> None:
+    """Tests need not pay production's hashing cost; the format records the parameters."""
+    from vib.integrity import receipts
+
+    monkeypatch.setattr(receipts, "SCRYPT_N", 2**10)

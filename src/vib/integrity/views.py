@@ -40,7 +40,6 @@ SENSITIVE = ("code", "summary", "body", "name", "email", "phone", "reason", "min
 def _private(response: HttpResponse) -> HttpResponse:
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, private"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 

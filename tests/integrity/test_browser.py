@@ -1,0 +1,161 @@
+"""The anonymous mailbox in a real browser (Playwright driving Debian's Chromium).
+
+As a new user would: an anonymous reporter submits a report with a file, receives the receipt,
+comes back with it in a fresh browser, reads the acknowledgement and answers a question; the
+handler sees the conversation; a colleague without a role in the case gets 404 everywhere; a
+wrong code gets a neutral error and is throttled.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vib.integrity import services
+from vib.integrity.models import Case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=ARGS, headless=True
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def logged_in(browser: Any, live_server: Any, user: Any) -> Any:
+    """A browser context with the user's session (second factor confirmed)."""
+    from tests.conftest import SecondFactorClient
+
+    django_client = SecondFactorClient()
+    django_client.force_login(user)
+    context = browser.new_context(locale="en-GB")
+    host = live_server.url.split("//")[1].split(":")[0]
+    cookie = django_client.cookies["sessionid"]
+    context.add_cookies([{"name": "sessionid", "value": cookie.value, "domain": host, "path": "/"}])
+    return context
+
+
+def test_anonymous_mailbox_end_to_end(browser, live_server, world, tmp_path):
+    evidence = tmp_path / "bewijs.pdf"
+    evidence.write_bytes(b"%PDF-1.4 demo evidence")
+
+    # 1. The reporter submits an anonymous report with a file.
+    reporter = browser.new_context(locale="en-GB")
+    page = reporter.new_page()
+    page.goto(f"{live_server.url}/integriteit/melden")
+    page.fill("#zoek", "Testgemeente A")
+    page.click("form[role=search] button")
+    page.click("text=Testgemeente A")
+    page.check("input[name=channel][value=anonymous]")
+    page.fill("textarea[name=summary]", "De teamleider laat facturen dubbel uitbetalen.")
+    page.set_input_files("input[name=files]", str(evidence))
+    page.click("button[type=submit].utrecht-button--primary-action")
+    assert page.locator("[data-testid=receipt-code]").count() == 1, page.url
+    code = page.text_content("[data-testid=receipt-code]").strip()
+    assert len(code.replace("-", "")) == 20
+    assert page.locator("[role=alert]").count() >= 1  # impossible to miss
+    assert not [c for c in reporter.cookies() if c["name"] == "sessionid"]
+    reporter.close()
+
+    # 2. The handler acknowledges and asks a question.
+    case = Case.objects.get()
+    officer = world.people["officer_a"]
+    case = services.case_transition(case=case, user=officer, target="acknowledged")
+    services.message_add(
+        case=case,
+        user=officer,
+        body="In welke maand gebeurde dit?",
+        to_reporter=True,
+        is_question=True,
+    )
+
+    # 3. The reporter returns in a fresh browser, reads and answers.
+    fresh = browser.new_context(locale="en-GB")
+    page = fresh.new_page()
+    page.goto(f"{live_server.url}/integriteit/brievenbus")
+    page.fill("input[name=code]", code.lower())
+    page.click("button[type=submit].utrecht-button--primary-action")
+    page.wait_for_url("**/brievenbus/berichten")
+    body = page.text_content("main")
+    assert "We have received your report" in body or "ontvangen" in body
+    assert "In welke maand gebeurde dit?" in body
+    page.fill("textarea[name=body]", "In februari, twee keer.")
+    page.click("text=Send message")
+    page.wait_for_url("**verzonden=1")
+    assert "In februari, twee keer." in page.text_content("main")
+    fresh.close()
+
+    # 4. The handler sees the conversation, and the file.
+    handler = logged_in(browser, live_server, officer)
+    page = handler.new_page()
+    page.goto(f"{live_server.url}/integriteit/zaken/{case.id}")
+    main = page.text_content("main")
+    assert "In februari, twee keer." in main
+    assert "In welke maand gebeurde dit?" in main
+    assert "bewijs.pdf" in main
+    handler.close()
+
+    # 5. A colleague of the same organisation without a role in the case: 404 everywhere.
+    colleague = logged_in(browser, live_server, world.people["investigator_a"])
+    page = colleague.new_page()
+    attachment = case.attachments.get()
+    for path in (
+        f"/integriteit/zaken/{case.id}",
+        f"/integriteit/zaken/{case.id}/bestanden/{attachment.id}",
+        f"/integriteit/advies/{case.id}",
+        f"/api/v1/integriteitszaken/{case.id}",
+        "/integriteit/zaken",
+    ):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 404, path
+    colleague.close()
+
+    # 6. A wrong code: a neutral error, then throttled.
+    stranger = browser.new_context(locale="en-GB")
+    page = stranger.new_page()
+    messages = set()
+    for _attempt in range(5):
+        page.goto(f"{live_server.url}/integriteit/brievenbus")
+        page.fill("input[name=code]", "ABCD-EFGH-JKMN-PQRS-TVWX")
+        page.click("button[type=submit].utrecht-button--primary-action")
+        messages.add(page.text_content("[role=alert]").strip())
+        assert page.input_value("input[name=code]") == ""  # not echoed back
+    assert len(messages) == 1
+    page.goto(f"{live_server.url}/integriteit/brievenbus")
+    page.fill("input[name=code]", code)
+    page.click("button[type=submit].utrecht-button--primary-action")
+    assert page.locator("[data-testid=throttled]").is_visible()
+    stranger.close()
