@@ -1,4 +1,4 @@
-"""Access matrix of the disclosures module: role × object × own/other organisation, web and API.
+"""Access matrix of the disclosures module: role x object x own/other organisation, web and API.
 
 Financial interests: the compliance officer of the organisation only (plus the declarant's own
 receipt). Side activities: the declarant, the registrar and the assessors. Everyone else —

@@ -137,7 +137,9 @@ def test_raadslid_functions_and_income_are_published_immediately(town, client):
     # Before registration (11 March) nothing; the day it is registered, function and income.
     assert "Hogeschool Proef" not in _page(client, town, date(2026, 3, 11)).content.decode()
     page = _page(client, town, date(2026, 3, 12)).content.decode()
-    assert "Rita Raad" in page and "Hogeschool Proef" in page and "5000" in page
+    assert "Rita Raad" in page
+    assert "Hogeschool Proef" in page
+    assert "5000" in page
     income = [
         r
         for r in _csv(client, town, date(2026, 3, 12), "inkomsten.csv")
@@ -238,7 +240,7 @@ def test_qq_functions_are_listed_apart(town, client):
 
 
 def test_designated_official_is_published_without_income(town, client):
-    people, acts = _setup(town)
+    _people, acts = _setup(town)
     with at(date(2026, 3, 15)), pytest.raises(ValidationError) as error:
         services.income_record(
             actor=town.people["registrar"], activity=acts["official"], year=2025, amount=Decimal(10)
@@ -249,7 +251,8 @@ def test_designated_official_is_published_without_income(town, client):
     assert "Geen opdrachten van de eigen gemeente." in page  # the restrictions are published
     rows = _csv(client, town, date(2026, 6, 1), "nevenfuncties.csv")
     official = [r for r in rows if r["naam"] == "Olga Inkoop"]
-    assert official and official[0]["beperkingen"] == "Geen opdrachten van de eigen gemeente."
+    assert official
+    assert official[0]["beperkingen"] == "Geen opdrachten van de eigen gemeente."
     assert not [
         r
         for r in _csv(client, town, date(2026, 6, 1), "inkomsten.csv")
@@ -267,7 +270,8 @@ def test_designated_official_is_published_without_income(town, client):
 def test_employees_and_unregistered_declarations_are_not_published(town, client):
     _setup(town)
     page = _page(client, town, date(2026, 6, 1)).content.decode()
-    assert "Eva Medewerker" not in page and "Zangkoor De Stem" not in page
+    assert "Eva Medewerker" not in page
+    assert "Zangkoor De Stem" not in page
     rows = _csv(client, town, date(2026, 6, 1), "nevenfuncties.csv")
     assert "Eva Medewerker" not in {r["naam"] for r in rows}
 
@@ -282,7 +286,8 @@ def test_published_history_stays_available(town, client):
         register = selectors.public_register(organisation=town.organisation)
         earlier = selectors.public_register(organisation=town.organisation, on=date(2026, 4, 1))
     rita = next(p for p in register.people if p.name == "Rita Raad")
-    assert [a.body for a in rita.former] == ["Hogeschool Proef"] and not rita.other
+    assert [a.body for a in rita.former] == ["Hogeschool Proef"]
+    assert not rita.other
     rita_then = next(p for p in earlier.people if p.name == "Rita Raad")
     assert [a.body for a in rita_then.other] == ["Hogeschool Proef"]
     # Leaving office moves a person to "former office holders", with their functions.

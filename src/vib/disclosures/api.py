@@ -23,6 +23,8 @@ from vib.access.disclosures import (
     financial_interests_visible_to,
     side_activities_visible_to,
 )
+from vib.audit.models import Action
+from vib.audit.services import audit_record
 from vib.disclosures import opendata, selectors
 from vib.disclosures.models import FinancialInterest, SideActivity
 from vib.organisations.models import Organisation
@@ -157,6 +159,16 @@ class FinancialInterestViewSet(viewsets.ReadOnlyModelViewSet[FinancialInterest])
 
     def get_queryset(self) -> Any:
         return financial_interests_visible_to(self.request.user).order_by("-declared_at", "id")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        audit_record(
+            actor=request.user,
+            action=Action.LIST,
+            object_type="disclosures.financialinterest",
+            request=request,
+            channel="api",
+        )
+        return super().list(request, *args, **kwargs)
 
     def get_object(self) -> FinancialInterest:
         return access_financial_interest(

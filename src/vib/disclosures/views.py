@@ -28,6 +28,8 @@ from vib.access.disclosures import (
     side_activities_visible_to,
 )
 from vib.accounts.selectors import has_capability
+from vib.audit.models import Action
+from vib.audit.services import audit_record
 from vib.core.errors import NotFound, ValidationError
 from vib.disclosures import capabilities as caps
 from vib.disclosures import forms, opendata, publication, selectors, services
@@ -298,6 +300,13 @@ def interest_list(request: HttpRequest) -> HttpResponse:
         raise NotFound
     interests = financial_interests_visible_to(request.user, organisation).order_by(
         "status", "-declared_at"
+    )
+    audit_record(
+        actor=request.user,
+        action=Action.LIST,
+        object_type="disclosures.financialinterest",
+        organisation=organisation,
+        request=request,
     )
     return render(request, "disclosures/interest_list.html", {"interests": interests})
 
