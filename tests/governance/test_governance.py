@@ -67,7 +67,8 @@ def test_process_inventory_coverage_and_review(org, person):
         next_review_on=FUTURE,
     )
     coverage = selectors.process_coverage(processes=list(VulnerableProcess.objects.all()))
-    assert coverage.total == 2 and coverage.under_protected == 1
+    assert coverage.total == 2
+    assert coverage.under_protected == 1
     assert coverage.missing_kinds == ["protection of confidential information"]
     services.vulnerable_process_review(
         actor=secretaris,
@@ -197,7 +198,8 @@ def test_benchmark_suppresses_small_groups(org, person, django_assert_max_num_qu
         benchmark = selectors.checklist_benchmark(organisation=org, year=2026)
     rows = {(r.item.code, r.audience): r for r in benchmark.rows}
     conduct = rows[("code_of_conduct", staff)]
-    assert conduct.own == "yes" and conduct.group_size == 15
+    assert conduct.own == "yes"
+    assert conduct.group_size == 15
     assert conduct.share_yes == pytest.approx(8 / 15)
     assert rows[("oath", staff)].share_yes is None  # 6 answers: suppressed
     assert benchmark.group_size == 15
