@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("VIB_ENV", "test")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vib.conf.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -46,7 +46,7 @@ def build(people: int, activities: int, noise: int) -> object:
     )
     from vib.organisations.models import Organisation, Tier
 
-    rng = random.Random(20260401)  # noqa: S311 - synthetic data
+    rng = random.Random(20260401)
     org = Organisation.objects.create(
         code="GM9999", name="Benchstad", tier=Tier.GEMEENTE, reference_date=date(2026, 1, 1)
     )
