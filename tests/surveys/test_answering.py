@@ -141,8 +141,10 @@ def test_an_invalid_answer_is_refused_and_not_stored(open_wave, mailoutbox, clie
         (
             "code: x\nversion: '1'\ntitle: {nl: a, en: b}\nintro: {nl: a, en: b}\ngroups:\n"
             "- id: g\n  title: {nl: a, en: b}\n  questions:\n"
-            "  - {id: q, type: single, text: {nl: a, en: b}, options: [{value: a, label: {nl: a, en: b}}, {value: b, label: {nl: a, en: b}}]}\n"
-            "  - {id: r, type: number, min: 0, max: 3, text: {nl: a, en: b}, show_if: {question: q, equals: a}}\n",
+            "  - {id: q, type: single, text: {nl: a, en: b}, options: [\n"
+            "      {value: a, label: {nl: a, en: b}}, {value: b, label: {nl: a, en: b}}]}\n"
+            "  - {id: r, type: number, min: 0, max: 3, text: {nl: a, en: b},\n"
+            "     show_if: {question: q, equals: a}}\n",
             "not a question of an earlier group",
         ),
     ],

@@ -34,7 +34,8 @@ AXE = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe.min.js"
 AXE_RUN = """async () => {
   const r = await axe.run(document, {runOnly: {type: "tag",
     values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}});
-  return r.violations.map((v) => v.id + ": " + v.help + " @ " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
+  return r.violations.map((v) => v.id + ": " + v.help + " @ "
+    + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
 }"""
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 

@@ -5,8 +5,9 @@ one tenth of them with at least 12 per stratum (``--scale small``, what ``vib de
 test fixture build), see docs/adr/0055. Responses are drawn so that their *true* rates follow
 the published 2016 monitor — about 27% of office holders met aggression or violence, social
 media doubled against 2014, 9% say it influenced their decisions — while the chance to respond
-differs by stratum (and victims answer somewhat more often), so unweighted figures are off and
-weighting visibly matters. Everything is synthetic and reproducible from ``ctx.rng``.
+differs by stratum (and the strata that answer most are also the most victimised), so the
+unweighted figures are too high and weighting to the frame visibly matters. Everything is
+synthetic and reproducible from ``ctx.rng``.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ EMPLOYEES: dict[tuple[str, str], tuple[int, float, float]] = {
 ORGANISATION_PROPENSITY = {"secretaris": 0.70, "griffier": 0.60}
 SOCIAL_MEDIA_AMONG_VICTIMS = 0.40  # 2014: about 20% — doubled
 INFLUENCE_RATE = 0.09  # of all office holders
-VICTIMS_RESPOND_MORE = 1.25
 WOMEN_SHARE = {"burgemeester": 0.25, "cdk": 0.2, "dijkgraaf": 0.15}
 FIELD_START = dt.date(2016, 3, 1)
 FIELD_END = dt.date(2016, 4, 15)
@@ -194,8 +194,9 @@ def build(ctx: DemoContext) -> None:
         for (tier, function), (size, propensity, ag_rate) in table.items():
             for _ in range(frame_size(size, ctx.scale)):
                 victim = rng.random() < ag_rate
-                chance = min(propensity * (VICTIMS_RESPOND_MORE if victim else 1.0), 0.95)
-                responds = rng.random() < chance
+                # Non-response depends on the stratum only (missing at random given the
+                # strata), so post-stratification recovers the true rate.
+                responds = rng.random() < propensity
                 gender = "v" if rng.random() < WOMEN_SHARE.get(function, 0.33) else "m"
                 strata = {"tier": tier, "function": function, "gender": gender}
                 answers = None
