@@ -27,15 +27,15 @@ INSTRUMENTS = ("office_holders-2016.1", "employees-2016.1", "organisations-2016.
 
 # (tier, function): (frame size, response propensity, true A&G rate in the last 12 months)
 OFFICE_HOLDERS: dict[tuple[str, str], tuple[int, float, float]] = {
-    (Tier.GEMEENTE, "burgemeester"): (342, 0.62, 0.55),
-    (Tier.GEMEENTE, "wethouder"): (1200, 0.45, 0.36),
-    (Tier.GEMEENTE, "raadslid"): (8500, 0.27, 0.26),
+    (Tier.GEMEENTE, "burgemeester"): (342, 0.70, 0.55),
+    (Tier.GEMEENTE, "wethouder"): (1200, 0.52, 0.36),
+    (Tier.GEMEENTE, "raadslid"): (8500, 0.22, 0.26),
     (Tier.PROVINCIE, "cdk"): (12, 0.75, 0.50),
     (Tier.PROVINCIE, "gedeputeerde"): (80, 0.50, 0.33),
-    (Tier.PROVINCIE, "statenlid"): (570, 0.32, 0.22),
+    (Tier.PROVINCIE, "statenlid"): (570, 0.26, 0.22),
     (Tier.WATERSCHAP, "dijkgraaf"): (21, 0.70, 0.24),
     (Tier.WATERSCHAP, "db_lid"): (100, 0.45, 0.15),
-    (Tier.WATERSCHAP, "ab_lid"): (600, 0.24, 0.10),
+    (Tier.WATERSCHAP, "ab_lid"): (600, 0.18, 0.10),
 }
 # Employees: a sample per tier (not a census).
 EMPLOYEES: dict[tuple[str, str], tuple[int, float, float]] = {
