@@ -160,3 +160,23 @@ def test_reads_are_audited_including_refusals(world, client):
     events = AuditEvent.objects.filter(object_id=str(case.id), action="read")
     assert events.filter(actor_id=str(world.people["officer_a"].id), result="ok").exists()
     assert events.filter(actor_id=str(world.people["colleague_a"].id), result="denied").exists()
+
+
+def test_the_handler_adds_an_investigator_through_the_page(world, client):
+    case, _code = services.report_submit(organisation=world.a, channel="anonymous", summary="x.")
+    investigator = world.people["investigator_a"]
+    client.force_login(world.people["officer_a"])
+    page = client.get(f"/integriteit/zaken/{case.id}").content.decode()
+    assert investigator.full_name in page  # offered as a candidate
+    assert world.people["colleague_a"].full_name not in page  # no capability: not offered
+    refused = client.post(
+        f"/integriteit/zaken/{case.id}/team",
+        {"member": world.people["investigator_b"].id, "role": "investigator"},
+    )
+    assert refused.status_code == 400
+    added = client.post(
+        f"/integriteit/zaken/{case.id}/team", {"member": investigator.id, "role": "investigator"}
+    )
+    assert added.status_code == 302
+    client.force_login(investigator)
+    assert client.get(f"/integriteit/zaken/{case.id}").status_code == 200

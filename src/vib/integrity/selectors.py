@@ -238,3 +238,22 @@ def case_message(case: Case, id: Any) -> Message | None:
         return case.messages.filter(pk=id).first()  # type: ignore[attr-defined]
     except (ValueError, TypeError, DjangoValidationError):
         return None
+
+
+def team_candidates(case: Case) -> QuerySet[Any]:
+    """People who may join the case team: the capability here, not excluded, not on it yet."""
+    from vib.accounts.models import RoleAssignment, User
+    from vib.accounts.selectors import _current
+    from vib.integrity import capabilities as caps
+
+    holders = RoleAssignment.objects.filter(
+        _current(),
+        organisation_id=case.organisation_id,
+        role__capabilities__capability__in=[caps.HANDLE_CASES, caps.ADVISE],
+    ).values("user_id")
+    return (
+        User.objects.filter(is_active=True, id__in=holders)
+        .exclude(id__in=case.exclusions.values("user_id"))  # type: ignore[attr-defined]
+        .exclude(id__in=case.members.values("user_id"))  # type: ignore[attr-defined]
+        .order_by("full_name")
+    )

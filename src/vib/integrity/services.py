@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -915,6 +915,12 @@ def _reminder_due(case: Case, today: date) -> list[tuple[str, str, date]]:
     return due
 
 
+_KIND_LABELS = {
+    "acknowledgement": lambda: _("acknowledgement"),
+    "feedback": lambda: _("feedback"),
+}
+
+
 def deadline_reminders_send(*, today: date | None = None) -> int:
     """Remind the designated handler of deadlines that come close or have passed (once each).
 
@@ -946,13 +952,14 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
             except IntegrityError:
                 continue  # already reminded
             if recipients:
+                label = _KIND_LABELS[kind]()
                 subject = (
                     _("Overdue: %(kind)s deadline of case %(ref)s")
                     if stage == "overdue"
                     else _("Coming up: %(kind)s deadline of case %(ref)s")
-                ) % {"kind": _(kind), "ref": case.reference}
+                ) % {"kind": label, "ref": case.reference}
                 body = _("The %(kind)s deadline of case %(ref)s is %(due)s. Open: %(url)s") % {
-                    "kind": _(kind),
+                    "kind": label,
                     "ref": case.reference,
                     "due": due.isoformat(),
                     "url": reverse("integrity:case", args=[case.pk]),
@@ -962,7 +969,3 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
                 )
             sent += 1
     return sent
-
-
-def received_now() -> datetime:
-    return timezone.now()

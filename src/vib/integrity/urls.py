@@ -21,6 +21,7 @@ urlpatterns = [
     path("zaken/<str:id>/status", views.case_transition, name="case-transition"),
     path("zaken/<str:id>/doorsturen", views.case_forward, name="case-forward"),
     path("zaken/<str:id>/maatregelen", views.case_measure, name="case-measure"),
+    path("zaken/<str:id>/team", views.case_team, name="case-team"),
     path("zaken/<str:id>/identiteit", views.case_reveal, name="case-reveal"),
     path("zaken/<str:id>/bestanden/<str:file>", views.case_file, name="case-file"),
     path("advies", views.advice_list, name="advice"),

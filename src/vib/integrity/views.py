@@ -336,6 +336,9 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         if case.status == codes.Status.MEASURES
         else None,
         "measures": case.measures.select_related("measure"),  # type: ignore[attr-defined]
+        "team_form": forms.TeamForm(candidates=selectors.team_candidates(case))
+        if member and member.role == codes.MemberRole.HANDLER
+        else None,
         "identity": None,
     }
     context.update(extra)
@@ -454,6 +457,26 @@ def case_measure(request: HttpRequest, id: str) -> HttpResponse:
         else:
             return _back(case)
     return _invalid(request, case, "measure_form", form)
+
+
+@require_POST
+@login_required
+def case_team(request: HttpRequest, id: str) -> HttpResponse:
+    case = _post_case(request, id)
+    form = forms.TeamForm(request.POST, candidates=selectors.team_candidates(case))
+    if form.is_valid():
+        try:
+            services.team_add(
+                case=case,
+                user=request.user,  # type: ignore[arg-type]
+                member=form.cleaned_data["member"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            return _back(case, "#team-kop")
+    return _invalid(request, case, "team_form", form)
 
 
 @require_POST
