@@ -93,7 +93,7 @@ def read_csv(path: Path) -> Table:
 def read_table(path: Path) -> Table:
     if path.suffix.lower() == ".parquet":
         try:
-            import pyarrow.parquet as pq  # type: ignore[import-not-found]
+            import pyarrow.parquet as pq
         except ImportError:
             raise StatsError("reading parquet needs pyarrow, which is not installed",
                              "data") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeGuard
 
 import numpy as np
 import numpy.typing as npt
@@ -14,9 +15,15 @@ from .spec import DesignSpec
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+NumArray = npt.NDArray[np.integer[Any] | np.floating[Any]]
 
 
-def _small_int_codes(col: npt.NDArray[np.generic]) -> tuple[IntArray, list[object]] | None:
+def is_numeric(col: npt.NDArray[np.generic]) -> TypeGuard[NumArray]:
+    """Narrows a column to an integer or floating array (dtype kinds i, u, f)."""
+    return col.dtype.kind in "iuf"
+
+
+def _small_int_codes(col: NumArray) -> tuple[IntArray, list[object]] | None:
     """O(n) factorisation of integer-valued columns with a compact range."""
     n = len(col)
     if n == 0:
@@ -35,7 +42,7 @@ def _small_int_codes(col: npt.NDArray[np.generic]) -> tuple[IntArray, list[objec
 
 def factorize(col: npt.NDArray[np.generic]) -> tuple[IntArray, list[object]]:
     """Codes 0..k-1 in sorted order of the distinct values (like R's factor)."""
-    if col.dtype.kind in "iuf":
+    if is_numeric(col):
         fast = _small_int_codes(col)
         if fast is not None:
             return fast
@@ -156,6 +163,12 @@ def build_design(ds: DesignSpec, table: Table) -> Design:
         _no_missing(col, name, f"design.fpc[{i}]")
         fpc_cols.append(col)
     has_fpc = bool(fpc_cols)
+    if has_fpc and len(fpc_cols) != nstage:
+        # R's as.fpc compares an n x (fpc columns) matrix with the n x (stages) matrix of
+        # sample sizes and stops ("non-conformable arrays"); it never guesses the others
+        raise StatsError(f"the design has {nstage} sampling stage(s) but fpc gives "
+                         f"{len(fpc_cols)}: give an fpc for every stage or none (as R)",
+                         "design.fpc")
     if has_fpc:
         allv = np.concatenate(fpc_cols)
         ispop = bool((allv > 1).any())
@@ -212,9 +225,6 @@ def build_design(ds: DesignSpec, table: Table) -> Design:
                              "design.probs")
         prob = pr.astype(np.float64, copy=True)
     elif has_fpc:
-        if len(fpc_cols) < nstage:
-            raise StatsError("weights cannot be derived from fpc unless every stage has one",
-                             "design.fpc")
         prob = np.ones(n)
         for s in stages:
             prob = prob * (s.sampsize / s.popsize)[s.strata]

@@ -11,12 +11,13 @@ import numpy as np
 from . import fastpath
 from .calibration import calibrate
 from .data import Table, read_table
-from .design import build_design, degf
+from .design import build_design
 from .errors import StatsError
 from .estimators import (
     Context,
     EstimateResult,
     estimate,
+    likelihood_intervals,
     make_domains,
     resolve_variable,
     subset_mask,
@@ -45,7 +46,7 @@ def build_context(spec: Spec, table: Table) -> Context:
     w = design.weights
     rep = None
     if spec.replicates is not None:
-        rep = build_replicates(spec.replicates, design, table, w, degf(design, None))
+        rep = build_replicates(spec.replicates, design, table, w, spec.design.strata)
     cal = calibrate(spec.calibration, table, w, None if rep is None else rep.weights)
     if rep is not None and cal.rep_weights is not None:
         rep.weights = cal.rep_weights
@@ -80,6 +81,9 @@ def _estimate(ctx: Context, e: EstimateSpec, where: str) -> EstimateResult:
         na = np.isnan(y).any(axis=1)
         kind = "total" if e.statistic == "total" else "mean"
         res = estimate(ctx, kind, y, None, na, e.na_rm, domains, e.deff)
+        if e.statistic == "proportion" and e.ci == "likelihood":
+            res.extra["ci"] = likelihood_intervals(ctx, y, na, domains, e.level,
+                                                   False, res.df)
     if levels is not None:
         nlev = len(levels)
         res.labels = [(lab, levels[j % nlev]) for j, (lab, _) in enumerate(res.labels)]
@@ -94,7 +98,9 @@ def _rows(e: EstimateSpec, res: EstimateResult) -> list[dict[str, Any]]:
         se = math.sqrt(var) if var >= 0 else math.nan
         df = res.df[j]
         qdf = math.inf if e.ci == "normal" else float(df)
-        if e.statistic == "proportion" and e.ci not in ("t", "normal"):
+        if "ci" in res.extra:
+            lo, hi = res.extra["ci"][j]
+        elif e.statistic == "proportion" and e.ci not in ("t", "normal"):
             lo, hi = proportion_ci(e.ci, est, var, qdf, e.level, float(df), res.nrow_design[j])
         else:
             lo, hi = wald(est, se, qdf, e.level)

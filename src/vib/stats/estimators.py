@@ -3,6 +3,7 @@ svyratio and svyby, linearised or with replicate weights."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ from .design import BoolArray, Design, FloatArray, IntArray, degf, degf_by_domai
 from .errors import StatsError
 from .replicates import ReplicateDesign, replicate_variance
 from .spec import Condition, Variable
-from .variance import Scores, svyrecvar_by_column
+from .variance import Scores, svyrecvar, svyrecvar_by_column
 
 
 @dataclass
@@ -34,7 +35,7 @@ class Context:
 
     def df(self, rows: BoolArray | None) -> int:
         if self.replicates is not None:
-            return self.replicates.df
+            return self.replicates.df_rows(rows)
         return degf(self.design, rows)
 
     def design_rows(self, rows: BoolArray) -> BoolArray:
@@ -260,10 +261,10 @@ def estimate(ctx: Context, kind: str, y: FloatArray, x: FloatArray | None, na: B
     else:
         rd = ctx.replicates
         thetas = np.empty((rd.weights.shape[1], p))
-        for r in range(rd.weights.shape[1]):
-            nr, dr = _ratio_parts(kind, yv, xv, rd.weights[:, r], dom, ndom)
+        for rep in range(rd.weights.shape[1]):
+            nr, dr = _ratio_parts(kind, yv, xv, rd.weights[:, rep], dom, ndom)
             with np.errstate(divide="ignore", invalid="ignore"):
-                thetas[r] = (nr / dr[:, None]).reshape(p)
+                thetas[rep] = (nr / dr[:, None]).reshape(p)
         cov = replicate_variance(thetas, est, rd)
     if not na_rm:
         bad = np.repeat(nas_in_dom, nlev)
@@ -275,7 +276,7 @@ def estimate(ctx: Context, kind: str, y: FloatArray, x: FloatArray | None, na: B
     if ctx.replicates is None:
         df_d = degf_by_domain(ctx.design, dom_all, ndom)
     else:
-        df_d = [ctx.replicates.df] * ndom
+        df_d = [ctx.replicates.df_rows(dom_all == d) for d in range(ndom)]
     if ctx.calibrated:
         nrow_d = [n] * ndom
     else:
@@ -339,4 +340,50 @@ def _deff(kind: str, yv: FloatArray, xv: FloatArray | None, w: FloatArray, dom: 
                     var * psum**2 * (psum - nobs) / (psum * nobs)
             j = d * nlev + k
             out[j] = cov[j, j] / vsrs if vsrs else np.nan
+    return out
+
+
+def likelihood_intervals(ctx: Context, y: FloatArray, na: BoolArray, domains: Domains,
+                         level: float, normal: bool, dfs: list[int]) -> list[tuple[float, float]]:
+    """svyciprop(method = "likelihood") for every (domain, level) row, each computed on the
+    domain's subset design as R's svyby does (see ``likelihood.py``)."""
+    from .likelihood import likelihood_interval
+
+    n = ctx.table.n
+    nlev = y.shape[1]
+    sub = ctx.in_subset()
+    w = ctx.weights
+    out: list[tuple[float, float]] = []
+    for d in range(len(domains.labels)):
+        in_dom = (domains.codes == d) & sub
+        rows_design = ctx.design_rows(in_dom)
+        w_eff = np.where(in_dom, w, 0.0)
+        mean_w = float(w_eff[rows_design].mean())
+        fit = rows_design & ~na
+        for k in range(nlev):
+            yk = np.where(fit, y[:, k], 0.0)
+
+            def variance_of(mu: float, scale: float, yk: FloatArray = yk,
+                            fit: BoolArray = fit, in_dom: BoolArray = in_dom,
+                            w_eff: FloatArray = w_eff) -> float:
+                rows = fit & in_dom
+                if ctx.replicates is not None:
+                    rd = ctx.replicates
+                    rw = rd.weights[rows]
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        pr = (rw * yk[rows, None]).sum(axis=0) / rw.sum(axis=0)
+                        thetas = np.log(pr / (1 - pr))[:, None]
+                    return float(replicate_variance(thetas, np.array([math.log(mu / (1 - mu))]),
+                                                    rd)[0, 0])
+                vals = np.where(rows, w_eff * (yk - mu) / scale, 0.0)
+                scores = Scores(1, layers=[(np.zeros(n, dtype=np.int64), vals)])
+                if ctx.residualizers:
+                    dense = scores.to_dense(n)
+                    for r in ctx.residualizers:
+                        dense = r.residualize(dense)
+                    scores = Scores(1, dense=dense)
+                return float(svyrecvar(scores, ctx.design, ctx.design_rows(rows))[0, 0])
+
+            df = math.inf if normal else float(dfs[d * nlev + k])
+            out.append(likelihood_interval(yk[fit], w_eff[fit], mean_w, variance_of, level, df))
     return out

@@ -52,7 +52,7 @@ def eligible(spec: Spec) -> bool:
 
 def _eligible_estimate(e: EstimateSpec) -> bool:
     return (e.statistic in ("mean", "proportion") and isinstance(e.variable, str)
-            and len(e.by) <= 1 and not e.deff)
+            and len(e.by) <= 1 and not e.deff and e.ci != "likelihood")
 
 
 def _numeric(table: Table, name: str) -> npt.NDArray[Any] | None:

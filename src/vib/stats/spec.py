@@ -299,8 +299,9 @@ def _parse_calibration(v: Any) -> list[CalibrationStep]:
         elif method == "linear":
             _check_keys(d, {"method", "terms", "population"}, where)
             terms = _str_list(d.get("terms"), f"{where}.terms")
-            pop = _obj(d.get("population"), f"{where}.population")
-            totals = {k: _number(val, f"{where}.population.{k}") for k, val in pop.items()}
+            pop_totals = _obj(d.get("population"), f"{where}.population")
+            totals = {k: _number(val, f"{where}.population.{k}")
+                      for k, val in pop_totals.items()}
             steps.append(CalibrationStep("linear", terms=terms, totals=totals))
         else:
             raise _err("must be poststratify, rake or linear", f"{where}.method")
