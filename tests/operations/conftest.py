@@ -22,7 +22,9 @@ def ops_urls(settings):
 
     module = types.ModuleType("vib_operations_test_urls")
     names = {getattr(p, "namespace", None) for p in site.urlpatterns}
-    extra = [] if "operations" in names else [path("beheer-toegang/", include("vib.operations.urls"))]
+    extra = (
+        [] if "operations" in names else [path("beheer-toegang/", include("vib.operations.urls"))]
+    )
     module.urlpatterns = [*extra, *site.urlpatterns]  # type: ignore[attr-defined]
     for handler in ("handler400", "handler403", "handler404", "handler500"):
         setattr(module, handler, getattr(site, handler))

@@ -81,7 +81,7 @@ def retention_run(*, today: date | None = None) -> list[DestructionRecord]:
         except Exception:
             logger.exception(
                 "retention failed",
-                extra={"event": "retention.module", "module": label, "outcome": "failure"},
+                extra={"event": "retention.module", "app": label, "outcome": "failure"},
             )
             failed.append(label)
     logger.info(
