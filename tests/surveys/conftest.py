@@ -5,11 +5,6 @@ from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
-def _own_urls(settings):
-    settings.ROOT_URLCONF = "tests.surveys.urls"
-
-
-@pytest.fixture(autouse=True)
 def _english():
     """Messages are asserted in English (the msgids); the site itself defaults to Dutch."""
     with translation.override("en"):

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+def client(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the visitor chose English
     return client
 
 
@@ -68,6 +68,7 @@ def test_a_respondent_answers_stops_resumes_and_cannot_reuse_the_link(
         assert "threat" not in cursor.fetchone()[0]  # encrypted at rest
     # Resume in a new browser: we are back on page 4 with a welcome-back note.
     client.cookies.clear()
+    client.cookies["django_language"] = "en"
     resumed = client.get(url)
     assert b"Welcome back" in resumed.content
     assert instrument.visible_groups(VICTIM, strata)[3].title.en.encode() in resumed.content

@@ -120,7 +120,9 @@ def test_a_wave_from_invitation_to_the_dashboard(live_server, browser, smtp):
     respondent = "raadslid@demo.vib.nl"
 
     # The researcher logs in and creates a wave from the demo population.
+    english = [{"name": "django_language", "value": "en", "url": live_server.url}]
     desk = browser.new_context(locale="en-GB")
+    desk.add_cookies(english)
     page = desk.new_page()
     page.goto(f"{live_server.url}/inloggen")
     page.get_by_label("E-mail address").fill(researcher)
@@ -144,6 +146,7 @@ def test_a_wave_from_invitation_to_the_dashboard(live_server, browser, smtp):
 
     # On a phone: start, answer two pages, stop halfway.
     phone = browser.new_context(locale="en-GB", **PHONE)
+    phone.add_cookies(english)
     p = phone.new_page()
     p.goto(link)
     p.get_by_role("button", name="Start").click()
@@ -162,6 +165,7 @@ def test_a_wave_from_invitation_to_the_dashboard(live_server, browser, smtp):
 
     # Later, on the phone again: the link resumes where it stopped, then finish.
     phone = browser.new_context(locale="en-GB", **PHONE)
+    phone.add_cookies(english)
     p = phone.new_page()
     p.goto(link)
     assert "Welcome back" in p.content()
