@@ -14,8 +14,6 @@ import pytest
 
 from vib.accounts.models import User
 
-pytestmark = pytest.mark.urls("tests.support.urls")
-
 PARTS = ("organisations", "accounts", "support")
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.support.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def test_demo_builds(sdemo, client, people):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from vib.support import codes
 from vib.support.models import HelpRequest, Instrument, Message, PlanAction, Referral
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.support.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def positions(html: str, *needles: str) -> list[int]:
