@@ -50,7 +50,7 @@ brr <- sapply(c(2, 5, 11, 17, 20, 31, 40, 63), function(H) {
 })
 add("brr", paste0("{", paste(brr, collapse = ", "), "}"))
 
-## svyciprop(method = "likelihood")
+## svyciprop(method = "likelihood" and "logit"), both from a quasibinomial svyglm
 dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
 dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc)
 ci <- function(f, des, ...) as.numeric(confint(svyciprop(f, des, method = "likelihood", ...)))
@@ -66,6 +66,14 @@ lik <- c(
           sapply(c("E", "H", "M"), function(s)
             vec(ci(~I(api00 > 700), subset(dclus1, stype == s))))))
 add("likelihood", paste0("{", paste(lik, collapse = ", "), "}"))
+lgt <- function(f, des, ...) as.numeric(confint(svyciprop(f, des, method = "logit", ...)))
+logit <- c(
+  sprintf('"dclus1 ell==0": %s', vec(lgt(~I(ell == 0), dclus1))),
+  sprintf('"dclus1 meals>50 level 0.9": %s', vec(lgt(~I(meals > 50), dclus1, level = 0.9))),
+  sprintf('"dstrat api00>700 stype=%s": %s', c("E", "H", "M"),
+          sapply(c("E", "H", "M"), function(s)
+            vec(lgt(~I(api00 > 700), subset(dstrat, stype == s))))))
+add("logit", paste0("{", paste(logit, collapse = ", "), "}"))
 
 ## degf() of replicate designs and of their domains (subsets), as svyby/svyciprop use it
 rclus1 <- as.svrepdesign(dclus1)

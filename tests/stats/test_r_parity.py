@@ -79,11 +79,11 @@ def test_derived_brr_and_fay_match_r(n_strata: int) -> None:
 
 
 def _lik(datadir: Path, design: dict[str, Any], cond: dict[str, Any], *, by: str | None = None,
-         level: float = 0.95) -> list[dict[str, Any]]:
+         level: float = 0.95, ci: str = "likelihood") -> list[dict[str, Any]]:
     spec = {"data": "apiclus1.csv" if "dnum" in json.dumps(design) else "apistrat.csv",
             "design": design,
             "estimates": [{"id": "p", "statistic": "proportion", "variable": cond,
-                           "ci": "likelihood", "level": level, **({"by": [by]} if by else {})}]}
+                           "ci": ci, "level": level, **({"by": [by]} if by else {})}]}
     return run_spec(spec, base_dir=datadir)["estimates"][0]["rows"]
 
 
@@ -110,6 +110,21 @@ def test_likelihood_interval_by_domain_as_r(datadir: Path, name: str,
     for row in rows:
         s = row["domain"]["stype"]
         expect = R["likelihood"][f"{name} api00>700 stype={s}"]
+        assert [row["ci_low"], row["ci_high"]] == pytest.approx(expect, rel=REL)
+
+
+def test_logit_interval_as_r(datadir: Path) -> None:
+    """R's "logit" is the Wald interval of the IRLS intercept, not of logit(p̂): they differ
+    by glm's convergence tolerance (6e-9 relative for ell == 0)."""
+    row = _lik(datadir, DCLUS1, {"column": "ell", "op": "==", "value": 0}, ci="logit")[0]
+    assert [row["ci_low"], row["ci_high"]] == pytest.approx(R["logit"]["dclus1 ell==0"], rel=REL)
+    row = _lik(datadir, DCLUS1, {"column": "meals", "op": ">", "value": 50}, ci="logit",
+               level=0.9)[0]
+    assert [row["ci_low"], row["ci_high"]] == pytest.approx(
+        R["logit"]["dclus1 meals>50 level 0.9"], rel=REL)
+    for row in _lik(datadir, DSTRAT, {"column": "api00", "op": ">", "value": 700}, by="stype",
+                    ci="logit"):
+        expect = R["logit"][f"dstrat api00>700 stype={row['domain']['stype']}"]
         assert [row["ci_low"], row["ci_high"]] == pytest.approx(expect, rel=REL)
 
 

@@ -17,7 +17,7 @@ from .estimators import (
     Context,
     EstimateResult,
     estimate,
-    likelihood_intervals,
+    glm_intervals,
     make_domains,
     resolve_variable,
     subset_mask,
@@ -81,9 +81,8 @@ def _estimate(ctx: Context, e: EstimateSpec, where: str) -> EstimateResult:
         na = np.isnan(y).any(axis=1)
         kind = "total" if e.statistic == "total" else "mean"
         res = estimate(ctx, kind, y, None, na, e.na_rm, domains, e.deff)
-        if e.statistic == "proportion" and e.ci == "likelihood":
-            res.extra["ci"] = likelihood_intervals(ctx, y, na, domains, e.level,
-                                                   False, res.df)
+        if e.statistic == "proportion" and e.ci in ("likelihood", "logit"):
+            res.extra["ci"] = glm_intervals(ctx, e.ci, y, na, domains, e.level, False, res.df)
     if levels is not None:
         nlev = len(levels)
         res.labels = [(lab, levels[j % nlev]) for j, (lab, _) in enumerate(res.labels)]
@@ -99,7 +98,8 @@ def _rows(e: EstimateSpec, res: EstimateResult) -> list[dict[str, Any]]:
         df = res.df[j]
         qdf = math.inf if e.ci == "normal" else float(df)
         if "ci" in res.extra:
-            lo, hi = res.extra["ci"][j]
+            lo, hi = res.extra["ci"][j] if math.isfinite(est) and math.isfinite(var) \
+                else (math.nan, math.nan)
         elif e.statistic == "proportion" and e.ci not in ("t", "normal"):
             lo, hi = proportion_ci(e.ci, est, var, qdf, e.level, float(df), res.nrow_design[j])
         else:

@@ -343,11 +343,14 @@ def _deff(kind: str, yv: FloatArray, xv: FloatArray | None, w: FloatArray, dom: 
     return out
 
 
-def likelihood_intervals(ctx: Context, y: FloatArray, na: BoolArray, domains: Domains,
-                         level: float, normal: bool, dfs: list[int]) -> list[tuple[float, float]]:
-    """svyciprop(method = "likelihood") for every (domain, level) row, each computed on the
-    domain's subset design as R's svyby does (see ``likelihood.py``)."""
-    from .likelihood import likelihood_interval
+def glm_intervals(ctx: Context, method: str, y: FloatArray, na: BoolArray, domains: Domains,
+                  level: float, normal: bool, dfs: list[int]) -> list[tuple[float, float]]:
+    """svyciprop(method = "likelihood" | "logit"), which R derives from a quasibinomial
+    svyglm, for every (domain, level) row, each on the domain's subset design as R's svyby
+    does (see ``likelihood.py``)."""
+    from .likelihood import likelihood_interval, logit_interval
+
+    interval = likelihood_interval if method == "likelihood" else logit_interval
 
     n = ctx.table.n
     nlev = y.shape[1]
@@ -385,5 +388,5 @@ def likelihood_intervals(ctx: Context, y: FloatArray, na: BoolArray, domains: Do
                 return float(svyrecvar(scores, ctx.design, ctx.design_rows(rows))[0, 0])
 
             df = math.inf if normal else float(dfs[d * nlev + k])
-            out.append(likelihood_interval(yk[fit], w_eff[fit], mean_w, variance_of, level, df))
+            out.append(interval(yk[fit], w_eff[fit], mean_w, variance_of, level, df))
     return out

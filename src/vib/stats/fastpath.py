@@ -52,7 +52,8 @@ def eligible(spec: Spec) -> bool:
 
 def _eligible_estimate(e: EstimateSpec) -> bool:
     return (e.statistic in ("mean", "proportion") and isinstance(e.variable, str)
-            and len(e.by) <= 1 and not e.deff and e.ci != "likelihood")
+            and len(e.by) <= 1 and not e.deff
+            and e.ci not in ("likelihood", "logit"))
 
 
 def _numeric(table: Table, name: str) -> npt.NDArray[Any] | None:

@@ -1,11 +1,12 @@
-"""Confidence intervals: normal and t for every estimator, and the svyciprop methods
-for proportions. scipy is used only for distribution functions and root finding."""
+"""Confidence intervals: normal and t for every estimator, and the closed-form svyciprop
+methods for proportions ("logit" and "likelihood", which R derives from a svyglm fit, are in
+likelihood.py). scipy is used only for distribution functions."""
 
 from __future__ import annotations
 
 import math
 
-from scipy import optimize, stats
+from scipy import stats
 
 
 def tquantile(prob: float, df: float) -> float:
@@ -43,7 +44,7 @@ def proportion_ci(method: str, p: float, var: float, df: float, level: float,
     alpha = 1 - level
     if method == "mean":
         return wald(p, se, df, level)
-    if method in ("xlogit", "logit"):
+    if method == "xlogit":
         if p <= 0 or p >= 1:
             return math.nan, math.nan
         eta = math.log(p / (1 - p))
@@ -71,22 +72,6 @@ def proportion_ci(method: str, p: float, var: float, df: float, level: float,
         half = z * math.sqrt(p * (1 - p) / n_eff + z2 / (4 * n_eff**2))
         den = 1 + z2 / n_eff
         return (centre - half) / den, (centre + half) / den
-    if method == "likelihood":
-        if p <= 0 or p >= 1:
-            return math.nan, math.nan
-        q = tquantile(1 - alpha / 2, df)
-        cut = q * q
-
-        def dev(pi: float) -> float:
-            return 2 * n_eff * (p * math.log(p / pi) + (1 - p) * math.log((1 - p) / (1 - pi))) \
-                - cut
-
-        tiny = 1e-300
-        lo = optimize.brentq(dev, tiny, p, xtol=1e-15, rtol=1e-15, maxiter=500) \
-            if dev(tiny) > 0 else 0.0
-        hi = optimize.brentq(dev, p, 1 - 1e-16, xtol=1e-15, rtol=1e-15, maxiter=500) \
-            if dev(1 - 1e-16) > 0 else 1.0
-        return float(lo), float(hi)
     raise ValueError(method)
 
 

@@ -261,3 +261,27 @@ def likelihood_interval(y: FloatArray, w: FloatArray, mean_w: float,
         return math.exp(e) / (1 + math.exp(e)) if math.isfinite(e) else math.nan
 
     return expit(lo), expit(hi)
+
+
+def logit_interval(y: FloatArray, w: FloatArray, mean_w: float,
+                   variance_of: Callable[[float, float], float],
+                   level: float, df: float) -> tuple[float, float]:
+    """R's svyciprop(method = "logit"): the Wald interval of the svyglm intercept b̂ (fitted by
+    IRLS, so logit(p̂) only to glm's tolerance) with its sandwich SE, back-transformed:
+    expit(b̂ ± t_{df, (1+level)/2} SE(b̂)) (confint.svyglm, method = "Wald")."""
+    if len(y) < 1 or df <= 0:
+        return math.nan, math.nan
+    wt = w / mean_w
+    b0, _ = irls_intercept(y, wt)
+    if not math.isfinite(b0):
+        return math.nan, math.nan
+    n_w = float(np.sum(w[wt > 0]))
+    var_b = variance_of(_linkinv(b0), _mu_eta(b0) * n_w)
+    q = float(stats.norm.ppf((1 + level) / 2)) if math.isinf(df) else \
+        float(-stats.t.ppf((1 - level) / 2, df))
+    half = q * math.sqrt(var_b)
+
+    def expit(e: float) -> float:
+        return math.exp(e) / (1 + math.exp(e))
+
+    return expit(b0 - half), expit(b0 + half)
