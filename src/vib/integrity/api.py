@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -156,9 +158,12 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
     )
     @action(detail=True, methods=["get", "post"], url_path="berichten")
     def messages(self, request: Request, pk: str) -> Response:
-        case = door.access_case(user=request.user, id=pk, request=request)
         if request.method == "POST":
-            serializer = MessageSerializer(data=request.data)
+            # Unreadable bodies (400/415) first: that says nothing about the case; then the
+            # door (404), then the fields (400) of a case the caller may write to.
+            data = request.data
+            case = door.access_case(user=request.user, id=pk, request=request)
+            serializer = MessageSerializer(data=data)
             serializer.is_valid(raise_exception=True)
             message = services.message_add(
                 case=case,
@@ -172,9 +177,16 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
                 m for m in selectors.conversation(case, audience="team") if m.id == message.id
             )
             return Response(MessageSerializer(view).data, status=status.HTTP_201_CREATED)
+        self._check_page_parameters(request)
+        case = door.access_case(user=request.user, id=pk, request=request)
         views = [m for m in selectors.conversation(case, audience="team") if m.id is not None]
         page = self.paginate_queryset(views)  # type: ignore[arg-type]
         return self.get_paginated_response(MessageSerializer(page, many=True).data)
+
+    def _check_page_parameters(self, request: Request) -> None:
+        """Malformed paging is a 400 before the case is looked up (which says nothing)."""
+        with contextlib.suppress(NotFound):
+            self.paginator.paginate_queryset([], request, view=self)  # type: ignore[union-attr]
 
     @extend_schema(
         operation_id="integriteitszaakTermijnenList",
@@ -184,6 +196,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
     )
     @action(detail=True, url_path="termijnen")
     def deadlines(self, request: Request, pk: str) -> Response:
+        self._check_page_parameters(request)
         case = door.access_case(user=request.user, id=pk, request=request)
         return Response(DeadlineSerializer(_deadlines(case), many=True).data)
 
