@@ -50,6 +50,12 @@ def test_every_role_sees_and_changes_exactly_what_its_capabilities_allow(
         )
         assert client.get(f"/monitor/golven/{other.id}").status_code == 404, role
         assert client.get(f"/monitor/golven/{uuid.uuid4()}").status_code == 404
+        live = client.get(f"/monitor/golven/{own.id}/voortgang")
+        assert live.status_code == (200 if may_view else 404), role
+        if may_view:
+            assert b"<html" not in live.content  # the htmx partial alone
+            assert b"wave-progress" in live.content
+        assert client.get("/monitor/").status_code == (200 if may_view or may_manage else 404)
         assert client.get("/monitor/nieuw").status_code == (200 if may_manage else 404), role
         frame = client.post(f"/monitor/golven/{own.id}/kader")
         assert frame.status_code == (302 if may_manage else 404), role

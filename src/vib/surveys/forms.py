@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -46,7 +47,7 @@ class WaveForm(forms.Form):
         today = timezone.localdate()
         self.fields["edition"].initial = today.year
         self.fields["field_start"].initial = today
-        self.fields["field_end"].initial = today + timezone.timedelta(days=42)
+        self.fields["field_end"].initial = today + dt.timedelta(days=42)
         self.fields["instruments"].initial = [key for key, _label in _instrument_choices()]
         for name, text in default_texts().items():
             self.fields[name].initial = text

@@ -23,7 +23,7 @@ from vib.access.surveys import access_wave, waves_visible_to
 from vib.accounts.selectors import has_capability
 from vib.core.errors import NotFound
 from vib.surveys import selectors, services
-from vib.surveys.capabilities import MANAGE_WAVES
+from vib.surveys.capabilities import MANAGE_WAVES, VIEW_WAVES
 from vib.surveys.forms import FrameUploadForm, WaveForm
 from vib.surveys.models import WaveStatus
 from vib.surveys.questionnaires import Group, Instrument, Question, load_instrument, parse_answer
@@ -39,9 +39,10 @@ def _may_manage(request: HttpRequest) -> bool:
 @login_required
 def wave_list(request: HttpRequest) -> HttpResponse:
     organisation = getattr(request, "organisation", None)
-    waves = list(waves_visible_to(request.user, organisation)) if organisation else []
-    if not waves and not _may_manage(request):
+    may_view = organisation is not None and has_capability(request.user, VIEW_WAVES, organisation)  # type: ignore[arg-type]
+    if not (may_view or _may_manage(request)):
         raise NotFound
+    waves = list(waves_visible_to(request.user, organisation))
     return render(
         request, "surveys/wave_list.html", {"waves": waves, "may_manage": _may_manage(request)}
     )
