@@ -103,7 +103,10 @@ def _labels(kind: str) -> dict[str, dict[str, str]]:
         "function": strata_mod.FUNCTIONS,
         "gender": strata_mod.GENDERS,
     }[kind]  # type: ignore[assignment]
-    return {code: _both(lambda label=label: str(label)) for code, label in source.items()}
+    out: dict[str, dict[str, str]] = {}
+    for code, label in source.items():
+        out[code] = _both(lambda label=label: str(label))  # type: ignore[misc]
+    return out
 
 
 def _fixed_entry(name: str) -> dict[str, Any]:

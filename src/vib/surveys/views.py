@@ -63,8 +63,8 @@ def wave_create(request: HttpRequest) -> HttpResponse:
         try:
             wave = services.wave_create(
                 actor=request.user,
-                organisation=request.organisation,
-                **form.cleaned_data,  # type: ignore[attr-defined]
+                organisation=request.organisation,  # type: ignore[attr-defined]
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
