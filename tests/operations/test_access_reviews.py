@@ -59,7 +59,7 @@ def test_completing_revokes_the_roles_marked_revoke(people, orgs):
     review = _start(people, orgs)
     items = {(i.user_id, i.role_id): str(i.id) for i in review.items.all()}
     hr = items[(people.clerk.pk, "hr")]
-    decisions = {item: Decision.KEEP.value for item in items.values()}
+    decisions = dict.fromkeys(items.values(), Decision.KEEP.value)
     decisions[hr] = Decision.REVOKE.value
     del decisions[items[(people.admin.pk, "org_admin")]]
     services.access_review_decide(actor=people.admin, review=review, decisions=decisions)
@@ -76,9 +76,11 @@ def test_completing_revokes_the_roles_marked_revoke(people, orgs):
     assert not has_capability(people.clerk, "organisation.view_members", north)
     assert RoleAssignment.objects.get(user=people.clerk, role="reporter").valid_until is None
     review.refresh_from_db()
-    assert review.status == ReviewStatus.COMPLETED and review.completed_by == people.admin
+    assert review.status == ReviewStatus.COMPLETED
+    assert review.completed_by == people.admin
     revoked = AuditEvent.objects.get(object_type="accounts.roleassignment", action=Action.UPDATE)
-    assert revoked.object_id == str(assignment.pk) and "revoked" in revoked.reason
+    assert revoked.object_id == str(assignment.pk)
+    assert "revoked" in revoked.reason
     with pytest.raises(ValidationError):  # a completed review is closed
         services.access_review_decide(actor=people.admin, review=review, decisions={hr: "keep"})
 
@@ -97,12 +99,14 @@ def test_the_admin_reviews_through_the_pages(client, people, orgs, ops_urls):
     client.force_login(people.admin)
     page = client.get("/beheer-toegang/")
     assert page.status_code == 200
-    assert b"utrecht-heading-1" in page.content and b"style=" not in page.content
+    assert b"utrecht-heading-1" in page.content
+    assert b"style=" not in page.content
     started = client.post("/beheer-toegang/beoordelingen/nieuw", {"year": YEAR})
     review = AccessReview.objects.get()
     assert started["Location"] == f"/beheer-toegang/beoordelingen/{review.id}"
     detail = client.get(started["Location"])
-    assert detail.status_code == 200 and "Mo Medewerker" in detail.content.decode()
+    assert detail.status_code == 200
+    assert "Mo Medewerker" in detail.content.decode()
     form = {f"decision-{i.id}": "keep" for i in review.items.all()}
     form[f"decision-{review.items.get(role='hr').id}"] = "revoke"
     done = client.post(started["Location"], {**form, "action": "complete"})

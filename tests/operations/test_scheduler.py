@@ -93,9 +93,11 @@ def test_each_due_time_is_enqueued_exactly_once(fake_schedule):
     night = datetime(2026, 4, 2, 0, 0, 30, tzinfo=UTC)
     assert fake_pass(night) == ["fake.nightly", "fake.often"]
     assert fake_pass(night) == []
-    assert CALLS.count("nightly") == 1 and CALLS.count("often") == 3
+    assert CALLS.count("nightly") == 1
+    assert CALLS.count("often") == 3
     row = ScheduledJob.objects.get(name="fake.nightly")
-    assert row.runs == 1 and row.next_run == datetime(2026, 4, 3, 0, 0, tzinfo=UTC)
+    assert row.runs == 1
+    assert row.next_run == datetime(2026, 4, 3, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.django_db
@@ -114,5 +116,6 @@ def test_a_changed_schedule_takes_effect_at_once(fake_schedule):
 def test_the_command_does_one_pass(fake_schedule, capsys):
     call_command("scheduler", "--once")
     out = capsys.readouterr().out
-    assert "enqueued fake.often" in out and "enqueued operations.tasks_recover" in out
+    assert "enqueued fake.often" in out
+    assert "enqueued operations.tasks_recover" in out
     assert CALLS == ["often"]

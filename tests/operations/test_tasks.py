@@ -98,9 +98,14 @@ def test_run_once_does_an_effect_once_and_rolls_back_with_it():
         assert first
     with run_once("k1") as again:
         assert not again
-    with pytest.raises(RuntimeError), run_once("k2") as first:
-        assert first
-        raise RuntimeError("the effect failed")
+
+    def failing_effect() -> None:
+        with run_once("k2") as first:
+            assert first
+            raise RuntimeError("the effect failed")
+
+    with pytest.raises(RuntimeError):
+        failing_effect()
     assert not effect_done("k2")
     with pytest.raises(ValueError, match="key"), run_once(""):
         pass

@@ -170,7 +170,7 @@ class DecryptingReader(io.RawIOBase):
             raise BackupError("The archive has data after its end.")
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int = -1) -> bytes:
         while (size < 0 or len(self._buffer) < size) and self._next():
             pass
         if size < 0:
@@ -291,7 +291,7 @@ def pg_fingerprints(conn: Any) -> dict[str, dict[str, Any]]:
             "WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
         )
     ]
-    result = {}
+    result: dict[str, dict[str, Any]] = {}
     for name in names:
         with conn.cursor(name=f"vib_fp_{len(result)}") as cursor:
             cursor.itersize = 2000
@@ -310,8 +310,8 @@ def database_fingerprints(db: dict[str, Any]) -> dict[str, dict[str, Any]]:
             conn.close()
     import psycopg
 
-    with psycopg.connect(**_pg_params(db)) as conn:
-        return pg_fingerprints(conn)
+    with psycopg.connect(**_pg_params(db)) as pg:
+        return pg_fingerprints(pg)
 
 
 def _tool(name: str) -> str:
@@ -443,7 +443,7 @@ def backup_create(
             header = {"format": FORMAT, "key": fingerprint(key)}
             out.write(MAGIC + json.dumps(header).encode() + b"\n")
             writer = EncryptingWriter(out, key)
-            with tarfile.open(fileobj=writer, mode="w|") as tar:  # type: ignore[call-overload]
+            with tarfile.open(fileobj=writer, mode="w|") as tar:
                 tar.add(dump, arcname=member)
                 say("adding the private files")
                 for path in _private_files(media):
@@ -451,12 +451,12 @@ def backup_create(
                     try:
                         size = path.stat().st_size
                         with path.open("rb") as handle:
-                            hashing = _Hashing(handle)  # type: ignore[arg-type]
+                            hashing = _Hashing(handle)
                             info = tarfile.TarInfo(FILES + relative)
                             info.size = size
                             info.mtime = int(path.stat().st_mtime)
                             info.mode = 0o600
-                            tar.addfile(info, hashing)  # type: ignore[arg-type]
+                            tar.addfile(info, hashing)
                     except FileNotFoundError:
                         skipped.append(relative)  # deleted after the database snapshot
                         continue
@@ -534,7 +534,7 @@ def _extract(archive: Path, key: str, into: Path) -> dict[str, Any]:
                 f"{fingerprint(key)}."
             )
         reader = DecryptingReader(handle, key)
-        with tarfile.open(fileobj=reader, mode="r|") as tar:  # type: ignore[call-overload]
+        with tarfile.open(fileobj=reader, mode="r|") as tar:
             for member in tar:
                 if not member.isfile() or not _safe_member(member.name):
                     raise BackupError(f"Unexpected entry in the archive: {member.name!r}.")
@@ -584,12 +584,12 @@ def _database_is_empty(db: dict[str, Any]) -> bool:
         return row[0] == 0
     import psycopg
 
-    with psycopg.connect(**_pg_params(db)) as conn:
-        row = conn.execute(
+    with psycopg.connect(**_pg_params(db)) as pg:
+        found = pg.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
         ).fetchone()
-        assert row is not None
-        return row[0] == 0
+        assert found is not None
+        return bool(found[0] == 0)
 
 
 def _load_database(manifest: dict[str, Any], root: Path, db: dict[str, Any]) -> None:

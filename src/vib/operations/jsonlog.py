@@ -106,9 +106,9 @@ class JsonFormatter(_JsonFormatter):
                 continue
             log_data[key] = value if isinstance(value, int | float | bool) else _mask(str(value))
         if record.exc_info:
-            log_data["exception"] = _mask(self.formatException(record.exc_info))
+            log_data["exception"] = _mask(str(self.formatException(record.exc_info)))
         if record.stack_info:
-            log_data["stack"] = _mask(self.formatStack(record.stack_info))
+            log_data["stack"] = _mask(str(self.formatStack(record.stack_info)))
 
     def format(self, record: logging.LogRecord) -> str:
         # The parent would add the raw message and exception text again: build it ourselves.

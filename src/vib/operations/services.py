@@ -179,9 +179,9 @@ def access_review_complete(*, actor: User, review: AccessReview) -> int:
     yesterday = timezone.localdate() - timedelta(days=1)
     ended = 0
     revoked = review.items.filter(decision=Decision.REVOKE, assignment__isnull=False)
-    for item in revoked.select_related("assignment"):
-        # accounts has no service to end an assignment yet; this is the only write we make.
-        assignment = RoleAssignment.objects.select_for_update().get(pk=item.assignment_id)
+    ids = list(revoked.values_list("assignment_id", flat=True))
+    # accounts has no service to end an assignment yet; this is the only write we make there.
+    for assignment in RoleAssignment.objects.select_for_update().filter(pk__in=ids):
         if assignment.valid_until is not None and assignment.valid_until <= yesterday:
             continue
         assignment.valid_until = yesterday

@@ -59,7 +59,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def role_holders_export(request: HttpRequest) -> HttpResponse:
+def role_holders_export(request: HttpRequest) -> StreamingHttpResponse:
     organisation = _managed(request)
     if request.user.is_staff:
         scope, assignments = "all", selectors.current_assignments(organisations=None)
@@ -114,8 +114,8 @@ def review_detail(request: HttpRequest, id: str) -> HttpResponse:
         if review.status != ReviewStatus.OPEN:
             raise NotFound
         decisions = {
-            key.removeprefix("decision-"): value
-            for key, value in request.POST.items()
+            key.removeprefix("decision-"): str(request.POST[key])
+            for key in request.POST
             if key.startswith("decision-")
         }
         try:
