@@ -6,17 +6,37 @@ import os
 
 os.environ.setdefault("VIB_ENV", "test")
 
-import pytest  # noqa: E402
-from django.test import Client  # noqa: E402
+import pytest
+from django.db import connections, transaction
+from django.test import Client
+
+
+@pytest.fixture(scope="module")
+def _module_demo(django_db_setup, django_db_blocker):
+    """The demo, built once per test module inside a transaction that is rolled back at the
+    end of the module. Each test runs in a savepoint within it, so tests still cannot see
+    each other's changes — but they share the cost of building the demo."""
+    from vib.core.demo import build_demo
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_demo(scale="small")
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            for connection in connections.all():
+                connection.close_if_unusable_or_obsolete()
 
 
 @pytest.fixture
-def demo(db):
-    """The reproducible demo (small scale): tenants, a user for every role, module data."""
-    from vib.core.demo import build_demo
+def demo(_module_demo, db):
+    """The reproducible demo (small scale): tenants, a user for every role, module data.
 
-    return build_demo(scale="small")
-
+    Model instances in it may be stale after a test changed them: refresh when it matters.
+    """
+    return _module_demo
 
 
 class SecondFactorClient(Client):
@@ -35,3 +55,10 @@ class SecondFactorClient(Client):
 @pytest.fixture
 def client():
     return SecondFactorClient()
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    client = SecondFactorClient()
+    client.force_login(admin_user)
+    return client

@@ -7,11 +7,14 @@ installed) contribute nothing, so their cards are simply not shown.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from django.urls import reverse
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -84,16 +87,52 @@ NAV_ITEMS: list[NavItem] = [
 ]
 
 
+@cache
+def all_items() -> tuple[NavItem, ...]:
+    """The shell's own items, then those of every installed module's ``navigation.py``
+    (in ``INSTALLED_APPS`` order), with the registry and platform management last."""
+    modules: list[NavItem] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("vib.") or config.name == "vib.web":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.navigation")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.navigation":
+                raise
+            continue
+        modules.extend(getattr(module, "NAV_ITEMS", []))
+    own_first, own_last = NAV_ITEMS[:3], NAV_ITEMS[3:]
+    return (*own_first, *modules, *own_last)
+
+
+def _mounted(item: NavItem) -> bool:
+    """A module can be installed without its pages being mounted (e.g. a test URLconf)."""
+    try:
+        reverse(item.url_name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
 def navigation_for(user: Any, organisation: Any) -> list[NavItem]:
     """The menu items for a logged-in user."""
-    return [item for item in NAV_ITEMS if item.in_menu and item.visible(user, organisation)]
+    return [
+        item
+        for item in all_items()
+        if item.in_menu and _mounted(item) and item.visible(user, organisation)
+    ]
 
 
 def public_navigation() -> list[NavItem]:
     """The menu items for a visitor who is not logged in."""
-    return [item for item in NAV_ITEMS if item.public and item.in_menu]
+    return [item for item in all_items() if item.public and item.in_menu and _mounted(item)]
 
 
 def start_cards(user: Any, organisation: Any) -> list[NavItem]:
     """The cards of the start page: every item with a description the user may use."""
-    return [item for item in NAV_ITEMS if item.description and item.visible(user, organisation)]
+    return [
+        item
+        for item in all_items()
+        if item.description and _mounted(item) and item.visible(user, organisation)
+    ]
