@@ -12,6 +12,29 @@ from django.utils.translation import gettext_lazy as _
 from vib.integrity import codes, selectors
 from vib.organisations.models import Tier
 
+_CLASSES = {
+    forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
+    forms.Select: "utrecht-select utrecht-select--html-select",
+    forms.NullBooleanSelect: "utrecht-select utrecht-select--html-select",
+    forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
+    forms.RadioSelect: "utrecht-radio-button",
+    forms.ClearableFileInput: "utrecht-textbox utrecht-textbox--html-input",
+}
+
+
+class UtrechtForm(forms.Form):
+    """Gives every widget the NL Design System (Utrecht) class of its kind."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = next(
+                (c for kind, c in _CLASSES.items() if isinstance(widget, kind)),
+                "utrecht-textbox utrecht-textbox--html-input",
+            )
+            widget.attrs.setdefault("class", css)
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -37,7 +60,7 @@ FILES_HELP = _(
 )
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(UtrechtForm):
     case_type = forms.ChoiceField(
         label=_("What do you want to do?"),
         choices=[
@@ -78,7 +101,7 @@ class IntakeForm(forms.Form):
             self.fields["channel"].initial = channels[0]
 
 
-class CodeForm(forms.Form):
+class CodeForm(UtrechtForm):
     code = forms.CharField(
         label=_("Your receipt code"),
         help_text=_("The code you received when you made your report, e.g. ABCD-EFGH-…"),
@@ -87,7 +110,7 @@ class CodeForm(forms.Form):
     )
 
 
-class MailboxMessageForm(forms.Form):
+class MailboxMessageForm(UtrechtForm):
     body = forms.CharField(
         label=_("Your message"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -100,7 +123,7 @@ class MailboxMessageForm(forms.Form):
     )
 
 
-class HandlerMessageForm(forms.Form):
+class HandlerMessageForm(UtrechtForm):
     body = forms.CharField(
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000
     )
@@ -118,7 +141,7 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", "—"), *[(v, label) for v, label in choices if v]]
 
 
-class ClassifyForm(forms.Form):
+class ClassifyForm(UtrechtForm):
     category = forms.ModelChoiceField(
         label=_("Category of violation"), queryset=selectors.categories(), required=False
     )
@@ -144,7 +167,7 @@ class ClassifyForm(forms.Form):
     aangifte = forms.NullBooleanField(label=_("Criminal complaint (aangifte) made"), required=False)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(UtrechtForm):
     target = forms.ChoiceField(label=_("New status"))
     note = forms.CharField(
         label=_("Note"),
@@ -158,12 +181,12 @@ class TransitionForm(forms.Form):
         self.fields["target"].choices = [(t, codes.Status(t).label) for t in targets]  # type: ignore[attr-defined]
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(UtrechtForm):
     authority = forms.ChoiceField(label=_("Outside authority"), choices=codes.Authority.choices)
     note = forms.CharField(label=_("Note to the reporter"), required=False, max_length=1000)
 
 
-class RevealForm(forms.Form):
+class RevealForm(UtrechtForm):
     reason = forms.CharField(
         label=_("Reason for showing the identity"),
         min_length=10,
@@ -173,7 +196,7 @@ class RevealForm(forms.Form):
     )
 
 
-class TeamForm(forms.Form):
+class TeamForm(UtrechtForm):
     member = forms.ModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type]
     role = forms.ChoiceField(label=_("Role in the case"), choices=codes.MemberRole.choices)
 
@@ -182,7 +205,7 @@ class TeamForm(forms.Form):
         self.fields["member"].queryset = candidates  # type: ignore[attr-defined]
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(UtrechtForm):
     measure = forms.ModelChoiceField(label=_("Measure"), queryset=None)  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, measures: Any, **kwargs: Any) -> None:
@@ -190,7 +213,7 @@ class MeasureForm(forms.Form):
         self.fields["measure"].queryset = measures  # type: ignore[attr-defined]
 
 
-class RecordForm(forms.Form):
+class RecordForm(UtrechtForm):
     """An oral report, recorded by a handler."""
 
     case_type = forms.ChoiceField(
@@ -219,7 +242,7 @@ def _years() -> list[tuple[int, int]]:
     return [(y, y) for y in range(this, this - 6, -1)]
 
 
-class ReportForm(forms.Form):
+class ReportForm(UtrechtForm):
     jaar = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=_years)
     schaal = forms.ChoiceField(
         label=_("Scope"),
