@@ -1,0 +1,502 @@
+"""API of incident registration: ``/incidenten``.
+
+* ``GET /incidenten`` — the incidents the caller handles plus their own reports (filters as
+  query parameters); ``POST /incidenten`` — report an incident;
+* ``GET /incidenten/{id}`` — one incident (handlers get the handling record, the reporter
+  only the reporter's fields); ``PATCH /incidenten/{id}`` — change the facts (handlers);
+* ``POST /incidenten/{id}/statuswijzigingen`` — a new status through the workflow
+  (handlers); the history comes with ``GET /incidenten/{id}``.
+
+Objects only through ``vib.access.incidents``; writes only through ``services``. A write
+first parses its body (malformed JSON: 400, another media type: 415, whoever asks), then looks
+up the object (404), then validates the content (400).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    extend_schema_view,
+)
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from vib.access import incidents as door
+from vib.access.organisations import units_visible_to
+from vib.accounts.selectors import capability_organisations
+from vib.core.errors import ValidationError
+from vib.incidents import capabilities, codes, selectors, services
+from vib.incidents.models import Incident, Transition
+
+ID_PARAMETER = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description=_("The incident's id.")
+)
+
+# Service field → API property, so that invalidParams name what the client sent.
+API_NAMES = {
+    "organisation": "organisatie",
+    "occurred_at": "datumTijd",
+    "types": "soorten",
+    "channel": "kanaal",
+    "platform": "platform",
+    "severity": "ernst",
+    "place_kind": "plaats",
+    "location": "locatie",
+    "description": "omschrijving",
+    "unit": "eenheid",
+    "victim_group": "slachtofferGroep",
+    "victim_name": "namensNaam",
+    "perpetrator_kind": "daderSoort",
+    "perpetrator_category": "daderCategorie",
+    "perpetrator_description": "daderOmschrijving",
+    "damage_amount": "schadeEuro",
+    "recovery_claimed": "geclaimdEuro",
+    "recovery_received": "verhaaldEuro",
+    "to_status": "status",
+}
+
+
+def _service_call(call: Any) -> Any:
+    """Run a service; its ValidationError becomes a 400 that names the API's properties."""
+    try:
+        return call()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise exceptions.ValidationError(
+                {
+                    API_NAMES.get(field, field): messages
+                    for field, messages in exc.message_dict.items()
+                }
+            ) from None
+        raise exceptions.ValidationError({"nonFieldErrors": exc.messages}) from None
+
+
+class TypesField(serializers.ListField):
+    child = serializers.ChoiceField(choices=codes.IncidentType.choices)
+
+
+# --- representations ---------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="Statuswijziging")
+class TransitionSerializer(serializers.ModelSerializer[Transition]):
+    van = serializers.CharField(source="from_status", read_only=True, allow_blank=True)
+    status = serializers.CharField(source="to_status", read_only=True)
+    op = serializers.DateTimeField(source="at", read_only=True)
+    toelichting = serializers.CharField(
+        source="note", read_only=True, help_text=_("Only for handlers.")
+    )
+
+    class Meta:
+        model = Transition
+        fields = ["van", "status", "op", "toelichting"]
+
+    def to_representation(self, instance: Transition) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.context.get("can_handle"):
+            data.pop("toelichting", None)
+        return data
+
+
+HANDLER_ONLY = (
+    "eenheid",
+    "slachtofferGroepen",
+    "schadeEuro",
+    "geclaimdEuro",
+    "verhaaldEuro",
+    "afgeslotenOp",
+    "bron",
+    "externId",
+    "namens",
+)
+
+
+@extend_schema_serializer(component_name="Incident")
+class IncidentSerializer(serializers.ModelSerializer[Incident]):
+    referentie = serializers.CharField(source="reference", read_only=True)
+    organisatie = serializers.UUIDField(source="organisation_id", read_only=True)
+    status = serializers.ChoiceField(choices=codes.Status.choices, read_only=True)
+    gemeldOp = serializers.DateTimeField(source="reported_at", read_only=True)  # noqa: N815
+    datumTijd = serializers.DateTimeField(source="occurred_at", read_only=True)  # noqa: N815
+    plaats = serializers.ChoiceField(
+        source="place_kind", choices=codes.PlaceKind.choices, read_only=True
+    )
+    locatie = serializers.CharField(source="location", read_only=True)
+    kanaal = serializers.ChoiceField(
+        source="channel", choices=codes.Channel.choices, read_only=True
+    )
+    platform = serializers.CharField(read_only=True, allow_blank=True)
+    soorten = serializers.SerializerMethodField()
+    ernst = serializers.ChoiceField(
+        source="severity", choices=codes.Severity.choices, read_only=True
+    )
+    omschrijving = serializers.CharField(source="description", read_only=True)
+    eenheid = serializers.UUIDField(
+        source="unit_id", read_only=True, allow_null=True, help_text=_("Only for handlers.")
+    )
+    slachtofferGroepen = serializers.SerializerMethodField(  # noqa: N815
+        help_text=_("Only for handlers.")
+    )
+    schadeEuro = serializers.DecimalField(  # noqa: N815
+        source="damage_amount", max_digits=12, decimal_places=2, read_only=True, allow_null=True
+    )
+    geclaimdEuro = serializers.DecimalField(  # noqa: N815
+        source="recovery_claimed", max_digits=12, decimal_places=2, read_only=True, allow_null=True
+    )
+    verhaaldEuro = serializers.DecimalField(  # noqa: N815
+        source="recovery_received", max_digits=12, decimal_places=2, read_only=True, allow_null=True
+    )
+    afgeslotenOp = serializers.DateTimeField(  # noqa: N815
+        source="closed_at", read_only=True, allow_null=True
+    )
+    bron = serializers.CharField(source="source", read_only=True)
+    externId = serializers.CharField(source="external_id", read_only=True)  # noqa: N815
+    namens = serializers.BooleanField(
+        source="on_behalf", read_only=True, help_text=_("Reported on behalf of someone else.")
+    )
+    behandelaar = serializers.SerializerMethodField(
+        help_text=_("True when the caller handles the incident; false for the reporter's view.")
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "referentie",
+            "organisatie",
+            "status",
+            "gemeldOp",
+            "datumTijd",
+            "plaats",
+            "locatie",
+            "kanaal",
+            "platform",
+            "soorten",
+            "ernst",
+            "omschrijving",
+            "behandelaar",
+            *HANDLER_ONLY,
+        ]
+
+    def get_soorten(self, obj: Incident) -> list[str]:
+        return obj.type_values
+
+    def get_slachtofferGroepen(self, obj: Incident) -> list[str]:  # noqa: N802
+        return obj.group_values
+
+    def get_behandelaar(self, obj: Incident) -> bool:
+        return bool(getattr(obj, "can_handle", False))
+
+    def to_representation(self, instance: Incident) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not getattr(instance, "can_handle", False):
+            for name in HANDLER_ONLY:
+                data.pop(name, None)
+        return data
+
+
+@extend_schema_serializer(component_name="IncidentDetail")
+class IncidentDetailSerializer(IncidentSerializer):
+    """One incident with its status history (the reporter sees status and date only)."""
+
+    statusgeschiedenis = serializers.SerializerMethodField()
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "statusgeschiedenis"]
+
+    @extend_schema_field(TransitionSerializer(many=True))
+    def get_statusgeschiedenis(self, obj: Incident) -> Any:
+        context = {"can_handle": getattr(obj, "can_handle", False)}
+        return TransitionSerializer(selectors.status_history(obj), many=True, context=context).data
+
+
+class IncidentCreateSerializer(serializers.Serializer[Any]):
+    organisatie = serializers.UUIDField(
+        required=False,
+        help_text=_("Needed when you may report for more than one organisation."),
+    )
+    datumTijd = serializers.DateTimeField()  # noqa: N815
+    soorten = TypesField(allow_empty=False)
+    kanaal = serializers.ChoiceField(choices=codes.Channel.choices)
+    platform = serializers.ChoiceField(
+        choices=codes.Platform.choices, required=False, allow_blank=True
+    )
+    plaats = serializers.ChoiceField(choices=codes.PlaceKind.choices)
+    locatie = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    ernst = serializers.ChoiceField(choices=codes.Severity.choices)
+    omschrijving = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    eenheid = serializers.UUIDField(required=False, allow_null=True)
+    slachtofferGroep = serializers.ChoiceField(  # noqa: N815
+        choices=codes.VictimGroup.choices, default=codes.VictimGroup.EMPLOYEE
+    )
+    namensNaam = serializers.CharField(  # noqa: N815
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text=_("Report on behalf of this person (needs the right to report for others)."),
+    )
+    daderSoort = serializers.ChoiceField(  # noqa: N815
+        choices=codes.PerpetratorKind.choices, default=codes.PerpetratorKind.UNKNOWN
+    )
+    daderCategorie = serializers.ChoiceField(  # noqa: N815
+        choices=codes.PerpetratorCategory.choices, default=codes.PerpetratorCategory.UNKNOWN
+    )
+    daderOmschrijving = serializers.CharField(  # noqa: N815
+        required=False, allow_blank=True, max_length=300
+    )
+
+
+class IncidentUpdateSerializer(serializers.Serializer[Any]):
+    datumTijd = serializers.DateTimeField(required=False)  # noqa: N815
+    soorten = TypesField(required=False, allow_empty=False)
+    kanaal = serializers.ChoiceField(choices=codes.Channel.choices, required=False)
+    platform = serializers.ChoiceField(
+        choices=codes.Platform.choices, required=False, allow_blank=True
+    )
+    plaats = serializers.ChoiceField(choices=codes.PlaceKind.choices, required=False)
+    locatie = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    ernst = serializers.ChoiceField(choices=codes.Severity.choices, required=False)
+    omschrijving = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    eenheid = serializers.UUIDField(required=False, allow_null=True)
+    schadeEuro = serializers.DecimalField(  # noqa: N815
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    geclaimdEuro = serializers.DecimalField(  # noqa: N815
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    verhaaldEuro = serializers.DecimalField(  # noqa: N815
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+
+UPDATE_FIELDS = {
+    "datumTijd": "occurred_at",
+    "soorten": "types",
+    "kanaal": "channel",
+    "platform": "platform",
+    "plaats": "place_kind",
+    "locatie": "location",
+    "ernst": "severity",
+    "omschrijving": "description",
+    "eenheid": "unit",
+    "schadeEuro": "damage_amount",
+    "geclaimdEuro": "recovery_claimed",
+    "verhaaldEuro": "recovery_received",
+}
+
+
+class TransitionCreateSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=codes.Status.choices)
+    toelichting = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class IncidentFilterSerializer(serializers.Serializer[Any]):
+    """The list's query parameters; validated, so a bad value is a 400."""
+
+    status = serializers.ChoiceField(choices=codes.Status.choices, required=False)
+    soort = serializers.ChoiceField(choices=codes.IncidentType.choices, required=False)
+    kanaal = serializers.ChoiceField(choices=codes.Channel.choices, required=False)
+    ernst = serializers.ChoiceField(choices=codes.Severity.choices, required=False)
+    slachtofferGroep = serializers.ChoiceField(  # noqa: N815
+        choices=codes.VictimGroup.choices, required=False
+    )
+    organisatie = serializers.UUIDField(required=False)
+    eenheid = serializers.UUIDField(required=False)
+    vanaf = serializers.DateField(required=False, help_text=_("Occurred on or after this date."))
+    tot = serializers.DateField(required=False, help_text=_("Occurred on or before this date."))
+    nazorg = serializers.ChoiceField(
+        choices=[("open", "open"), ("verlopen", "verlopen")],
+        required=False,
+        help_text=_("Only incidents with open (or overdue) aftercare."),
+    )
+    zoek = serializers.CharField(
+        required=False, max_length=100, help_text=_("Reference, or part of the description.")
+    )
+
+
+# --- the viewset -------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="incidentenList",
+        summary="Incidents you handle, and your own reports",
+        parameters=[IncidentFilterSerializer],
+    ),
+    retrieve=extend_schema(
+        operation_id="incidentGet",
+        summary="One incident, with its status history",
+        parameters=[ID_PARAMETER],
+        responses=IncidentDetailSerializer,
+    ),
+    create=extend_schema(
+        operation_id="incidentCreate",
+        summary="Report an incident",
+        request=IncidentCreateSerializer,
+        responses={201: IncidentSerializer},
+    ),
+    partial_update=extend_schema(
+        operation_id="incidentUpdate",
+        summary="Change the facts of an incident (handlers)",
+        parameters=[ID_PARAMETER],
+        request=IncidentUpdateSerializer,
+        responses={200: IncidentDetailSerializer},
+    ),
+)
+class IncidentViewSet(viewsets.GenericViewSet[Incident]):
+    serializer_class = IncidentSerializer
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        filters = IncidentFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        qs = door.incidents_and_own_visible_to(self.request.user)
+        if data.get("organisatie"):
+            qs = qs.filter(organisation_id=data["organisatie"])
+        if data.get("eenheid"):
+            qs = qs.filter(unit_id=data["eenheid"])
+        selection = selectors.IncidentFilters(
+            status=data.get("status", ""),
+            types=(data["soort"],) if data.get("soort") else (),
+            channel=data.get("kanaal", ""),
+            severity=data.get("ernst", ""),
+            group=data.get("slachtofferGroep", ""),
+            since=data.get("vanaf"),
+            until=data.get("tot"),
+            aftercare={"verlopen": "overdue", "open": "open"}.get(data.get("nazorg", ""), ""),
+            q=data.get("zoek", ""),
+        )
+        return selectors.filter_incidents(qs, selection).order_by("-occurred_at", "-id")
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(IncidentSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        incident = door.access_incident(user=request.user, id=pk, request=request)
+        return Response(IncidentDetailSerializer(incident).data)
+
+    def create(self, request: Request) -> Response:
+        body = IncidentCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        organisation = self._organisation(request, data.get("organisatie"))
+        unit = self._unit(request, organisation, data.get("eenheid"))
+        incident = _service_call(
+            lambda: services.incident_report(
+                actor=request.user,
+                organisation=organisation,
+                occurred_at=data["datumTijd"],
+                types=data["soorten"],
+                channel=data["kanaal"],
+                platform=data.get("platform", ""),
+                severity=data["ernst"],
+                place_kind=data["plaats"],
+                location=data.get("locatie", ""),
+                description=data.get("omschrijving", ""),
+                unit=unit,
+                victim_group=data["slachtofferGroep"],
+                victim_name=data.get("namensNaam", ""),
+                perpetrator_kind=data["daderSoort"],
+                perpetrator_category=data["daderCategorie"],
+                perpetrator_description=data.get("daderOmschrijving", ""),
+                request=request,
+                channel_label="api",
+            )
+        )
+        incident.can_handle = organisation.pk in door.scope_of(request.user).organisations
+        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        body = IncidentUpdateSerializer(data=request.data, partial=True)  # parsed: 400/415 first
+        incident = door.access_handled_incident(user=request.user, id=pk, request=request)
+        body.is_valid(raise_exception=True)
+        changes = {UPDATE_FIELDS[name]: value for name, value in body.validated_data.items()}
+        if "unit" in changes:
+            changes["unit"] = self._unit(request, incident.organisation, changes["unit"])
+        updated = _service_call(
+            lambda: services.incident_update(
+                incident=incident,
+                actor=request.user,
+                request=request,
+                channel_label="api",
+                **changes,
+            )
+        )
+        updated.can_handle = True
+        return Response(IncidentDetailSerializer(updated).data)
+
+    @extend_schema(
+        operation_id="incidentStatuswijzigingCreate",
+        summary="Move an incident through the workflow (handlers)",
+        parameters=[ID_PARAMETER],
+        request=TransitionCreateSerializer,
+        responses={201: TransitionSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="statuswijzigingen")
+    def transitions(self, request: Request, pk: str) -> Response:
+        body = TransitionCreateSerializer(data=request.data)  # parsed: 400/415 first
+        incident = door.access_handled_incident(user=request.user, id=pk, request=request)
+        body.is_valid(raise_exception=True)
+        _service_call(
+            lambda: services.incident_transition(
+                incident=incident,
+                actor=request.user,
+                to_status=body.validated_data["status"],
+                note=body.validated_data.get("toelichting", ""),
+                request=request,
+                channel_label="api",
+            )
+        )
+        latest = selectors.status_history(incident)[-1]
+        return Response(
+            TransitionSerializer(latest, context={"can_handle": True}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _organisation(self, request: Request, wanted: Any) -> Any:
+        allowed = capability_organisations(request.user, capabilities.REPORT)  # type: ignore[arg-type]
+        if wanted is not None:
+            organisation = allowed.filter(pk=wanted).first()
+            if organisation is None:
+                raise exceptions.ValidationError(
+                    {"organisatie": [_("You may not report incidents for this organisation.")]}
+                )
+            return organisation
+        choices = list(allowed[:2])
+        if len(choices) != 1:
+            raise exceptions.ValidationError(
+                {
+                    "organisatie": [
+                        _("Say for which organisation you report.")
+                        if choices
+                        else _("You may not report incidents for any organisation.")
+                    ]
+                }
+            )
+        return choices[0]
+
+    def _unit(self, request: Request, organisation: Any, wanted: Any) -> Any:
+        if wanted is None:
+            return None
+        unit = units_visible_to(request.user, organisation).filter(pk=wanted).first()
+        if unit is None:
+            raise exceptions.ValidationError({"eenheid": [_("Unknown unit.")]})
+        return unit
+
+
+def register(router: Any) -> None:
+    router.register("incidenten", IncidentViewSet, basename="incident")

@@ -1,0 +1,694 @@
+"""Reads of incident registration: list filters, the handling record, the dashboard, the
+benchmark across organisations, and the aftercare work list.
+
+Querysets of confidential rows come in from ``vib.access.incidents`` (already limited to
+what the user may see); this module only narrows, orders and counts them. Aggregates are
+computed in SQL with a fixed number of queries, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import TruncMonth
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vib.accounts.models import RoleAssignment, User
+from vib.incidents import codes
+from vib.incidents.models import (
+    AftercareStep,
+    EvidenceFile,
+    Incident,
+    Measure,
+    Perpetrator,
+    PoliceReport,
+    Transition,
+    Victim,
+    Witness,
+)
+from vib.organisations.models import Organisation, SizeClass, Tier
+
+SMALL_CELL = 10  # counts under this are suppressed in anything shown across organisations
+MIN_COMPARABLES = 3  # a comparison group needs at least this many other organisations
+
+
+# --- filters and the list ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    status: str = ""
+    types: tuple[str, ...] = ()
+    channel: str = ""
+    severity: str = ""
+    group: str = ""
+    unit: Any = None
+    since: date | None = None
+    until: date | None = None
+    aftercare: str = ""  # "open" or "overdue"
+    q: str = ""
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _open_steps() -> QuerySet[AftercareStep]:
+    return AftercareStep.objects.filter(
+        incident=OuterRef("pk"), done_at__isnull=True, cancelled_at__isnull=True
+    )
+
+
+def has_bits(column: str, mask: int) -> GreaterThan:
+    """SQL ``column & mask > 0``: the row has at least one of the values in ``mask``."""
+    return GreaterThan(F(column).bitand(mask), 0)
+
+
+def filter_incidents(
+    qs: QuerySet[Incident], filters: IncidentFilters, *, now: datetime | None = None
+) -> QuerySet[Incident]:
+    now = now or timezone.now()
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.types:
+        qs = qs.filter(has_bits("types", codes.to_mask(filters.types, codes.TYPE_BITS)))
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.severity:
+        qs = qs.filter(severity=filters.severity)
+    if filters.group:
+        qs = qs.filter(has_bits("victim_groups", codes.GROUP_BITS[filters.group]))
+    if filters.unit is not None:
+        qs = qs.filter(unit=filters.unit)
+    if filters.since:
+        qs = qs.filter(occurred_at__gte=_day_start(filters.since))
+    if filters.until:
+        qs = qs.filter(occurred_at__lt=_day_start(filters.until + timedelta(days=1)))
+    if filters.aftercare == "open":
+        qs = qs.filter(Exists(_open_steps()))
+    elif filters.aftercare == "overdue":
+        qs = qs.filter(Exists(_open_steps().filter(due_at__lt=now)))
+    if filters.q:
+        term = filters.q.strip()
+        qs = qs.filter(
+            Q(reference__iexact=term)
+            | Q(external_id=term)
+            | Q(description__icontains=term)
+            | Q(location__icontains=term)
+        )
+    return qs
+
+
+def incident_list(
+    qs: QuerySet[Incident], filters: IncidentFilters, *, now: datetime | None = None
+) -> QuerySet[Incident]:
+    """The list of the handlers: newest first, with the aftercare state of every row."""
+    now = now or timezone.now()
+    return (
+        filter_incidents(qs, filters, now=now)
+        .select_related("unit")
+        .annotate(
+            aftercare_open=Exists(_open_steps()),
+            aftercare_overdue=Exists(_open_steps().filter(due_at__lt=now)),
+        )
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def own_incident_list(qs: QuerySet[Incident]) -> QuerySet[Incident]:
+    """A reporter's own reports, newest first (only the reporter's fields are shown)."""
+    return qs.only("id", "reference", "status", "occurred_at", "reported_at", "types").order_by(
+        "-reported_at"
+    )
+
+
+# --- one incident ------------------------------------------------------------------------------
+
+
+@dataclass
+class HandlingRecord:
+    victims: list[Victim]
+    witnesses: list[Witness]
+    perpetrators: list[Perpetrator]
+    measures: list[Measure]
+    police_reports: list[PoliceReport]
+    aftercare: list[AftercareStep]
+    evidence: list[EvidenceFile]
+    history: list[Transition]
+
+    @property
+    def open_aftercare(self) -> list[AftercareStep]:
+        return [step for step in self.aftercare if step.is_open]
+
+
+def handling_record(incident: Incident) -> HandlingRecord:
+    """Everything attached to an incident, for a handler (one query per kind of row)."""
+    return HandlingRecord(
+        victims=list(Victim.objects.filter(incident=incident).select_related("unit", "user")),
+        witnesses=list(Witness.objects.filter(incident=incident)),
+        perpetrators=list(Perpetrator.objects.filter(incident=incident).select_related("known")),
+        measures=list(Measure.objects.filter(incident=incident).select_related("perpetrator")),
+        police_reports=list(PoliceReport.objects.filter(incident=incident)),
+        aftercare=list(
+            AftercareStep.objects.filter(incident=incident).select_related("victim", "done_by")
+        ),
+        evidence=list(EvidenceFile.objects.filter(incident=incident)),
+        history=list(Transition.objects.filter(incident=incident)),
+    )
+
+
+def status_history(incident: Incident) -> list[Transition]:
+    """The status changes of an incident, oldest first (the reporter sees status and date)."""
+    return list(Transition.objects.filter(incident=incident).only("to_status", "at", "from_status"))
+
+
+def open_aftercare_count(incident: Incident) -> int:
+    return AftercareStep.objects.filter(
+        incident=incident, done_at__isnull=True, cancelled_at__isnull=True
+    ).count()
+
+
+# --- aftercare work ----------------------------------------------------------------------------
+
+
+@dataclass
+class Worklist:
+    overdue: list[AftercareStep]
+    due: list[AftercareStep]
+    upcoming: list[AftercareStep]
+    overdue_count: int
+    due_count: int
+    upcoming_count: int
+    new_reports: list[Incident] = field(default_factory=list)
+    new_count: int = 0
+
+
+WORKLIST_ROWS = 25
+
+
+def aftercare_worklist(
+    steps: QuerySet[AftercareStep],
+    incidents: QuerySet[Incident],
+    *,
+    now: datetime | None = None,
+    upcoming_days: int = 7,
+) -> Worklist:
+    """What a handler must do: overdue and due aftercare, what comes up, new reports."""
+    now = now or timezone.now()
+    horizon = now + timedelta(days=upcoming_days)
+    open_steps = steps.filter(done_at__isnull=True, cancelled_at__isnull=True)
+    counts = open_steps.aggregate(
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        due=Count("pk", filter=Q(due_at__gte=now, due_from__lte=now)),
+        upcoming=Count("pk", filter=Q(due_from__gt=now, due_from__lte=horizon)),
+    )
+    rows = open_steps.select_related("incident", "victim").order_by("due_at")
+    new = incidents.filter(status=codes.Status.REPORTED)
+    return Worklist(
+        overdue=list(rows.filter(due_at__lt=now)[:WORKLIST_ROWS]),
+        due=list(rows.filter(due_at__gte=now, due_from__lte=now)[:WORKLIST_ROWS]),
+        upcoming=list(rows.filter(due_from__gt=now, due_from__lte=horizon)[:WORKLIST_ROWS]),
+        overdue_count=counts["overdue"],
+        due_count=counts["due"],
+        upcoming_count=counts["upcoming"],
+        new_reports=list(new.select_related("unit").order_by("reported_at")[:WORKLIST_ROWS]),
+        new_count=new.count(),
+    )
+
+
+def aftercare_due_by_organisation(*, now: datetime) -> dict[Organisation, list[AftercareStep]]:
+    """Open aftercare steps that are due or overdue, per organisation (the daily reminder)."""
+    steps = (
+        AftercareStep.objects.filter(
+            done_at__isnull=True, cancelled_at__isnull=True, due_from__lte=now
+        )
+        .select_related("incident", "organisation")
+        .order_by("organisation__name", "due_at")
+    )
+    grouped: dict[Organisation, list[AftercareStep]] = defaultdict(list)
+    for step in steps:
+        grouped[step.organisation].append(step)
+    return dict(grouped)
+
+
+def capability_holders(organisation: Organisation, capability: str) -> list[User]:
+    """The active people who currently hold ``capability`` in ``organisation``."""
+    today = timezone.localdate()
+    holders = RoleAssignment.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+        organisation=organisation,
+        valid_from__lte=today,
+        role__capabilities__capability=capability,
+        user__is_active=True,
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=holders).order_by("email"))
+
+
+# --- the dashboard -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    label: str
+    count: int | None  # None: suppressed
+    share: float | None = None  # percentage of the total
+
+
+def _share(count: int | None, total: int | None) -> float | None:
+    if count is None or not total:
+        return None
+    return round(100 * count / total, 1)
+
+
+def _distribution_aggregates(prefix: str = "") -> dict[str, Any]:
+    """Conditional counts for every code of every single- and multi-valued dimension."""
+    aggregates: dict[str, Any] = {f"{prefix}total": Count("pk")}
+    for value, bit in codes.TYPE_BITS.items():
+        aggregates[f"{prefix}type:{value}"] = Count("pk", filter=has_bits("types", bit))
+    for value, bit in codes.GROUP_BITS.items():
+        aggregates[f"{prefix}group:{value}"] = Count("pk", filter=has_bits("victim_groups", bit))
+    for name, choices in (
+        ("channel", codes.Channel),
+        ("severity", codes.Severity),
+        ("place_kind", codes.PlaceKind),
+    ):
+        for value in choices.values:
+            aggregates[f"{prefix}{name}:{value}"] = Count("pk", filter=Q(**{name: value}))
+    return aggregates
+
+
+DIMENSIONS: tuple[tuple[str, type[Any], bool], ...] = (
+    # (key, code list, single-valued: the cells add up to the total)
+    ("type", codes.IncidentType, False),
+    ("channel", codes.Channel, True),
+    ("group", codes.VictimGroup, False),
+    ("severity", codes.Severity, True),
+    ("place_kind", codes.PlaceKind, True),
+)
+
+
+@dataclass
+class Dashboard:
+    since: date
+    until: date
+    total: int
+    dimensions: dict[str, list[Cell]]
+    months: list[Cell]
+    units: list[Cell]
+    staff: int | None
+    rate: float | None  # incidents per 100 staff in the period
+    aftercare_open: int
+    aftercare_overdue: int
+
+
+def period_default(today: date | None = None) -> tuple[date, date]:
+    """The last twelve months up to today (the monitor's reference period)."""
+    today = today or timezone.localdate()
+    start = date(today.year - 1, today.month, 1) + timedelta(days=32)
+    return date(start.year, start.month, 1), today
+
+
+def _months(since: date, until: date) -> list[date]:
+    months, cursor = [], date(since.year, since.month, 1)
+    while cursor <= until:
+        months.append(cursor)
+        cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+    return months
+
+
+def dashboard(
+    organisation: Organisation, *, since: date, until: date, now: datetime | None = None
+) -> Dashboard:
+    """The organisation's figures for a period: five queries, whatever the number of rows."""
+    now = now or timezone.now()
+    base = Incident.objects.filter(
+        organisation=organisation,
+        occurred_at__gte=_day_start(since),
+        occurred_at__lt=_day_start(until + timedelta(days=1)),
+    )
+    counts = base.aggregate(**_distribution_aggregates())
+    total = counts["total"]
+    dimensions = {
+        key: [
+            Cell(str(label), counts[f"{key}:{value}"], _share(counts[f"{key}:{value}"], total))
+            for value, label in choices.choices
+        ]
+        for key, choices, _single in DIMENSIONS
+    }
+    per_month = {
+        row["month"].date() if isinstance(row["month"], datetime) else row["month"]: row["n"]
+        for row in base.annotate(month=TruncMonth("occurred_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    months = [
+        Cell(month.strftime("%Y-%m"), per_month.get(month, 0)) for month in _months(since, until)
+    ]
+    units = [
+        Cell(row["unit__name"] or str(_("(no unit)")), row["n"], _share(row["n"], total))
+        for row in base.values("unit__name").annotate(n=Count("pk")).order_by("-n", "unit__name")
+    ]
+    steps = AftercareStep.objects.filter(
+        organisation=organisation, done_at__isnull=True, cancelled_at__isnull=True
+    ).aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+    staff = organisation.staff or None
+    return Dashboard(
+        since=since,
+        until=until,
+        total=total,
+        dimensions=dimensions,
+        months=months,
+        units=units,
+        staff=staff,
+        rate=round(100 * total / staff, 2) if staff else None,
+        aftercare_open=steps["open"],
+        aftercare_overdue=steps["overdue"],
+    )
+
+
+# --- across organisations: the benchmark and the sector view -----------------------------------
+
+SIZE_RANGES: dict[str, tuple[int | None, int | None]] = {
+    SizeClass.XS: (None, 20_000),
+    SizeClass.S: (20_000, 50_000),
+    SizeClass.M: (50_000, 100_000),
+    SizeClass.L: (100_000, None),
+}
+
+
+def comparable_organisations(organisation: Organisation) -> QuerySet[Organisation]:
+    """Active organisations of the same tier and size class, the organisation itself excluded."""
+    qs = Organisation.objects.filter(tier=organisation.tier, active=True).exclude(
+        pk=organisation.pk
+    )
+    size = organisation.size_class
+    if size == SizeClass.NA:
+        if organisation.tier == Tier.GEMEENTE:
+            qs = qs.filter(inhabitants__isnull=True)
+        return qs
+    low, high = SIZE_RANGES[size]
+    if low is not None:
+        qs = qs.filter(inhabitants__gte=low)
+    if high is not None:
+        qs = qs.filter(inhabitants__lt=high)
+    return qs
+
+
+def suppress(counts: Sequence[int], *, single_valued: bool) -> list[int | None]:
+    """Small-cell suppression: counts under ``SMALL_CELL`` become ``None``.
+
+    For a single-valued dimension the cells add up to the total that is shown beside them;
+    when exactly one cell is suppressed it could be recovered by subtraction, so the next
+    smallest cell is suppressed too (secondary suppression).
+    """
+    shown: list[int | None] = [None if c < SMALL_CELL else c for c in counts]
+    hidden = [i for i, c in enumerate(shown) if c is None]
+    if single_valued and len(hidden) == 1 and any(c is not None for c in shown):
+        smallest = min((i for i, c in enumerate(shown) if c is not None), key=lambda i: counts[i])
+        shown[smallest] = None
+    return shown
+
+
+@dataclass
+class Comparison:
+    label: str
+    own: int
+    own_share: float | None
+    group: int | None
+    group_share: float | None
+
+
+@dataclass
+class Benchmark:
+    since: date
+    until: date
+    organisation: Organisation
+    comparables: int  # organisations in the comparison group (without this one)
+    enough: bool
+    own_total: int
+    group_total: int | None
+    own_rate: float | None
+    group_rate: float | None
+    dimensions: dict[str, list[Comparison]]
+
+
+def _period(qs: QuerySet[Incident], since: date, until: date) -> QuerySet[Incident]:
+    return qs.filter(
+        occurred_at__gte=_day_start(since), occurred_at__lt=_day_start(until + timedelta(days=1))
+    )
+
+
+def benchmark(organisation: Organisation, *, since: date, until: date) -> Benchmark:
+    """The organisation beside comparable organisations: aggregates only, small cells hidden."""
+    comparables = comparable_organisations(organisation)
+    group_ids = list(comparables.values_list("pk", flat=True))
+    group_staff = comparables.filter(staff__gt=0).aggregate(staff=Sum("staff"))["staff"]
+    incidents = _period(Incident.objects.all(), since, until)
+    own = incidents.filter(organisation=organisation).aggregate(**_distribution_aggregates())
+    group = incidents.filter(organisation_id__in=group_ids).aggregate(
+        **_distribution_aggregates(),
+        staffed=Count("pk", filter=Q(organisation__staff__gt=0)),
+    )
+    enough = len(group_ids) >= MIN_COMPARABLES
+    group_total: int | None = group["total"] if enough and group["total"] >= SMALL_CELL else None
+    dimensions: dict[str, list[Comparison]] = {}
+    for key, choices, single in DIMENSIONS:
+        values = choices.values
+        raw = [group[f"{key}:{value}"] for value in values]
+        shown = (
+            suppress(raw, single_valued=single) if group_total is not None else [None] * len(raw)
+        )
+        dimensions[key] = [
+            Comparison(
+                label=str(label),
+                own=own[f"{key}:{value}"],
+                own_share=_share(own[f"{key}:{value}"], own["total"]),
+                group=shown[i],
+                group_share=_share(shown[i], group_total),
+            )
+            for i, (value, label) in enumerate(choices.choices)
+        ]
+    staff = organisation.staff or None
+    group_rate = None
+    if group_total is not None and group_staff and group["staffed"] >= SMALL_CELL:
+        group_rate = round(100 * group["staffed"] / group_staff, 2)
+    return Benchmark(
+        since=since,
+        until=until,
+        organisation=organisation,
+        comparables=len(group_ids),
+        enough=enough,
+        own_total=own["total"],
+        group_total=group_total,
+        own_rate=round(100 * own["total"] / staff, 2) if staff else None,
+        group_rate=group_rate,
+        dimensions=dimensions,
+    )
+
+
+@dataclass
+class SectorGroup:
+    tier: str
+    tier_label: str
+    size: str
+    size_label: str
+    organisations: int
+    reporting: int  # organisations with at least one incident in the period
+    total: int | None
+    dimensions: dict[str, list[Cell]]
+
+
+def sector_overview(*, since: date, until: date) -> list[SectorGroup]:
+    """Aggregates per tier and size class for the sector analyst: no organisation, no record.
+
+    Two queries: the counts per organisation (in SQL) and the registry; the organisations are
+    folded into their groups here, so no figure of a single organisation leaves this function.
+    """
+    per_org: dict[Any, dict[str, Any]] = {
+        row["organisation_id"]: dict(row)
+        for row in _period(Incident.objects.all(), since, until)
+        .values("organisation_id")
+        .annotate(**_distribution_aggregates())
+        .order_by()
+    }
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for organisation in Organisation.objects.filter(active=True).only("pk", "tier", "inhabitants"):
+        key = (organisation.tier, organisation.size_class)
+        group = groups.setdefault(
+            key, {"organisations": 0, "reporting": 0, "counts": defaultdict(int)}
+        )
+        group["organisations"] += 1
+        row = per_org.get(organisation.pk)
+        if row:
+            group["reporting"] += 1
+            for name, value in row.items():
+                if name != "organisation_id":
+                    group["counts"][name] += value
+    result = []
+    for (tier, size), group in sorted(
+        groups.items(), key=lambda item: (Tier.values.index(item[0][0]), item[0][1])
+    ):
+        counts = group["counts"]
+        total = counts["total"]
+        shown_total = total if total >= SMALL_CELL else None
+        dimensions: dict[str, list[Cell]] = {}
+        for dimension, choices, single in DIMENSIONS:
+            raw = [counts[f"{dimension}:{value}"] for value in choices.values]
+            shown = suppress(raw, single_valued=single) if shown_total else [None] * len(raw)
+            dimensions[dimension] = [
+                Cell(str(label), shown[i], _share(shown[i], shown_total))
+                for i, (_value, label) in enumerate(choices.choices)
+            ]
+        result.append(
+            SectorGroup(
+                tier=tier,
+                tier_label=str(Tier(tier).label),
+                size=size,
+                size_label=str(SizeClass(size).label),
+                organisations=group["organisations"],
+                reporting=group["reporting"],
+                total=shown_total,
+                dimensions=dimensions,
+            )
+        )
+    return result
+
+
+# --- export ------------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "referentie",
+    "organisatie",
+    "eenheid",
+    "status",
+    "gemeld_op",
+    "datum_tijd",
+    "plaats",
+    "locatie",
+    "kanaal",
+    "platform",
+    "soorten",
+    "ernst",
+    "slachtoffergroepen",
+    "omschrijving",
+    "schade_euro",
+    "verhaald_euro",
+    "politie",
+    "vpt",
+    "nazorg_open",
+    "bron",
+    "extern_id",
+)
+
+
+def export_rows(qs: QuerySet[Incident], *, chunk_size: int = 2000) -> Iterator[tuple[Any, ...]]:
+    """The export, row by row, from a server-side cursor: memory does not grow with rows."""
+    police = PoliceReport.objects.filter(incident=OuterRef("pk"))
+    rows = (
+        qs.annotate(
+            complaint=Exists(police.filter(kind=codes.PoliceReportKind.COMPLAINT)),
+            notification=Exists(police.filter(kind=codes.PoliceReportKind.NOTIFICATION)),
+            vpt_flag=Exists(police.filter(vpt=True)),
+            aftercare_open=Exists(_open_steps()),
+        )
+        .order_by("occurred_at", "id")
+        .values_list(
+            "reference",
+            "organisation__code",
+            "unit__name",
+            "status",
+            "reported_at",
+            "occurred_at",
+            "place_kind",
+            "location",
+            "channel",
+            "platform",
+            "types",
+            "severity",
+            "victim_groups",
+            "description",
+            "damage_amount",
+            "recovery_received",
+            "complaint",
+            "notification",
+            "vpt_flag",
+            "aftercare_open",
+            "source",
+            "external_id",
+        )
+    )
+    for row in rows.iterator(chunk_size=chunk_size):
+        (
+            reference,
+            organisation,
+            unit,
+            status,
+            reported_at,
+            occurred_at,
+            place_kind,
+            location,
+            channel,
+            platform,
+            types,
+            severity,
+            groups,
+            description,
+            damage,
+            recovered,
+            complaint,
+            notification,
+            vpt,
+            open_aftercare,
+            source,
+            external_id,
+        ) = row
+        yield (
+            reference,
+            organisation,
+            unit or "",
+            status,
+            timezone.localtime(reported_at),
+            timezone.localtime(occurred_at),
+            place_kind,
+            location,
+            channel,
+            platform,
+            ";".join(codes.from_mask(types, codes.TYPE_BITS)),
+            severity,
+            ";".join(codes.from_mask(groups, codes.GROUP_BITS)),
+            description,
+            damage if damage is None else Decimal(damage),
+            recovered if recovered is None else Decimal(recovered),
+            "aangifte" if complaint else ("melding" if notification else ""),
+            ("ja" if vpt else "nee") if (complaint or notification) else "",
+            "ja" if open_aftercare else "nee",
+            source,
+            external_id,
+        )
+
+
+# --- the repeat-perpetrator register ------------------------------------------------------------
+
+
+def register_rows(known: QuerySet[Any]) -> list[Any]:
+    """The register (already limited to coordinators), with the number of linked incidents."""
+    return list(
+        known.annotate(incidents=Count("perpetrators__incident", distinct=True)).order_by("label")
+    )

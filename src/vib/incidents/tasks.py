@@ -1,0 +1,129 @@
+"""Background work: telling coordinators about a new report, and the daily aftercare reminder.
+
+E-mail is not a safe channel for case contents: the messages carry the incident reference,
+the kind of step and the deadline, never names or descriptions. ``send_aftercare_reminders``
+is idempotent per person, organisation and day (``ReminderSent``), so a cron job that runs
+twice, or two workers, send one message. Trigger it daily with ``vib incidents remind``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.tasks import task
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from vib.conf.env import env_str
+from vib.incidents import capabilities, codes, selectors
+from vib.incidents.models import Incident, ReminderSent
+
+
+def site_url(path: str) -> str:
+    base = getattr(settings, "VIB_SITE_URL", None) or env_str(
+        "VIB_SITE_URL", "http://127.0.0.1:8000"
+    )
+    return base.rstrip("/") + path
+
+
+def _when(moment: Any) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+@task()
+def notify_new_incident(*, incident_id: str) -> int:
+    """Tell the coordinators of the organisation that an incident was reported."""
+    incident = Incident.objects.filter(pk=incident_id).select_related("organisation").first()
+    if incident is None:
+        return 0
+    recipients = selectors.capability_holders(incident.organisation, capabilities.COORDINATE)
+    if not recipients:
+        return 0
+    first = incident.aftercare.order_by("due_at").first()
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[VIB] New incident reported: %(reference)s") % {
+            "reference": incident.reference
+        }
+        lines = [
+            _("A new incident of aggression or violence was reported for %(organisation)s.")
+            % {"organisation": incident.organisation.name},
+            "",
+        ]
+        if first is not None:
+            lines.append(
+                _("First contact with the person it happened to is due by %(due)s.")
+                % {"due": _when(first.due_at)}
+            )
+        lines += [
+            _("Open the incident: %(url)s")
+            % {"url": site_url(reverse("incidents:detail", args=[incident.pk]))},
+            "",
+            _("This message leaves out the details on purpose; read them in VIB."),
+        ]
+    sent = 0
+    for user in recipients:
+        sent += EmailMessage(subject, "\n".join(lines), to=[user.email]).send()
+    return sent
+
+
+@task()
+def send_aftercare_reminders(*, day: str | None = None) -> int:
+    """Mail every coordinator whose organisation has aftercare due or overdue (once a day)."""
+    now = timezone.now()
+    today = date.fromisoformat(day) if day else timezone.localdate(now)
+    sent = 0
+    for organisation, steps in selectors.aftercare_due_by_organisation(now=now).items():
+        overdue = [step for step in steps if step.due_at < now]
+        due = [step for step in steps if step.due_at >= now]
+        for user in selectors.capability_holders(organisation, capabilities.COORDINATE):
+            try:
+                with transaction.atomic():
+                    ReminderSent.objects.create(
+                        day=today, user=user, organisation=organisation, sent_at=now
+                    )
+                    _send_reminder(user, organisation, overdue, due)
+            except IntegrityError:
+                continue  # already reminded today
+            sent += 1
+    return sent
+
+
+def _send_reminder(user: Any, organisation: Any, overdue: list[Any], due: list[Any]) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[VIB] Aftercare: %(overdue)d overdue, %(due)d due — %(organisation)s") % {
+            "overdue": len(overdue),
+            "due": len(due),
+            "organisation": organisation.name,
+        }
+        lines = [
+            _("Aftercare that needs you today, for %(organisation)s:")
+            % {"organisation": organisation.name},
+            "",
+        ]
+        for title, steps in ((_("Overdue"), overdue), (_("Due"), due)):
+            if not steps:
+                continue
+            lines.append(f"{title}:")
+            for step in steps:
+                lines.append(
+                    "  - "
+                    + _("%(reference)s: %(step)s, due %(due)s")
+                    % {
+                        "reference": step.incident.reference,
+                        "step": codes.label_of(codes.AftercareKind, step.kind),
+                        "due": _when(step.due_at),
+                    }
+                )
+            lines.append("")
+        lines += [
+            _("Your start page: %(url)s") % {"url": site_url(reverse("incidents:index"))},
+            "",
+            _("This message leaves out the details on purpose; read them in VIB."),
+        ]
+    # Inside the transaction of ReminderSent: a failed send leaves no "sent" row behind.
+    EmailMessage(subject, "\n".join(lines), to=[user.email]).send()
