@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "vib.disclosures",
     "vib.governance",
     "vib.surveys",
+    "vib.monitor",
     "vib.support",
     "vib.operations",  # last: scheduler, retention, backups and exports span all modules
 ]

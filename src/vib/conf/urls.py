@@ -17,6 +17,7 @@ urlpatterns = [
     path("integriteit/", include("vib.integrity.urls")),
     path("nevenwerkzaamheden/", include("vib.disclosures.urls")),
     path("beleid/", include("vib.governance.urls")),
+    path("monitor/rapport/", include("vib.monitor.urls")),
     path("monitor/", include("vib.surveys.urls")),
     path("steunpunt/", include("vib.support.urls")),
     path("", include("vib.web.urls")),
