@@ -162,3 +162,22 @@ def test_retention_destroys_expired_cases_and_keeps_the_counts(world, action):
     assert [str(c) for _l, cells in before for c in cells] == [
         str(c) for _l, cells in after for c in cells
     ]
+
+
+@pytest.mark.django_db
+def test_operations_contract_schedule_and_retention(world):
+    from vib.integrity import retention, schedule
+
+    assert [job.task for job in schedule.JOBS] == ["vib.integrity.tasks.deadline_reminders"]
+    officer = world.people["officer_a"]
+    with time_machine.travel(at(2024, 3, 1, 9), tick=False):
+        case, _code = services.report_submit(
+            organisation=world.a, channel="anonymous", summary="Contract."
+        )
+        _close(case, officer, finding="not_established")
+    nothing = retention.apply_retention(today=date(2024, 3, 2))
+    assert [(d.object_type, d.count) for d in nothing] == [("integrity.case", 0)]
+    done = retention.apply_retention(today=date(2026, 3, 2))
+    assert [(d.count, d.organisation_id) for d in done] == [(1, str(world.a.id))]
+    assert not Case.objects.exists()
+    assert ReportFact.objects.get().finding == "not_established"

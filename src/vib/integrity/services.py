@@ -921,13 +921,32 @@ _KIND_LABELS = {
 }
 
 
+def _remind(case: Case, kind: str, stage: str, due: date, recipients: list[str]) -> None:
+    """Queue the reminder mail for after the commit of its ``DeadlineReminder`` row."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    label = _KIND_LABELS[kind]()
+    subject = (
+        _("Overdue: %(kind)s deadline of case %(ref)s")
+        if stage == "overdue"
+        else _("Coming up: %(kind)s deadline of case %(ref)s")
+    ) % {"kind": label, "ref": case.reference}
+    body = _("The %(kind)s deadline of case %(ref)s is %(due)s. Open: %(url)s") % {
+        "kind": label,
+        "ref": case.reference,
+        "due": due.isoformat(),
+        "url": reverse("integrity:case", args=[case.pk]),
+    }
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+
+
 def deadline_reminders_send(*, today: date | None = None) -> int:
     """Remind the designated handler of deadlines that come close or have passed (once each).
 
     The mail names the case reference and the deadline only: no content leaves the platform.
     """
-    from django.core.mail import send_mail
-    from django.urls import reverse
+    from vib.integrity.models import DeadlineReminder
 
     today = today or timezone.localdate()
     sent = 0
@@ -944,28 +963,12 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
         for kind, stage, due in reminders:
             try:
                 with transaction.atomic():
-                    from vib.integrity.models import DeadlineReminder
-
                     DeadlineReminder.objects.create(
                         case=case, kind=kind, stage=stage, due=due, sent_at=timezone.now()
                     )
+                    if recipients:
+                        _remind(case, kind, stage, due, recipients)
             except IntegrityError:
                 continue  # already reminded
-            if recipients:
-                label = _KIND_LABELS[kind]()
-                subject = (
-                    _("Overdue: %(kind)s deadline of case %(ref)s")
-                    if stage == "overdue"
-                    else _("Coming up: %(kind)s deadline of case %(ref)s")
-                ) % {"kind": label, "ref": case.reference}
-                body = _("The %(kind)s deadline of case %(ref)s is %(due)s. Open: %(url)s") % {
-                    "kind": label,
-                    "ref": case.reference,
-                    "due": due.isoformat(),
-                    "url": reverse("integrity:case", args=[case.pk]),
-                }
-                transaction.on_commit(
-                    lambda s=subject, b=body, r=recipients: send_mail(s, b, None, r)
-                )
             sent += 1
     return sent
