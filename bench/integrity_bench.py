@@ -61,7 +61,9 @@ def main() -> None:
         code="GMBENCH", name="Benchgemeente", tier="gemeente", reference_date=date(2026, 1, 1)
     )
     officer = user_create(email="bench@example.nl", full_name="Bench", password="x" * 16)
-    role_assign(user=officer, role="integrity_officer", organisation=org, valid_from=date(2020, 1, 1))
+    role_assign(
+        user=officer, role="integrity_officer", organisation=org, valid_from=date(2020, 1, 1)
+    )
     categories = list(ViolationCategory.objects.filter(typology__current=True))
     now = timezone.now()
     print(f"Filling {args.cases} cases …", flush=True)
@@ -75,14 +77,18 @@ def main() -> None:
             channel="anonymous",
             received_at=now,
             category=categories[number % len(categories)],
-            mailbox_index=receipts.index(known_code if number == args.cases // 2 else receipts.generate()),
+            mailbox_index=receipts.index(
+                known_code if number == args.cases // 2 else receipts.generate()
+            ),
             mailbox_hash="scrypt$16384$8$1$AAAA$AAAA",
         )
         case.summary_ct = crypto.seal(org.id, "case.summary", case.id, "Een melding " * 20)
         rows.append(case)
         facts.append(
             ReportFact(
-                organisation=org, year=2026, case_type="report",
+                organisation=org,
+                year=2026,
+                case_type="report",
                 category=categories[number % len(categories)].code,
                 investigated=number % 3 == 0,
                 finding="founded" if number % 5 == 0 else "",
