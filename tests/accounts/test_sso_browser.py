@@ -78,7 +78,7 @@ def start_provider(live_server) -> Iterator:
 
 
 @pytest.fixture
-def tenant(transactional_db):
+def tenant(live_db):
     organisation = Organisation.objects.create(
         code="GM9992", name="Testgemeente Noord", tier="gemeente", reference_date="2025-01-01"
     )
@@ -125,8 +125,9 @@ def test_sso_then_second_factor_lands_on_the_organisation(
     assert "/tweede-factor" in page.url  # the provider asserted only a password
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     page.fill("input[name=token]", f"{totp.token():06d}")
-    page.click("form button[type=submit] >> nth=0")
-    page.wait_for_url(f"{live_server.url}/")
+    page.locator("form button.utrecht-button--primary-action").click()
+    page.wait_for_load_state()
+    assert page.url == f"{live_server.url}/", page.content()
     assert organisation.name in page.content()
     page.close()
 

@@ -114,11 +114,16 @@ class OrganisationOIDCBackend(_ProviderSettings, OIDCAuthenticationBackend):
         user = user_create(email=claims["email"], full_name=self._full_name(claims))
         return self.update_user(user, claims)
 
+    def get_userinfo(self, access_token: str, id_token: str, payload: Any) -> Any:
+        self._userinfo = super().get_userinfo(access_token, id_token, payload)
+        return self._userinfo
+
     def get_or_create_user(self, access_token: str, id_token: str, payload: Any) -> Any:
         user = super().get_or_create_user(access_token, id_token, payload)
         if user is not None and self.request is not None:
             assert self.provider is not None
-            claims = getattr(self, "_id_claims", payload)
+            # acr/amr from the signed id token first, else from the provider's userinfo.
+            claims = {**getattr(self, "_userinfo", {}), **getattr(self, "_id_claims", payload)}
             self.request.session[SESSION_MFA] = self.provider.asserts_second_factor(claims)
         return user
 

@@ -19,7 +19,7 @@ const provider = new Provider(issuer, {
     },
   ],
   pkce: { required: () => true },
-  claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"], amr: ["amr"] },
+  claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name", "amr"] },
   conformIdTokenClaims: false,
   features: { devInteractions: { enabled: true } },
   // The dev login form takes any login name; it is the person's e-mail address here.
