@@ -149,4 +149,6 @@ def test_schedulers_racing_enqueue_a_due_job_once(scratch_database, tmp_path):
     enqueued = sum(out.count("enqueued operations.tasks_recover") for out, _ in outputs)
     assert enqueued == 1, outputs
     rows = dict(query("SELECT name, runs FROM operations_scheduledjob"))
-    assert rows == {"operations.retention": 0, "operations.tasks_recover": 1}
+    # Other modules declare jobs too; the operations' own are what this test is about.
+    assert rows["operations.retention"] == 0
+    assert rows["operations.tasks_recover"] == 1

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "vib.operations.middleware.RequestIdMiddleware",  # first: request id + one log line each
     "vib.api.middleware.ApiVersionMiddleware",  # first: also on redirects made by the others
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -330,15 +331,24 @@ SECURITY_POLICY_URL = env_str(
 )
 
 # --- logging -------------------------------------------------------------------------------
+_LOG_FORMAT = env_str("VIB_LOG_FORMAT", "plain")
+if _LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("VIB_LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "vib.operations.jsonlog.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("VIB_LOG_LEVEL", "INFO")},
     "loggers": {
-        # The request logger would write client addresses of anonymous reporters: never.
+        # The request loggers would write client addresses of anonymous reporters: never.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        "vib.request": {"level": "INFO" if _LOG_FORMAT == "json" else "WARNING"},
+        # Lock-out bookkeeping is not news.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -20,6 +20,7 @@ urlpatterns = [
     path("monitor/rapport/", include("vib.monitor.urls")),
     path("monitor/", include("vib.surveys.urls")),
     path("steunpunt/", include("vib.support.urls")),
+    path("beheer-toegang/", include("vib.operations.urls")),
     path("", include("vib.web.urls")),
 ]
 
