@@ -120,7 +120,6 @@ def test_description_is_encrypted_at_rest(objects):
     assert "Aandelen" not in stored
 
 
-@pytest.mark.urls("tests.disclosures.api_urls")
 def test_api_matrix(town, objects):
     from rest_framework.test import APIClient
 

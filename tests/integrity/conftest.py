@@ -64,16 +64,3 @@ def world(db: Any) -> World:
     role_assign(user=analyst, role="sector_analyst", organisation=None, valid_from=date(2020, 1, 1))
     people["analyst"] = analyst
     return World(a=a, b=b, people=people)
-
-
-@pytest.fixture(autouse=True)
-def _integrity_urls(settings: Any) -> None:
-    settings.ROOT_URLCONF = "tests.integrity.urls"
-
-
-@pytest.fixture(autouse=True)
-def _cheaper_scrypt(monkeypatch: Any) -> None:
-    """Tests need not pay production's hashing cost; the format records the parameters."""
-    from vib.integrity import receipts
-
-    monkeypatch.setattr(receipts, "SCRYPT_N", 2**10)

@@ -203,7 +203,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 if VIB_ENV == "test":
+    # Fast hashing in tests only; the real costs are exercised by their own tests.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    RECEIPT_SCRYPT_N = 2**4
 
 # --- internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "nl"

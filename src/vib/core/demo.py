@@ -30,7 +30,7 @@ DEMO_DOMAIN = "demo.vib.nl"
 
 def demo_password(email: str, seed: int = DEFAULT_SEED) -> str:
     """A readable demo password that follows from the seed and the address alone."""
-    rng = random.Random(f"{seed}:{email}")  # noqa: S311 - demo data only
+    rng = random.Random(f"{seed}:{email}")
     words = ["veilig", "integer", "bestuur", "polder", "dijk", "raad", "tulp", "molen"]
     return "-".join(rng.choice(words) for _ in range(3)) + f"-{rng.randint(10, 99)}"
 
@@ -69,7 +69,7 @@ def demo_builders() -> list[tuple[str, Callable[[DemoContext], None]]]:
 def build_demo(*, scale: str = "small", seed: int = DEFAULT_SEED) -> DemoContext:
     if scale not in SCALES:
         raise ValueError(f"Unknown scale {scale!r}; choose from {', '.join(SCALES)}.")
-    ctx = DemoContext(scale=scale, seed=seed, rng=random.Random(seed))  # noqa: S311 - demo data only
+    ctx = DemoContext(scale=scale, seed=seed, rng=random.Random(seed))
     with transaction.atomic():
         for _label, build in demo_builders():
             build(ctx)

@@ -17,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 from django.conf import settings
 
@@ -25,7 +26,13 @@ LENGTH = 20
 GROUP = 4
 BITS = LENGTH * 5
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+SCRYPT_R, SCRYPT_P = 8, 1
+
+
+def _cost() -> int:
+    """scrypt's N; ``settings.RECEIPT_SCRYPT_N`` lowers it for tests only (like the password
+    hasher there). The cost is stored with every hash, so verification never depends on it."""
+    return int(getattr(settings, "RECEIPT_SCRYPT_N", 2**14))
 
 
 def generate() -> str:
@@ -60,9 +67,10 @@ def candidate_indexes(code: str) -> list[str]:
 
 def slow_hash(code: str, *, salt: bytes | None = None) -> str:
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(code.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    cost = _cost()
+    digest = hashlib.scrypt(code.encode(), salt=salt, n=cost, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
     b64 = base64.urlsafe_b64encode
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+    return f"scrypt${cost}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
 
 
 def verify(code: str, stored: str) -> bool:
@@ -78,9 +86,11 @@ def verify(code: str, stored: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
+@cache
+def _dummy_hash() -> str:
+    return slow_hash("0" * LENGTH, salt=b"\x00" * 16)
+
+
 def dummy_verify(code: str) -> None:
     """Spend the time of one verification, so an unknown code answers as slowly as a known one."""
-    verify(code, _DUMMY)
-
-
-_DUMMY = slow_hash("0" * LENGTH, salt=b"\x00" * 16)
+    verify(code, _dummy_hash())

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from vib.accounts.models import User
 from vib.accounts.demo import stored_logins
+from vib.accounts.models import User
 from vib.core.demo import DEFAULT_SEED, SCALES, DemoLogin, build_demo
 
 
