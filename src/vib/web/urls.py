@@ -12,6 +12,3 @@ urlpatterns = [
     path("organisatie/leden", views.members, name="members"),
     path("organisatie/leden/<str:id>", views.member_detail, name="member"),
 ]
-
-# Until the modules' own test URLconfs import it from vib.accounts.urls.
-from vib.accounts.urls import auth_urlpatterns  # noqa: E402, F401
