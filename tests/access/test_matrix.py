@@ -1,4 +1,4 @@
-"""The access matrix: every demo role × every organisation's objects, through web and API.
+"""The access matrix: every demo role x every organisation's objects, through web and API.
 
 A user sees an object exactly when one of their current roles *in the object's organisation*
 grants the capability; every other answer is the same 404 as for an object that does not exist.

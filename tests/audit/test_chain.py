@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -23,7 +25,7 @@ def _events(n: int = 5) -> list[AuditEvent]:
 def test_chain_links_every_event_to_its_predecessor():
     events = _events()
     assert events[0].prev_hash == "0" * 64
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
     assert list(audit_chain_problems()) == []
 

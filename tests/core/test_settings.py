@@ -19,7 +19,7 @@ GOOD = {
 
 def _load_settings(**overrides: str | None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIB_")}
-    env.update({k: v for k, v in GOOD.items()})
+    env.update(GOOD)
     for key, value in overrides.items():
         if value is None:
             env.pop(key, None)

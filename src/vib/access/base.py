@@ -16,7 +16,7 @@ def fetch_audited[M: Model](
     visible: QuerySet[M],
     *,
     user: Any,
-    id: Any,  # noqa: A002 - the public signature is access_<thing>(user=, id=)
+    id: Any,
     request: Any | None = None,
     reason: str = "",
     object_type: str,

@@ -23,7 +23,7 @@ def units_visible_to(user: Any, organisation: Any | None = None) -> QuerySet[Uni
 def units_of_organisation(
     *,
     user: Any,
-    id: Any,  # noqa: A002
+    id: Any,
     request: Any | None = None,
 ) -> QuerySet[Unit]:
     """The units of one organisation; ``NotFound`` unless the user may see them there."""
@@ -37,7 +37,7 @@ def units_of_organisation(
     return units_visible_to(user, organisation)
 
 
-def access_unit(*, user: Any, id: Any, request: Any | None = None, reason: str = "") -> Unit:  # noqa: A002
+def access_unit(*, user: Any, id: Any, request: Any | None = None, reason: str = "") -> Unit:
     return fetch_audited(
         units_visible_to(user),
         user=user,
@@ -60,7 +60,7 @@ def members_visible_to(user: Any, organisation: Any | None = None) -> QuerySet[R
 def access_member(
     *,
     user: Any,
-    id: Any,  # noqa: A002
+    id: Any,
     request: Any | None = None,
     reason: str = "",
 ) -> RoleAssignment:

@@ -4,46 +4,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('last_hash', models.CharField(max_length=64)),
-                ('last_seq', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("last_hash", models.CharField(max_length=64)),
+                ("last_seq", models.BigIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'audit chain head',
+                "verbose_name": "audit chain head",
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('seq', models.BigAutoField(primary_key=True, serialize=False)),
-                ('at', models.DateTimeField(verbose_name='time (UTC)')),
-                ('actor_id', models.CharField(blank=True, max_length=64, verbose_name='actor')),
-                ('actor_label', models.CharField(blank=True, max_length=200, verbose_name='actor name')),
-                ('organisation_id', models.CharField(blank=True, max_length=64, verbose_name='organisation')),
-                ('action', models.CharField(choices=[('read', 'read'), ('list', 'list'), ('create', 'create'), ('update', 'update'), ('delete', 'delete'), ('export', 'export'), ('login', 'log in'), ('login_failed', 'failed log-in'), ('logout', 'log out'), ('denied', 'access denied'), ('transition', 'status change')], max_length=20, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, max_length=100, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object')),
-                ('result', models.CharField(choices=[('ok', 'succeeded'), ('denied', 'denied'), ('failed', 'failed')], max_length=10, verbose_name='result')),
-                ('origin', models.CharField(blank=True, help_text='Channel and, for authenticated staff only, their client address.', max_length=100, verbose_name='origin')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                ("seq", models.BigAutoField(primary_key=True, serialize=False)),
+                ("at", models.DateTimeField(verbose_name="time (UTC)")),
+                ("actor_id", models.CharField(blank=True, max_length=64, verbose_name="actor")),
+                (
+                    "actor_label",
+                    models.CharField(blank=True, max_length=200, verbose_name="actor name"),
+                ),
+                (
+                    "organisation_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="organisation"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("read", "read"),
+                            ("list", "list"),
+                            ("create", "create"),
+                            ("update", "update"),
+                            ("delete", "delete"),
+                            ("export", "export"),
+                            ("login", "log in"),
+                            ("login_failed", "failed log-in"),
+                            ("logout", "log out"),
+                            ("denied", "access denied"),
+                            ("transition", "status change"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=100, verbose_name="object type"),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="object")),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("ok", "succeeded"), ("denied", "denied"), ("failed", "failed")],
+                        max_length=10,
+                        verbose_name="result",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        blank=True,
+                        help_text="Channel and, for authenticated staff only, their client address.",
+                        max_length=100,
+                        verbose_name="origin",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_audit_object__0e78a5_idx'), models.Index(fields=['actor_id', 'at'], name='audit_audit_actor_i_6c9c9e_idx'), models.Index(fields=['organisation_id', 'at'], name='audit_audit_organis_fe2fda_idx')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["seq"],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id"], name="audit_audit_object__0e78a5_idx"
+                    ),
+                    models.Index(fields=["actor_id", "at"], name="audit_audit_actor_i_6c9c9e_idx"),
+                    models.Index(
+                        fields=["organisation_id", "at"], name="audit_audit_organis_fe2fda_idx"
+                    ),
+                ],
             },
         ),
     ]
