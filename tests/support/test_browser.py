@@ -19,9 +19,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-# One test: a transactional test flushes the database afterwards, data migrations included,
-# so a second one in this module would start without the roles.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# A transactional test flushes the database afterwards, data migrations (the roles) included;
+# ``serialized_rollback`` puts them back before this test, whatever ran before it.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -39,8 +42,17 @@ SUMMARY = "Raadslid wordt sinds een week bedreigd via sociale media."
 STORY = "Op X krijg ik berichten dat ze weten waar ik woon. Mijn partner is bang."
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+@pytest.fixture
+def live_demo(transactional_db: None) -> Any:
+    from vib.core.demo import build_demo
+
+    return build_demo(scale="small")
+
+
+@pytest.fixture
+def browser(live_demo: Any) -> Iterator[Any]:
+    """After the demo: once Playwright's loop runs in this thread, the test database's
+    serialized contents (restored by ``serialized_rollback``) are out of reach."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
@@ -59,13 +71,6 @@ def browser() -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def live_demo(transactional_db: None) -> Any:
-    from vib.core.demo import build_demo
-
-    return build_demo(scale="small")
 
 
 def phone(browser: Any, base: str, email: str, password: str, *, javascript: bool = True) -> Any:
