@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from vib.accounts.models import IdentityProvider, RoleAssignment, User
 from vib.organisations.models import Organisation
+
+# Whoever a request is for: the selectors answer "nothing" for someone not logged in.
+type Person = User | AnonymousUser
 
 
 def _current() -> Q:
@@ -14,7 +18,7 @@ def _current() -> Q:
     return Q(valid_from__lte=today) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
 
 
-def assignments_of(user: User) -> QuerySet[RoleAssignment]:
+def assignments_of(user: Person) -> QuerySet[RoleAssignment]:
     return (
         RoleAssignment.objects.filter(_current(), user=user, user__is_active=True)
         .select_related("role", "organisation", "unit")
@@ -22,7 +26,7 @@ def assignments_of(user: User) -> QuerySet[RoleAssignment]:
     )
 
 
-def organisations_of(user: User) -> QuerySet[Organisation]:
+def organisations_of(user: Person) -> QuerySet[Organisation]:
     """The organisations in which the user currently holds a role."""
     if not user.is_authenticated:
         return Organisation.objects.none()
@@ -31,7 +35,7 @@ def organisations_of(user: User) -> QuerySet[Organisation]:
     ).order_by("name")
 
 
-def capability_organisations(user: User, capability: str) -> QuerySet[Organisation]:
+def capability_organisations(user: Person, capability: str) -> QuerySet[Organisation]:
     """Organisations in which one of the user's current roles grants ``capability`` (SQL)."""
     if not user.is_authenticated or not user.is_active:
         return Organisation.objects.none()
@@ -42,7 +46,7 @@ def capability_organisations(user: User, capability: str) -> QuerySet[Organisati
     )
 
 
-def has_capability(user: User, capability: str, organisation: Organisation | None = None) -> bool:
+def has_capability(user: Person, capability: str, organisation: Organisation | None = None) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     qs = RoleAssignment.objects.filter(
@@ -53,7 +57,7 @@ def has_capability(user: User, capability: str, organisation: Organisation | Non
     return qs.exists()
 
 
-def role_codes(user: User, organisation: Organisation | None) -> set[str]:
+def role_codes(user: Person, organisation: Organisation | None) -> set[str]:
     if not user.is_authenticated:
         return set()
     qs = RoleAssignment.objects.filter(_current(), user=user)
@@ -61,7 +65,7 @@ def role_codes(user: User, organisation: Organisation | None) -> set[str]:
     return set(qs.values_list("role_id", flat=True))
 
 
-def requires_second_factor(user: User) -> bool:
+def requires_second_factor(user: Person) -> bool:
     """Platform admins and holders of a role that sees personal data need a second factor."""
     if not user.is_authenticated:
         return False
