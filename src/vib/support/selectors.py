@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -87,7 +88,7 @@ def instrument(*, id: Any, include_unpublished: bool = False) -> Instrument | No
     )
     try:
         return qs.filter(pk=id).first()
-    except (ValueError, TypeError, Exception):  # a malformed id is simply not there
+    except (ValidationError, ValueError, TypeError):  # a malformed id is simply not there
         return None
 
 
