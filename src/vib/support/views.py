@@ -80,7 +80,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     organisation = _organisation(request)
     on_behalf = None
     if organisation is not None and has_capability(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         caps.REQUEST_ON_BEHALF,
         organisation,
     ):
@@ -138,7 +138,7 @@ def _members_of(request: HttpRequest) -> Any:
 def _guess_function(request: HttpRequest) -> str:
     from vib.accounts.selectors import assignments_of
 
-    for assignment in assignments_of(request.user):  # type: ignore[arg-type]
+    for assignment in assignments_of(request.user):
         if assignment.organisation_id == getattr(_organisation(request), "pk", None):
             value = assignment.function.strip().lower()
             for code, _label in codes.Function.choices:
