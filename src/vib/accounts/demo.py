@@ -72,7 +72,8 @@ def _demo_totp_key(email: str, seed: int) -> str:
     return hashlib.sha256(f"{seed}:totp:{email}".encode()).hexdigest()[:40]
 
 
-def _give_second_factor(user: User, seed: int) -> None:
+def give_demo_second_factor(user: User, seed: int) -> None:
+    """A confirmed TOTP device whose code the demo-mode second-factor page shows."""
     TOTPDevice.objects.create(
         user=user, name="Demo", confirmed=True, key=_demo_totp_key(user.email, seed)
     )
@@ -90,7 +91,7 @@ def build(ctx: DemoContext) -> None:
             role_assign(user=user, role=role, organisation=organisation, function=function)
         users[local] = user
         if requires_second_factor(user):
-            _give_second_factor(user, ctx.seed)
+            give_demo_second_factor(user, ctx.seed)
         ctx.logins.append(
             DemoLogin(email, password, _describe(roles, organisation.name if organisation else "—"))
         )
@@ -104,7 +105,7 @@ def build(ctx: DemoContext) -> None:
     admin.is_superuser = True
     admin.save(update_fields=["is_superuser"])
     role_assign(user=admin, role="platform_admin", organisation=None)
-    _give_second_factor(admin, ctx.seed)
+    give_demo_second_factor(admin, ctx.seed)
     ctx.logins.append(DemoLogin(admin_email, ctx.password(admin_email), "Platformbeheerder"))
     ctx.shared["users"] = users
 

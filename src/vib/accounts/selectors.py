@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -65,15 +67,28 @@ def role_codes(user: Person, organisation: Organisation | None) -> set[str]:
     return set(qs.values_list("role_id", flat=True))
 
 
+# Modules whose people see personal data outside organisation roles (the support team)
+# register a rule here from their AppConfig.ready().
+_SECOND_FACTOR_RULES: list[Callable[[Person], bool]] = []
+
+
+def require_second_factor_when(rule: Callable[[Person], bool]) -> None:
+    if rule not in _SECOND_FACTOR_RULES:
+        _SECOND_FACTOR_RULES.append(rule)
+
+
 def requires_second_factor(user: Person) -> bool:
-    """Platform admins and holders of a role that sees personal data need a second factor."""
+    """Platform admins, holders of a role that sees personal data, and whoever a module's rule
+    names (e.g. support-team members) need a second factor."""
     if not user.is_authenticated:
         return False
     if user.is_staff:
         return True
-    return RoleAssignment.objects.filter(
+    if RoleAssignment.objects.filter(
         _current(), user=user, role__requires_second_factor=True
-    ).exists()
+    ).exists():
+        return True
+    return any(rule(user) for rule in _SECOND_FACTOR_RULES)
 
 
 def identity_providers_for_login() -> QuerySet[IdentityProvider]:

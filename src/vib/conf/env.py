@@ -11,7 +11,8 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; an empty one counts as not set."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, *, default: bool) -> bool:

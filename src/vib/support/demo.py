@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from vib.accounts.demo import give_demo_second_factor
 from vib.accounts.models import User
 from vib.accounts.services import user_create
 from vib.core.demo import DEMO_DOMAIN, DemoContext, DemoLogin
@@ -183,6 +184,7 @@ def build(ctx: DemoContext) -> None:
             team=teams[team], user=user, role=role, expertise=expertise
         )
         users[local] = user
+        give_demo_second_factor(user, ctx.seed)  # team members see personal data
         ctx.logins.append(
             DemoLogin(email, ctx.password(email), f"{TEAM_PEOPLE_LABEL} — {team}: {role}")
         )
