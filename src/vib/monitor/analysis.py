@@ -1,0 +1,464 @@
+"""The monitor's analysis: the weighted data set and the analysis specs per instrument, run
+through ``vib.stats.run_spec`` (ADR 0071).
+
+Design (DOMAIN.md §7): every person of a stratum (tier × function) is invited, so a wave is a
+census with non-response per stratum — strata ``stratum``, base weight N_h/n_h,
+finite-population correction from the frame (``stratum_population``). The weights are then
+calibrated to the frame: raked to the tier × function counts and the gender margin when the
+frame has gender for every respondent's level (post-stratification to tier × function only
+otherwise). Strata without any respondent cannot be weighted; they are left out and named in
+the method chapter.
+
+The data files are written first and ``run_spec`` reads them back, so the report's numbers are
+by construction what ``vib stats run`` gives on the bundle.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from vib.monitor.indicators import Columns, Indicator, IndicatorSet, derive
+from vib.stats import run_spec
+
+UNKNOWN_GENDER = "onbekend"
+LEVEL = 0.95
+
+
+@dataclass
+class InstrumentInput:
+    instrument: str
+    table: Columns  # vib.surveys.selectors.response_table
+    population: list[dict[str, Any]]  # vib.surveys.selectors.population_counts
+    provinces: dict[str, str] = field(default_factory=dict)  # organisation code → province
+
+
+@dataclass
+class Estimate:
+    indicator: str
+    breakdown: str  # "" for the whole population
+    level: str  # "" for the whole population
+    estimate: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    df: float | None
+    n: int
+    # filled by vib.monitor.disclosure
+    status: str = "shown"  # shown | primary | secondary
+    flags: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.indicator, self.breakdown, self.level)
+
+    @property
+    def shown(self) -> bool:
+        return self.status == "shown"
+
+    @property
+    def n_eff(self) -> float:
+        """Effective sample size p(1-p)/var (the n of Korn–Graubard); n when p is 0 or 1."""
+        p, se = self.estimate, self.se
+        if p is None or se is None or se <= 0 or p <= 0 or p >= 1:
+            return float(self.n)
+        return p * (1 - p) / (se * se)
+
+
+@dataclass
+class WeightDiagnostics:
+    respondents: int
+    population: int
+    covered_population: int
+    method: str  # "rake" | "poststratify"
+    minimum: float
+    maximum: float
+    ratio: float
+    effective_n: float  # Kish: (Σw)² / Σw²
+    design_effect: float  # n / effective_n
+    uncovered: list[str]  # strata with a frame but no respondent
+
+
+@dataclass
+class InstrumentResult:
+    instrument: str
+    data_file: str
+    spec: dict[str, Any]
+    unweighted_spec: dict[str, Any]
+    result: dict[str, Any]
+    unweighted_result: dict[str, Any]
+    estimates: list[Estimate]
+    unweighted: list[Estimate]
+    weights: WeightDiagnostics
+    response: list[dict[str, Any]]  # per stratum: population, respondents, rate
+
+
+# --- data set ----------------------------------------------------------------------------------
+
+
+def _strings(values: list[Any]) -> npt.NDArray[np.object_]:
+    return np.array([None if v in (None, "") else str(v) for v in values], dtype=object)
+
+
+def build_columns(
+    source: InstrumentInput, indicators: list[Indicator]
+) -> dict[str, npt.NDArray[Any]]:
+    """The weighted data set of one instrument (without the final weight)."""
+    t = source.table
+    n = len(t["stratum"])
+    gender = _strings(t["gender"])
+    columns: dict[str, npt.NDArray[Any]] = {
+        "stratum": _strings(t["stratum"]),
+        "tier": _strings(t["tier"]),
+        "function": _strings(t["function"]),
+        "gender": gender,
+        "gender_cal": np.array([UNKNOWN_GENDER if g is None else g for g in gender], dtype=object),
+        "stratum_population": np.asarray(t["stratum_population"], dtype=np.float64),
+        "base_weight": np.asarray(
+            [math.nan if w is None else w for w in t["base_weight"]], dtype=np.float64
+        ),
+        "one": np.ones(n, dtype=np.float64),
+    }
+    if any(t.get("organisation_code", [])):
+        codes = _strings(t["organisation_code"])
+        columns["organisation_code"] = codes
+        columns["province"] = np.array(
+            [source.provinces.get(c) if c else None for c in codes], dtype=object
+        )
+    columns.update(derive(indicators, t))
+    return columns
+
+
+def write_data(columns: dict[str, npt.NDArray[Any]], path: Path, *, csv_copy: bool = True) -> None:
+    arrays = {}
+    for name, col in columns.items():
+        if col.dtype == object:
+            arrays[name] = pa.array(list(col), type=pa.string())
+        else:
+            arrays[name] = pa.array(col, type=pa.float64())
+    pq.write_table(pa.table(arrays), path)
+    if not csv_copy:
+        return
+    # The same data as CSV for readers without Parquet (missing = empty field).
+    import csv
+
+    with path.with_suffix(".csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        names = list(columns)
+        writer.writerow(names)
+        cols = [columns[k] for k in names]
+        for r in range(len(cols[0]) if cols else 0):
+            writer.writerow(
+                [
+                    ""
+                    if v is None or (isinstance(v, float) and math.isnan(v))
+                    else (repr(float(v)) if isinstance(v, float | np.floating) else v)
+                    for v in (c[r] for c in cols)
+                ]
+            )
+
+
+# --- weighting ---------------------------------------------------------------------------------
+
+
+def calibration_steps(
+    source: InstrumentInput, columns: dict[str, npt.NDArray[Any]]
+) -> tuple[list[dict[str, Any]], str, list[str]]:
+    """The calibration of the spec: rake to strata and gender, or post-stratify to strata."""
+    sampled = set(columns["stratum"][columns["base_weight"] == columns["base_weight"]])
+    strata: dict[str, int] = defaultdict(int)
+    genders: dict[str, int] = defaultdict(int)
+    for cell in source.population:
+        strata[cell["stratum"]] += cell["population"]
+        if cell["stratum"] in sampled:
+            genders[cell["gender"] or UNKNOWN_GENDER] += cell["population"]
+    uncovered = sorted(s for s in strata if s not in sampled)
+    stratum_margin = [
+        {"stratum": s, "N": strata[s]} for s in sorted(strata) if s in sampled
+    ]
+    seen_genders = set(columns["gender_cal"])
+    rake = (
+        len(genders) > 1
+        and set(genders) == seen_genders
+        and all(v > 0 for v in genders.values())
+    )
+    if rake:
+        return (
+            [
+                {
+                    "method": "rake",
+                    "margins": [
+                        {"variables": ["stratum"], "population": stratum_margin},
+                        {
+                            "variables": ["gender_cal"],
+                            "population": [
+                                {"gender_cal": g, "N": genders[g]} for g in sorted(genders)
+                            ],
+                        },
+                    ],
+                    "epsilon": 1e-10,
+                    "maxit": 100,
+                }
+            ],
+            "rake",
+            uncovered,
+        )
+    return (
+        [{"method": "poststratify", "variables": ["stratum"], "population": stratum_margin}],
+        "poststratify",
+        uncovered,
+    )
+
+
+def _estimate_specs(indicators: list[Indicator], columns: dict[str, Any]) -> list[dict[str, Any]]:
+    specs = []
+    for ind in indicators:
+        base = {
+            "statistic": "proportion",
+            "variable": ind.column,
+            "ci": "beta",
+            "level": LEVEL,
+        }
+        specs.append({"id": ind.id, **base})
+        for b in ind.breakdowns:
+            if b in columns and any(v is not None for v in columns[b]):
+                specs.append({"id": f"{ind.id}__{b}", **base, "by": [b]})
+    return specs
+
+
+def build_spec(
+    data_file: str,
+    indicators: list[Indicator],
+    columns: dict[str, Any],
+    calibration: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
+        "data": data_file,
+        "design": {
+            "ids": [],
+            "strata": "stratum",
+            "weights": "base_weight",
+            "probs": None,
+            "fpc": ["stratum_population"],
+            "nest": False,
+            "lonely_psu": "adjust",
+        },
+        "replicates": None,
+        "calibration": calibration,
+        "subset": None,
+        "estimates": _estimate_specs(indicators, columns),
+        "contrasts": [],
+        "tests": [],
+        "output_weights": True,
+    }
+
+
+def build_unweighted_spec(
+    data_file: str, indicators: list[Indicator], columns: dict[str, Any]
+) -> dict[str, Any]:
+    """Every respondent counts once: the figures the method chapter sets beside the weighted."""
+    return {
+        "data": data_file,
+        "design": {
+            "ids": [],
+            "strata": None,
+            "weights": "one",
+            "probs": None,
+            "fpc": [],
+            "nest": False,
+            "lonely_psu": "adjust",
+        },
+        "replicates": None,
+        "calibration": [],
+        "subset": None,
+        "estimates": [
+            {"id": i.id, "statistic": "proportion", "variable": i.column, "ci": "beta"}
+            for i in indicators
+        ]
+        + [
+            {
+                "id": f"{i.id}__tier",
+                "statistic": "proportion",
+                "variable": i.column,
+                "ci": "beta",
+                "by": ["tier"],
+            }
+            for i in indicators
+            if "tier" in i.breakdowns
+        ],
+        "contrasts": [],
+        "tests": [],
+        "output_weights": False,
+    }
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def estimates_from(result: dict[str, Any]) -> list[Estimate]:
+    out = []
+    for est in result["estimates"]:
+        indicator, _, breakdown = est["id"].partition("__")
+        for row in est["rows"]:
+            level = str(row["domain"].get(breakdown, "")) if breakdown else ""
+            out.append(
+                Estimate(
+                    indicator=indicator,
+                    breakdown=breakdown,
+                    level=level,
+                    estimate=_num(row["estimate"]),
+                    se=_num(row["se"]),
+                    ci_low=_num(row["ci_low"]),
+                    ci_high=_num(row["ci_high"]),
+                    df=_num(row["df"]),
+                    n=int(row["n"]),
+                )
+            )
+    return out
+
+
+def weight_diagnostics(
+    weights: list[float], method: str, uncovered: list[str], source: InstrumentInput
+) -> WeightDiagnostics:
+    w = np.asarray(weights, dtype=np.float64)
+    w = w[w > 0]
+    total = int(sum(c["population"] for c in source.population))
+    covered = total - sum(
+        c["population"] for c in source.population if c["stratum"] in set(uncovered)
+    )
+    ess = float(w.sum() ** 2 / (w * w).sum()) if len(w) else 0.0
+    return WeightDiagnostics(
+        respondents=len(w),
+        population=total,
+        covered_population=covered,
+        method=method,
+        minimum=float(w.min()) if len(w) else 0.0,
+        maximum=float(w.max()) if len(w) else 0.0,
+        ratio=float(w.max() / w.min()) if len(w) else 0.0,
+        effective_n=ess,
+        design_effect=len(w) / ess if ess else 0.0,
+        uncovered=uncovered,
+    )
+
+
+def response_by_stratum(source: InstrumentInput) -> list[dict[str, Any]]:
+    cells: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for c in source.population:
+        cells[c["stratum"]][0] += c["population"]
+        cells[c["stratum"]][1] += c["respondents"]
+    return [
+        {
+            "stratum": s,
+            "tier": s.split(":")[0],
+            "function": s.split(":")[-1],
+            "population": p,
+            "respondents": r,
+            "rate": r / p if p else 0.0,
+        }
+        for s, (p, r) in sorted(cells.items())
+    ]
+
+
+def analyse_instrument(
+    source: InstrumentInput,
+    indicators: IndicatorSet,
+    out_dir: Path,
+    progress: Callable[[str], None] | None = None,
+) -> InstrumentResult:
+    """Write the data set and the specs of one instrument into ``out_dir`` and run them."""
+    chosen = indicators.for_instrument(source.instrument)
+    columns = build_columns(source, chosen)
+    data_file = f"{source.instrument}.parquet"
+    calibration, method, uncovered = calibration_steps(source, columns)
+    spec = build_spec(data_file, chosen, columns, calibration)
+    unweighted_spec = build_unweighted_spec(data_file, chosen, columns)
+    # The final weight is part of the published data set; compute it from the same spec.
+    write_data(columns, out_dir / data_file, csv_copy=False)
+    result = run_spec(spec, base_dir=out_dir)
+    if progress:
+        progress(source.instrument)
+    unweighted_result = run_spec(unweighted_spec, base_dir=out_dir)
+    columns["weight_final"] = np.asarray(
+        [math.nan if w is None else w for w in result["weights"]], dtype=np.float64
+    )
+    write_data(columns, out_dir / data_file)
+    return InstrumentResult(
+        instrument=source.instrument,
+        data_file=data_file,
+        spec=spec,
+        unweighted_spec=unweighted_spec,
+        result=result,
+        unweighted_result=unweighted_result,
+        estimates=estimates_from(result),
+        unweighted=estimates_from(unweighted_result),
+        weights=weight_diagnostics(result["weights"], method, uncovered, source),
+        response=response_by_stratum(source),
+    )
+
+
+# --- change between waves ----------------------------------------------------------------------
+
+
+def change_spec(data_file: str, indicator: Indicator, editions: tuple[int, int]) -> dict[str, Any]:
+    """Stacked waves, each calibrated to its own frame: the contrast later minus earlier with
+    the full covariance (the strata of the two waves are disjoint: independent samples)."""
+    return {
+        "data": data_file,
+        "design": {
+            "ids": [],
+            "strata": "wave_stratum",
+            "weights": "weight_final",
+            "probs": None,
+            "fpc": ["stratum_population"],
+            "nest": False,
+            "lonely_psu": "adjust",
+        },
+        "replicates": None,
+        "calibration": [],
+        "subset": None,
+        "estimates": [
+            {
+                "id": indicator.id,
+                "statistic": "proportion",
+                "variable": indicator.column,
+                "by": ["edition"],
+            }
+        ],
+        "contrasts": [
+            {"id": f"{indicator.id}__change", "of": indicator.id, "coefficients": [-1, 1]}
+        ],
+        "tests": [],
+        "output_weights": False,
+    }
+
+
+def stack_waves(
+    earlier: tuple[int, dict[str, npt.NDArray[Any]]],
+    later: tuple[int, dict[str, npt.NDArray[Any]]],
+    names: list[str],
+) -> dict[str, npt.NDArray[Any]]:
+    """Two weighted data sets (with ``weight_final``) as one, with ``edition`` and
+    ``wave_stratum``. The calibrated weights are used as fixed weights: the contrast's SE then
+    omits the calibration gain (slightly conservative), which the method chapter says."""
+    out: dict[str, npt.NDArray[Any]] = {}
+    for name in [*names, "stratum", "stratum_population", "weight_final"]:
+        a, b = earlier[1].get(name), later[1].get(name)
+        if a is None or b is None:
+            continue
+        out[name] = np.concatenate([a, b])
+    n1, n2 = len(earlier[1]["stratum"]), len(later[1]["stratum"])
+    out["edition"] = np.array([str(earlier[0])] * n1 + [str(later[0])] * n2, dtype=object)
+    out["wave_stratum"] = np.array(
+        [f"{e}:{s}" for e, s in zip(out["edition"], out["stratum"], strict=True)], dtype=object
+    )
+    return out
