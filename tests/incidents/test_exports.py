@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import subprocess
 import zipfile
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -150,3 +153,34 @@ def test_only_the_export_right_may_export(world, client):
     assert rows == []
     client.force_login(a.people["coordinator"])
     assert client.get("/incidenten/export?formaat=ods").status_code == 404
+
+
+SOFFICE = shutil.which("soffice")
+CSV_IN = "CSV:44,34,76,1,,0,false,true,true,false,false,0,true"  # 13th token: evaluate formulas
+CSV_OUT = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false"
+
+
+def _calc(path: Path, outdir: Path, infilter: str | None = None) -> list[list[str]]:
+    """What LibreOffice Calc shows for the file (its cells exported as shown)."""
+    command = [SOFFICE, "--headless", f"-env:UserInstallation=file://{outdir}/profile"]
+    if infilter:
+        command.append(f"--infilter={infilter}")
+    command += ["--convert-to", CSV_OUT, "--outdir", str(outdir), str(path)]
+    subprocess.run(command, check=True, capture_output=True, timeout=180)
+    return list(csv.reader((outdir / (path.stem + ".csv")).read_text().splitlines()))
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_a_spreadsheet_runs_none_of_the_formulas(tmp_path):
+    rows = [["=1+1", '=HYPERLINK("http://evil.example","klik")', "@SUM(1,2)", Decimal("12.5")]]
+    header = ["a", "b", "c", "d"]
+    (tmp_path / "export.xlsx").write_bytes(b"".join(xlsx.stream_xlsx(header, rows)))
+    (tmp_path / "export.csv").write_bytes(b"".join(exports.stream_csv(header, rows)))
+    (tmp_path / "naive.csv").write_text("a,b\n=1+1,x\n")
+    # The check is real: with formula evaluation on, Calc computes a naive CSV's =1+1.
+    assert _calc(tmp_path / "naive.csv", tmp_path / "n", CSV_IN)[1][0] == "2"
+    shown = _calc(tmp_path / "export.xlsx", tmp_path / "x")[1]
+    assert shown[:3] == rows[0][:3]
+    assert shown[3] == "12.5"
+    shown = _calc(tmp_path / "export.csv", tmp_path / "c", CSV_IN)[1]
+    assert shown[:3] == ["'" + value for value in rows[0][:3]]

@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from vib.incidents import codes
 from vib.incidents.evidence import MAX_FILES
 
+CHECKBOX = "utrecht-checkbox utrecht-checkbox--html-input utrecht-checkbox--custom"  # 24 px targets
 WIDGET_CLASSES = {
     forms.FileInput: "",
-    forms.CheckboxSelectMultiple: "utrecht-checkbox utrecht-checkbox--html-input",
+    forms.CheckboxSelectMultiple: CHECKBOX,
     forms.RadioSelect: "utrecht-radio-button utrecht-radio-button--html-input",
-    forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
+    forms.CheckboxInput: CHECKBOX,
     forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
     forms.Select: "utrecht-select utrecht-select--html-select",
     forms.widgets.Input: "utrecht-textbox utrecht-textbox--html-input",

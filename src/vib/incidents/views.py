@@ -936,24 +936,33 @@ CHART_WIDTH, CHART_HEIGHT = 720, 200
 
 
 def _chart(cells: list[selectors.Cell]) -> dict[str, Any]:
-    """Geometry of a bar chart as SVG attributes (the CSP allows no inline styles)."""
+    """Geometry of a bar chart as SVG attributes (the CSP allows no inline styles).
+
+    The numbers are formatted here, with a decimal point: SVG attributes are not localised.
+    """
     peak = max((cell.count or 0 for cell in cells), default=0) or 1
     slot = CHART_WIDTH / max(len(cells), 1)
     bars = []
     for i, cell in enumerate(cells):
-        height = round((cell.count or 0) / peak * (CHART_HEIGHT - 30), 1)
+        height = (cell.count or 0) / peak * (CHART_HEIGHT - 30)
         bars.append(
             {
-                "x": round(i * slot + slot * 0.15, 1),
-                "y": round(CHART_HEIGHT - 20 - height, 1),
-                "width": round(slot * 0.7, 1),
-                "height": height,
+                "x": f"{i * slot + slot * 0.15:.1f}",
+                "y": f"{CHART_HEIGHT - 20 - height:.1f}",
+                "width": f"{slot * 0.7:.1f}",
+                "height": f"{height:.1f}",
                 "label": cell.label,
                 "count": cell.count,
-                "label_x": round(i * slot + slot / 2, 1),
+                "label_x": f"{i * slot + slot / 2:.1f}",
             }
         )
-    return {"bars": bars, "width": CHART_WIDTH, "height": CHART_HEIGHT, "base": CHART_HEIGHT - 20}
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "base": CHART_HEIGHT - 20,
+        "label_y": CHART_HEIGHT - 5,
+    }
 
 
 @login_required
