@@ -1,0 +1,1 @@
+"""Helpers of ``bench/load_faults.py``: settings, the clients, the verification."""
