@@ -129,7 +129,13 @@ def _raise(errors: Errors) -> None:
 
 def _lock(incident: Incident) -> Incident:
     """The incident row again, locked until the transaction ends (the root of every change)."""
-    return Incident.objects.select_for_update().select_related("organisation").get(pk=incident.pk)
+    # of=("self",): FOR UPDATE on the joined organisation row too would block the deferred
+    # foreign-key checks (FOR KEY SHARE) of every other write of that organisation → deadlocks.
+    return (
+        Incident.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=incident.pk)
+    )
 
 
 def _audit(
