@@ -131,7 +131,7 @@ def test_done_when(browser, live_server):
     page.fill("#id_start_date", start)
     page.click("main form button[type=submit]")
     page.wait_for_url("**/nevenwerkzaamheden/activiteiten/**")
-    assert "declared, awaiting registration" in page.content()
+    assert "gemeld, wacht op registratie" in page.content()
 
     # Not public before the registrar has recorded it.
     anonymous = as_("anonymous")
@@ -145,7 +145,7 @@ def test_done_when(browser, live_server):
     page.click(f"text={body}")
     page.click("form[action$='/registreren'] button[type=submit]")
     page.wait_for_load_state()
-    assert "The side activity has been registered." in page.content()
+    assert "De nevenwerkzaamheid is geregistreerd." in page.content()
 
     # 3. Without log-in: on the municipality's public page and in the open-data CSV.
     page = anonymous

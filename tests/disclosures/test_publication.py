@@ -235,8 +235,8 @@ def test_qq_functions_are_listed_apart(town, client):
     assert [a.body for a in wim.qq] == ["Veiligheidsregio Proef"]
     assert [a.body for a in wim.other] == ["Stichting Sportfonds"]
     page = _page(client, town, date(2026, 3, 15)).content.decode()
-    assert "Functions of Wim Wet by virtue of office (q.q.)" in page
-    assert "Other side functions of Wim Wet" in page
+    assert "Functies van Wim Wet uit hoofde van het ambt (q.q.)" in page
+    assert "Andere nevenfuncties van Wim Wet" in page
 
 
 def test_designated_official_is_published_without_income(town, client):

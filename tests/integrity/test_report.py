@@ -91,7 +91,7 @@ def test_report_counts_and_formats(world, client):
     assert "<caption" in page.content.decode()
     csv_response = client.get("/integriteit/jaarverslag?jaar=2025&formaat=csv")
     rows = list(csv.reader(io.StringIO(csv_response.content.decode())))
-    assert any(row and row[0].startswith("Reports received") for row in rows)
+    assert any(row and row[0].startswith("Ontvangen meldingen") for row in rows)
     xlsx = client.get("/integriteit/jaarverslag?jaar=2025&formaat=xlsx")
     assert xlsx.content[:2] == b"PK"
     pdf = client.get("/integriteit/jaarverslag?jaar=2025&formaat=pdf")
