@@ -6,6 +6,12 @@ app_name = "accounts"
 urlpatterns = [
     path("tweede-factor", views.second_factor_view, name="second-factor"),
     path("tweede-factor/instellen", views.second_factor_setup, name="second-factor-setup"),
+    path("mijn-beveiliging", views.security_view, name="security"),
+    path(
+        "mijn-beveiliging/<str:kind>/<int:pk>/verwijderen",
+        views.factor_remove,
+        name="factor-remove",
+    ),
     path("inloggen/sso/<str:provider_id>", oidc.OrganisationOIDCRequestView.as_view(), name="sso"),
 ]
 

@@ -1,4 +1,5 @@
-"""Log-in pages: the local form with the organisations' SSO buttons, and the second factor."""
+"""Log-in pages: the local form with the organisations' SSO buttons, the second factor (a TOTP
+code or a passkey), and "My security", where a user manages their second factors."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vib.accounts import second_factor
+from vib.accounts import passkeys, second_factor
 from vib.accounts.forms import TokenForm
-from vib.accounts.selectors import identity_providers_for_login
+from vib.accounts.middleware import is_verified
+from vib.accounts.selectors import identity_providers_for_login, requires_second_factor
 
 
 class LoginView(auth_views.LoginView):
@@ -46,16 +50,21 @@ def _next(request: HttpRequest) -> str:
     return reverse("web:home")
 
 
+def _with_next(url: str, target: str) -> str:
+    return f"{url}?{urlencode({'next': target})}"
+
+
 @never_cache
 @login_required
 def second_factor_view(request: HttpRequest) -> HttpResponse:
     device = second_factor.confirmed_device(request.user)
-    if device is None:
+    has_passkey = second_factor.has_passkey(request.user)
+    if device is None and not has_passkey:
         return HttpResponseRedirect(
-            reverse("accounts:second-factor-setup") + f"?next={_next(request)}"
+            _with_next(reverse("accounts:second-factor-setup"), _next(request))
         )
-    form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = TokenForm(request.POST or None) if device is not None else None
+    if request.method == "POST" and form is not None and form.is_valid():
         if second_factor.totp_verify(request=request, token=form.cleaned_data["token"]):
             return HttpResponseRedirect(_next(request))
         form.add_error(
@@ -67,6 +76,10 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "next": _next(request),
+            "has_passkey": has_passkey,
+            "passkey_config": passkeys.page_configuration(request, next_field="#passkey-next")
+            if has_passkey
+            else None,
             "demo_code": second_factor.demo_current_code(request.user),
         },
     )
@@ -75,8 +88,11 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def second_factor_setup(request: HttpRequest) -> HttpResponse:
+    # With a factor already, this page only adds an authenticator app to a confirmed session.
+    if second_factor.has_any_factor(request.user) and not is_verified(request):
+        return HttpResponseRedirect(_with_next(reverse("accounts:second-factor"), _next(request)))
     if second_factor.confirmed_device(request.user) is not None:
-        return HttpResponseRedirect(reverse("accounts:second-factor"))
+        return HttpResponseRedirect(reverse("accounts:security"))
     form = TokenForm(request.POST or None)
     device = second_factor.totp_device_start(user=request.user) if request.method == "GET" else None
     if request.method == "POST":
@@ -99,5 +115,65 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
             "next": _next(request),
             "qr": second_factor.totp_qr_data_uri(device),
             "secret": second_factor.totp_secret_for_humans(device),
+            "passkey_config": passkeys.page_configuration(request, next_field="#passkey-next"),
         },
     )
+
+
+def _needs_confirmation(request: HttpRequest) -> HttpResponse | None:
+    """Changing factors needs a confirmed session once the user has any (also for roles that
+    do not require one: else a stolen password could replace a user's factors)."""
+    if second_factor.has_any_factor(request.user) and not is_verified(request):
+        return HttpResponseRedirect(
+            _with_next(reverse("accounts:second-factor"), reverse("accounts:security"))
+        )
+    return None
+
+
+@never_cache
+@login_required
+def security_view(request: HttpRequest) -> HttpResponse:
+    if (redirect := _needs_confirmation(request)) is not None:
+        return redirect
+    factors = second_factor.factors_of(request.user)
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "factors": [
+                {
+                    "device": factor,
+                    "kind": "totp" if isinstance(factor, TOTPDevice) else "passkey",
+                }
+                for factor in factors
+            ],
+            "has_totp": any(isinstance(factor, TOTPDevice) for factor in factors),
+            "required": requires_second_factor(request.user),
+            "next": reverse("accounts:security"),
+            "passkey_config": passkeys.page_configuration(request, next_field="#passkey-next"),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def factor_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    if (redirect := _needs_confirmation(request)) is not None:
+        return redirect
+    device = second_factor.factor_for_user(request.user, kind, pk)
+    if device is None:
+        raise Http404
+    try:
+        second_factor.factor_remove(request=request, device=device)
+    except second_factor.LastFactorError:
+        messages.error(
+            request,
+            _(
+                "This is your last second factor and your role requires one. "
+                "Add another one first, then remove this one."
+            ),
+        )
+    else:
+        messages.success(request, _("The second factor is removed."))
+    return HttpResponseRedirect(reverse("accounts:security"))

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "axes",
     "mozilla_django_oidc",
     "django_tasks_db",
@@ -191,6 +192,14 @@ OIDC_CREATE_USER = False
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
 OIDC_TIMEOUT = 10
 OTP_TOTP_ISSUER = "VIB"
+
+# --- passkeys (WebAuthn) -------------------------------------------------------------------
+# A passkey is a second factor only: it confirms a session after the password (or SSO), never
+# replaces it. The RP id is the site's domain; credentials are bound to it for good.
+OTP_WEBAUTHN_RP_ID = env_str("VIB_WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_RP_NAME = env_str("VIB_WEBAUTHN_RP_NAME", "VIB")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("VIB_WEBAUTHN_ORIGINS", ["http://localhost:8000"])
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # No forced rotation (NIST SP 800-63B, BIO): long passphrases, checked against common ones.
 AUTH_PASSWORD_VALIDATORS = [

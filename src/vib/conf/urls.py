@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
     *auth_urlpatterns,
+    path("tweede-factor/passkey/", include("vib.accounts.passkey_urls")),
     path("", include("vib.accounts.urls")),
     path("incidenten/", include("vib.incidents.urls")),
     path("integriteit/", include("vib.integrity.urls")),
