@@ -349,11 +349,12 @@ def summarise(
 
     def in_window(entry: dict[str, Any]) -> str:
         start, end = entry["t"], entry.get("t_end", entry["t"])
+        in_pg = start <= pg_end + GRACE and end >= pg_begin
+        if in_pg and entry.get("status") == 503:
+            return "pg_restart"
         if entry["port"] == PORTS[0] and start <= back and end >= kill:
             return "app_kill"
-        if start <= pg_end + GRACE and end >= pg_begin:
-            return "pg_restart"
-        return ""
+        return "pg_restart" if in_pg else ""
 
     errors: Counter[str] = Counter()
     unexpected: list[dict[str, Any]] = []
