@@ -5,7 +5,8 @@
 * every 2xx/3xx response documents the ``API-Version`` header;
 * every operation documents its error answers as ``application/problem+json``
   (``Problem``): 400 when it takes parameters or a body, 401 when security applies, 403 when
-  authentication is required, 404 when it has path parameters, 415 when it takes a body, and
+  authentication is required, 404 when it has path parameters or pages (a page past the end),
+  415 when it takes a body, and
   406, 429 and 500 always.
 """
 
@@ -78,8 +79,10 @@ def _error_codes(operation: dict[str, Any], path_item: dict[str, Any]) -> list[s
         codes.append("401")
         if {} not in security:
             codes.append("403")
-    if any(p.get("in") == "path" for p in parameters):
-        codes.append("404")
+    if any(p.get("in") == "path" for p in parameters) or any(
+        p.get("in") == "query" and p.get("name") == "page" for p in parameters
+    ):
+        codes.append("404")  # a missing object, or a page past the end of a list
     codes.append("406")
     if has_body:
         codes.append("415")
