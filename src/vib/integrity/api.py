@@ -180,7 +180,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         self._check_page_parameters(request)
         case = door.access_case(user=request.user, id=pk, request=request)
         views = [m for m in selectors.conversation(case, audience="team") if m.id is not None]
-        page = self.paginate_queryset(views)  # type: ignore[arg-type]
+        page = self.paginate_queryset(views)
         return self.get_paginated_response(MessageSerializer(page, many=True).data)
 
     def _check_page_parameters(self, request: Request) -> None:

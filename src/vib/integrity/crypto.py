@@ -97,7 +97,7 @@ def seal_bytes(organisation_id: Any, purpose: str, row_id: Any, data: bytes) -> 
     return struct.pack(">I", version) + nonce + body
 
 
-def open_bytes(organisation_id: Any, purpose: str, row_id: Any, token: bytes) -> bytes:
+def open_bytes(organisation_id: Any, purpose: str, row_id: Any, token: bytes | memoryview) -> bytes:
     token = bytes(token)
     if len(token) < 4 + NONCE + 16:
         raise DecryptionError("ciphertext too short")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from vib.integrity import codes, selectors
@@ -80,7 +81,8 @@ class IntakeForm(UtrechtForm):
     name = forms.CharField(label=_("Your name"), required=False, max_length=200)
     email = forms.EmailField(label=_("Your e-mail address"), required=False)
     phone = forms.CharField(label=_("Your telephone number"), required=False, max_length=30)
-    files = MultipleFileField(label=_("Files"), help_text=FILES_HELP)
+    # The form metaclass moves declared fields to base_fields, so self.files stays the uploads.
+    files = MultipleFileField(label=_("Files"), help_text=FILES_HELP)  # type: ignore[assignment]
     wants_adviser = forms.BooleanField(
         label=_("Let a confidential adviser follow my report"),
         required=False,
@@ -89,7 +91,7 @@ class IntakeForm(UtrechtForm):
 
     def __init__(self, *args: Any, channels: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        help_texts = {
+        help_texts: dict[str, Promise] = {
             codes.Channel.ANONYMOUS: _("Anonymous: nobody learns who you are."),
             codes.Channel.CONFIDENTIAL: _(
                 "Confidential: only the designated handler can see who you are."
@@ -117,7 +119,8 @@ class MailboxMessageForm(UtrechtForm):
         max_length=20_000,
         required=False,
     )
-    files = MultipleFileField(label=_("Files"), help_text=FILES_HELP)
+    # The form metaclass moves declared fields to base_fields, so self.files stays the uploads.
+    files = MultipleFileField(label=_("Files"), help_text=FILES_HELP)  # type: ignore[assignment]
     to_adviser = forms.BooleanField(
         label=_("Share this message with the confidential adviser"), required=False
     )
@@ -134,7 +137,8 @@ class HandlerMessageForm(UtrechtForm):
     )
     is_question = forms.BooleanField(label=_("This is a question to the reporter"), required=False)
     to_adviser = forms.BooleanField(label=_("Share with the confidential adviser"), required=False)
-    files = MultipleFileField(label=_("Files"))
+    # The form metaclass moves declared fields to base_fields, so self.files stays the uploads.
+    files = MultipleFileField(label=_("Files"))  # type: ignore[assignment]
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -197,7 +201,7 @@ class RevealForm(UtrechtForm):
 
 
 class TeamForm(UtrechtForm):
-    member = forms.ModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type]
+    member: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Person"), queryset=None)
     role = forms.ChoiceField(label=_("Role in the case"), choices=codes.MemberRole.choices)
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
@@ -206,7 +210,7 @@ class TeamForm(UtrechtForm):
 
 
 class MeasureForm(UtrechtForm):
-    measure = forms.ModelChoiceField(label=_("Measure"), queryset=None)  # type: ignore[arg-type]
+    measure: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Measure"), queryset=None)
 
     def __init__(self, *args: Any, measures: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -127,7 +127,10 @@ def build(*, year: int, organisations: QuerySet[Organisation] | None, title: str
     severity = {m.value: i for i, m in enumerate(MEASURE_COLUMNS)}
     matrix: dict[str, Counter[str]] = {c.code: Counter() for c in categories}
     for fact in founded:
-        measures = sorted(fact["measures"] or [codes.MeasureCategory.NONE], key=severity.get)
+        measures = sorted(
+            fact["measures"] or [codes.MeasureCategory.NONE],
+            key=lambda m: severity.get(m, len(severity)),
+        )
         matrix.setdefault(fact["category"] or "", Counter())[measures[0]] += 1
     row_keys = [c.code for c in categories] + ([""] if "" in matrix else [])
     inner = [[matrix[k][m.value] for m in MEASURE_COLUMNS] for k in row_keys]

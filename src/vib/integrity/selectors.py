@@ -86,8 +86,8 @@ def attachment_content(attachment: Attachment) -> tuple[str, bytes]:
 
 def conversation(case: Case, *, audience: str) -> list[MessageView]:
     """The messages of a case as ``audience`` ("team", "reporter", "adviser") may see them."""
-    messages: QuerySet[Message] = case.messages.select_related("author")  # type: ignore[attr-defined]
-    files: QuerySet[Attachment] = case.attachments.defer("content_ct")  # type: ignore[attr-defined]
+    messages: QuerySet[Message] = case.messages.select_related("author")
+    files: QuerySet[Attachment] = case.attachments.defer("content_ct")
     if audience == "reporter":
         messages = messages.filter(to_reporter=True)
         files = files.filter(to_reporter=True)
@@ -143,7 +143,7 @@ def conversation(case: Case, *, audience: str) -> list[MessageView]:
 def open_question(case: Case) -> bool:
     """Is the newest message to the reporter a question they have not answered yet?"""
     last = (
-        case.messages.filter(  # type: ignore[attr-defined]
+        case.messages.filter(
             author_kind__in=[codes.Author.HANDLER, codes.Author.REPORTER], to_reporter=True
         )
         .order_by("-created_at")
@@ -168,7 +168,7 @@ def membership(case: Case, user: Any) -> CaseMember | None:
 
 
 def history_of(case: Case) -> QuerySet[Any]:
-    return case.history.select_related("actor")  # type: ignore[attr-defined]
+    return case.history.select_related("actor")
 
 
 @dataclass
@@ -222,7 +222,7 @@ def intake_organisation(id: Any) -> Organisation:
 
 
 def mailbox_files(case: Case) -> QuerySet[Attachment]:
-    return case.attachments.filter(to_reporter=True).defer("content_ct")  # type: ignore[attr-defined]
+    return case.attachments.filter(to_reporter=True).defer("content_ct")
 
 
 def report_organisations(
@@ -235,7 +235,7 @@ def report_organisations(
 
 def case_message(case: Case, id: Any) -> Message | None:
     try:
-        return case.messages.filter(pk=id).first()  # type: ignore[attr-defined]
+        return case.messages.filter(pk=id).first()
     except (ValueError, TypeError, DjangoValidationError):
         return None
 
@@ -253,7 +253,7 @@ def team_candidates(case: Case) -> QuerySet[Any]:
     ).values("user_id")
     return (
         User.objects.filter(is_active=True, id__in=holders)
-        .exclude(id__in=case.exclusions.values("user_id"))  # type: ignore[attr-defined]
-        .exclude(id__in=case.members.values("user_id"))  # type: ignore[attr-defined]
+        .exclude(id__in=case.exclusions.values("user_id"))
+        .exclude(id__in=case.members.values("user_id"))
         .order_by("full_name")
     )

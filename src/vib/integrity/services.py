@@ -172,9 +172,7 @@ def _lock(case: Case) -> Case:
 
 def fact_sync(case: Case) -> None:
     """Keep the pseudonymised yearly-report facts of a case in step with the case."""
-    measures = sorted(
-        set(case.measures.values_list("measure__category", flat=True))  # type: ignore[attr-defined]
-    )
+    measures = sorted(set(case.measures.values_list("measure__category", flat=True)))
     ReportFact.objects.update_or_create(
         case=case,
         defaults={
@@ -466,7 +464,7 @@ def message_share(*, case: Case, user: User, message: Message) -> Message:
         raise ValidationError(_("This message belongs to another case."))
     message.to_reporter = True
     message.save(update_fields=["to_reporter", "updated_at"])
-    message.attachments.update(to_reporter=True)  # type: ignore[attr-defined]
+    message.attachments.update(to_reporter=True)
     audit_record(actor=user, action=Action.UPDATE, obj=message, reason="shared with reporter")
     return message
 
@@ -574,9 +572,7 @@ def case_transition(*, case: Case, user: User, target: str, note: str = "") -> C
     if (
         target == codes.Status.CLOSED
         and case.status == codes.Status.MEASURES
-        and not (
-            case.measures.exists()  # type: ignore[attr-defined]
-        )
+        and not (case.measures.exists())
     ):
         missing.append("measures")
     if missing:
@@ -764,7 +760,7 @@ def identity_disclose_forced(
 def minutes_record(*, case: Case, user: User, text: str) -> Minutes:
     text = _check_text(text, "text")
     _require_team(case, user, roles=HANDLING)
-    version = (case.minutes.order_by("-version").values_list("version", flat=True).first() or 0) + 1  # type: ignore[attr-defined]
+    version = (case.minutes.order_by("-version").values_list("version", flat=True).first() or 0) + 1
     minutes = Minutes(
         organisation_id=case.organisation_id, case=case, version=version, recorded_by=user
     )
@@ -836,15 +832,15 @@ def settings_update(*, organisation: Organisation, user: User, **values: Any) ->
 
 def _wipe(case: Case) -> None:
     """Anonymise: remove every text, file, identity, conversation and the mailbox."""
-    case.messages.all().delete()  # type: ignore[attr-defined]
-    case.attachments.all().delete()  # type: ignore[attr-defined]
-    case.minutes.all().delete()  # type: ignore[attr-defined]
-    case.disclosures.all().delete()  # type: ignore[attr-defined]
-    case.retaliations.all().delete()  # type: ignore[attr-defined]
-    case.members.all().delete()  # type: ignore[attr-defined]
-    case.exclusions.all().delete()  # type: ignore[attr-defined]
-    case.reminders.all().delete()  # type: ignore[attr-defined]
-    case.history.update(actor=None, note="")  # type: ignore[attr-defined]
+    case.messages.all().delete()
+    case.attachments.all().delete()
+    case.minutes.all().delete()
+    case.disclosures.all().delete()
+    case.retaliations.all().delete()
+    case.members.all().delete()
+    case.exclusions.all().delete()
+    case.reminders.all().delete()
+    case.history.update(actor=None, note="")
     case.summary_ct = ""
     case.identity_ct = ""
     case.mailbox_index = None
@@ -955,10 +951,8 @@ def deadline_reminders_send(*, today: date | None = None) -> int:
         reminders = _reminder_due(case, today)
         if not reminders:
             continue
-        recipients = [m.user.email for m in case.members.all() if m.designated] or [  # type: ignore[attr-defined]
-            m.user.email
-            for m in case.members.all()
-            if m.role == codes.MemberRole.HANDLER  # type: ignore[attr-defined]
+        recipients = [m.user.email for m in case.members.all() if m.designated] or [
+            m.user.email for m in case.members.all() if m.role == codes.MemberRole.HANDLER
         ]
         for kind, stage, due in reminders:
             try:

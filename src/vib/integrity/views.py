@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -24,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from vib.access import integrity as door
+from vib.accounts.models import User
 from vib.accounts.selectors import has_capability
 from vib.core.errors import NotFound, ValidationError
 from vib.integrity import capabilities as caps
@@ -209,7 +211,9 @@ def mailbox(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 _errors_into(form, exc)
             else:
-                response = HttpResponseRedirect(reverse("integrity:mailbox") + "?verzonden=1")
+                response: HttpResponse = HttpResponseRedirect(
+                    reverse("integrity:mailbox") + "?verzonden=1"
+                )
                 _set_ticket(response, case)
                 return _private(response)
         status = 400
@@ -274,13 +278,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "today": timezone.localdate(),
         "may_list": bool(organisation)
-        and has_capability(request.user, caps.VIEW_CASE_LIST, organisation),  # type: ignore[arg-type]
+        and has_capability(request.user, caps.VIEW_CASE_LIST, organisation),
         "may_record": bool(organisation)
-        and has_capability(request.user, caps.HANDLE_CASES, organisation),  # type: ignore[arg-type]
+        and has_capability(request.user, caps.HANDLE_CASES, organisation),
         "may_advise": bool(organisation)
-        and has_capability(request.user, caps.ADVISE, organisation),  # type: ignore[arg-type]
-        "may_report": has_capability(request.user, caps.VIEW_REPORT)  # type: ignore[arg-type]
-        or has_capability(request.user, "sector.view_aggregates"),  # type: ignore[arg-type]
+        and has_capability(request.user, caps.ADVISE, organisation),
+        "may_report": has_capability(request.user, caps.VIEW_REPORT)
+        or has_capability(request.user, "sector.view_aggregates"),
     }
     return render(request, "integrity/home.html", context)
 
@@ -288,7 +292,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     organisation = getattr(request, "organisation", None)
-    if organisation is None or not has_capability(request.user, caps.VIEW_CASE_LIST, organisation):  # type: ignore[arg-type]
+    if organisation is None or not has_capability(request.user, caps.VIEW_CASE_LIST, organisation):
         raise NotFound
     cases = door.case_list_visible_to(request.user, organisation, request=request)
     page = Paginator(cases.order_by("-received_at"), 50).get_page(request.GET.get("pagina"))
@@ -335,7 +339,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "measure_form": forms.MeasureForm(measures=selectors.measure_types(case.organisation))
         if case.status == codes.Status.MEASURES
         else None,
-        "measures": case.measures.select_related("measure"),  # type: ignore[attr-defined]
+        "measures": case.measures.select_related("measure"),
         "team_form": forms.TeamForm(candidates=selectors.team_candidates(case))
         if member and member.role == codes.MemberRole.HANDLER
         else None,
@@ -353,6 +357,14 @@ def case_detail(request: HttpRequest, id: str) -> HttpResponse:
 
 def _post_case(request: HttpRequest, id: str) -> Case:
     return door.access_case(user=request.user, id=id, request=request)
+
+
+def _logged_in(request: HttpRequest) -> User:
+    """The user of a view behind ``@login_required``, typed as the logged-in ``User``."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 def _back(case: Case, anchor: str = "") -> HttpResponse:
@@ -376,7 +388,7 @@ def case_message(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.HandlerMessageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.message_add(case=case, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.message_add(case=case, user=_logged_in(request), **form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -392,7 +404,7 @@ def case_share(request: HttpRequest, id: str, message: str) -> HttpResponse:
     if found is None:
         raise NotFound
     try:
-        services.message_share(case=case, user=request.user, message=found)  # type: ignore[arg-type]
+        services.message_share(case=case, user=_logged_in(request), message=found)
     except ValidationError:
         raise NotFound from None
     return _back(case, "#gesprek")
@@ -405,7 +417,7 @@ def case_classify(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.ClassifyForm(request.POST)
     if form.is_valid():
         try:
-            services.case_classify(case=case, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.case_classify(case=case, user=_logged_in(request), **form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -421,7 +433,7 @@ def case_transition(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.TransitionForm(request.POST, targets=targets)
     if form.is_valid():
         try:
-            services.case_transition(case=case, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.case_transition(case=case, user=_logged_in(request), **form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -436,7 +448,7 @@ def case_forward(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.ForwardForm(request.POST)
     if form.is_valid():
         try:
-            services.case_forward(case=case, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.case_forward(case=case, user=_logged_in(request), **form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -451,7 +463,9 @@ def case_measure(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.MeasureForm(request.POST, measures=selectors.measure_types(case.organisation))
     if form.is_valid():
         try:
-            services.measure_add(case=case, user=request.user, measure=form.cleaned_data["measure"])  # type: ignore[arg-type]
+            services.measure_add(
+                case=case, user=_logged_in(request), measure=form.cleaned_data["measure"]
+            )
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -468,7 +482,7 @@ def case_team(request: HttpRequest, id: str) -> HttpResponse:
         try:
             services.team_add(
                 case=case,
-                user=request.user,  # type: ignore[arg-type]
+                user=_logged_in(request),
                 member=form.cleaned_data["member"],
                 role=form.cleaned_data["role"],
             )
@@ -489,9 +503,9 @@ def case_reveal(request: HttpRequest, id: str) -> HttpResponse:
         try:
             identity = services.identity_reveal(
                 case=case,
-                user=request.user,
+                user=_logged_in(request),
                 reason=form.cleaned_data["reason"],
-                request=request,  # type: ignore[arg-type]
+                request=request,
             )
         except ValidationError as exc:
             _errors_into(form, exc)
@@ -515,14 +529,14 @@ def case_file(request: HttpRequest, id: str, file: str) -> HttpResponse:
 @sensitive_post_parameters(*SENSITIVE)
 def record(request: HttpRequest) -> HttpResponse:
     organisation = getattr(request, "organisation", None)
-    if organisation is None or not has_capability(request.user, caps.HANDLE_CASES, organisation):  # type: ignore[arg-type]
+    if organisation is None or not has_capability(request.user, caps.HANDLE_CASES, organisation):
         raise NotFound
     form = forms.RecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             case, _code = services.report_record(
-                user=request.user,  # type: ignore[arg-type]
+                user=_logged_in(request),
                 organisation=organisation,
                 channel=data["channel"],
                 minutes=data["minutes"],
@@ -548,7 +562,7 @@ def record(request: HttpRequest) -> HttpResponse:
 @login_required
 def advice_list(request: HttpRequest) -> HttpResponse:
     organisation = getattr(request, "organisation", None)
-    if organisation is None or not has_capability(request.user, caps.ADVISE, organisation):  # type: ignore[arg-type]
+    if organisation is None or not has_capability(request.user, caps.ADVISE, organisation):
         raise NotFound
     cases = door.adviser_cases_visible_to(request.user, organisation).order_by("-received_at")
     return render(request, "integrity/advice_list.html", {"cases": cases})
@@ -564,11 +578,11 @@ def advice_detail(request: HttpRequest, id: str) -> HttpResponse:
 @login_required
 def yearly_report(request: HttpRequest) -> HttpResponse:
     organisation = getattr(request, "organisation", None)
-    sector = has_capability(request.user, "sector.view_aggregates")  # type: ignore[arg-type]
+    sector = has_capability(request.user, "sector.view_aggregates")
     own = organisation is not None and has_capability(
         request.user,
         caps.VIEW_REPORT,
-        organisation,  # type: ignore[arg-type]
+        organisation,
     )
     if not (sector or own):
         raise NotFound
