@@ -276,7 +276,8 @@ def test_the_last_factor_of_a_role_that_requires_one_is_not_removed(organisation
     client = _logged_in(user, verified_by=passkey)
     response = client.post(f"/mijn-beveiliging/passkey/{passkey.pk}/verwijderen", follow=True)
     assert response.status_code == 200
-    assert "last second factor" in response.content.decode()
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert 'role="alert"' in response.content.decode()
     assert WebAuthnCredential.objects.filter(pk=passkey.pk).exists()
     assert AuditEvent.objects.filter(
         action="delete", result="denied", reason="last second factor"
