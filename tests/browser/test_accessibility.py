@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SKIP_PREFIXES = ("/beheer", "/api/", "/uitloggen", "/i18n/", "/static/")
+# Downloads (open data, exports, reports) are files, not pages to check with axe.
+DOWNLOAD_SUFFIXES = (".csv", ".json", ".xlsx", ".pdf", ".parquet", ".zip", ".svg")
 MAX_PAGES_PER_CRAWL = 30
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -76,15 +78,18 @@ def watch_console(page: Any, who: dict[str, str] | str, problems: list[str]) -> 
 
 def site_links(page: Any, base: str) -> list[str]:
     hrefs = page.eval_on_selector_all(
-        "nav a[href], main a[href]", "(links) => links.map((a) => a.href)"
+        "nav a[href]:not([download]), main a[href]:not([download])",
+        "(links) => links.map((a) => a.href)",
     )
     links = []
     for href in hrefs:
         href = href.split("#")[0]
         if not href.startswith(base):
             continue
-        path = urlsplit(href).path
-        if path.startswith(SKIP_PREFIXES):
+        parts = urlsplit(href)
+        if parts.path.startswith(SKIP_PREFIXES) or parts.path.endswith(DOWNLOAD_SUFFIXES):
+            continue
+        if "formaat=" in parts.query:
             continue
         links.append(href)
     return links
