@@ -196,9 +196,14 @@ OTP_TOTP_ISSUER = "VIB"
 # --- passkeys (WebAuthn) -------------------------------------------------------------------
 # A passkey is a second factor only: it confirms a session after the password (or SSO), never
 # replaces it. The RP id is the site's domain; credentials are bound to it for good.
-OTP_WEBAUTHN_RP_ID = env_str("VIB_WEBAUTHN_RP_ID", "localhost")
+# In production the site's own (first) host name is the default relying party, over https.
+_SITE_HOST = ALLOWED_HOSTS[0].lstrip(".") if PRODUCTION and ALLOWED_HOSTS else "localhost"
+OTP_WEBAUTHN_RP_ID = env_str("VIB_WEBAUTHN_RP_ID", _SITE_HOST)
 OTP_WEBAUTHN_RP_NAME = env_str("VIB_WEBAUTHN_RP_NAME", "VIB")
-OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("VIB_WEBAUTHN_ORIGINS", ["http://localhost:8000"])
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "VIB_WEBAUTHN_ORIGINS",
+    [f"https://{_SITE_HOST}"] if PRODUCTION else ["http://localhost:8000"],
+)
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # No forced rotation (NIST SP 800-63B, BIO): long passphrases, checked against common ones.
