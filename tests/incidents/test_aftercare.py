@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from vib.incidents import aftercare, codes, selectors, services
-from vib.incidents.models import AftercareStep, ReminderSent
+from vib.incidents.models import AftercareStep
 from vib.incidents.tasks import send_aftercare_reminders
+from vib.operations.models import TaskEffect
 
 from .conftest import aware, report
 
@@ -155,7 +156,7 @@ def test_the_daily_reminder_mails_coordinators_once_a_day_without_case_details(w
     with time_machine.travel(MONDAY_9 + timedelta(days=4, hours=12), tick=False):
         call_command("incidents", "remind", stdout=open("/dev/null", "w"))  # noqa: SIM115
         assert len(mail.outbox) == 2
-    assert ReminderSent.objects.count() == 4
+    assert TaskEffect.objects.filter(key__startswith="incidents.reminder:").count() == 4
 
 
 def test_no_reminder_when_nothing_is_due(world):

@@ -110,6 +110,12 @@ class Incident(BaseModel):
         _("source"), max_length=40, blank=True, help_text=_("E.g. GIR for imported records.")
     )
     external_id = models.CharField(_("id in the source system"), max_length=64, blank=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymised at"),
+        null=True,
+        blank=True,
+        help_text=_("Set by retention: personal data removed, the statistical facts kept."),
+    )
 
     class Meta:
         verbose_name = _("incident")
@@ -441,25 +447,3 @@ class EvidenceFile(IncidentChild):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class ReminderSent(models.Model):
-    """One daily aftercare reminder per person and organisation: the task is idempotent."""
-
-    id = models.BigAutoField(primary_key=True)
-    day = models.DateField()
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
-    )
-    sent_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "user", "organisation"], name="reminder_once_a_day"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.user_id} {self.organisation_id}"

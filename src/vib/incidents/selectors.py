@@ -692,3 +692,32 @@ def register_rows(known: QuerySet[Any]) -> list[Any]:
     return list(
         known.annotate(incidents=Count("perpetrators__incident", distinct=True)).order_by("label")
     )
+
+
+# --- the data-subject export ---------------------------------------------------------------------
+
+
+def subject_incidents(user: Any) -> dict[str, list[Incident]]:
+    """The incidents a person reported about themselves, that are about them, or that they
+    reported for someone else (anonymised incidents no longer point to anyone)."""
+    own, about, for_others = [], [], []
+    victim_of = Victim.objects.filter(user=user).values("incident_id")
+    rows = Incident.objects.filter(
+        Q(reported_by=user) | Q(person=user) | Q(pk__in=victim_of)
+    ).order_by("reported_at")
+    for incident in rows:
+        if (
+            incident.reported_by_id == user.pk
+            and incident.person_id in (user.pk, None)
+            and not (incident.on_behalf)
+        ):
+            own.append(incident)
+        elif incident.reported_by_id == user.pk and incident.person_id != user.pk:
+            for_others.append(incident)
+        else:
+            about.append(incident)
+    return {"own": own, "about": about, "for_others": for_others}
+
+
+def own_files(incident: Incident, user: Any) -> list[EvidenceFile]:
+    return list(EvidenceFile.objects.filter(incident=incident, uploaded_by=user))

@@ -1,9 +1,17 @@
 """Background work: telling coordinators about a new report, and the daily aftercare reminder.
 
 E-mail is not a safe channel for case contents: the messages carry the incident reference,
-the kind of step and the deadline, never names or descriptions. ``send_aftercare_reminders``
-is idempotent per person, organisation and day (``ReminderSent``), so a cron job that runs
-twice, or two workers, send one message. Trigger it daily with ``vib incidents remind``.
+the kind of step and the deadline, never names or descriptions.
+
+Tasks run at least once (ADR 0061); their effects happen once through
+``vib.operations.idempotency.run_once``:
+
+* ``notify_new_incident`` — at most once: the effect key is claimed and the mail leaves after
+  that commit (a crash in between loses the one message; the start page still shows the
+  report);
+* ``send_aftercare_reminders`` — once per person, organisation and day: the mail is sent inside
+  the claim, so a failed send is retried by the next run. ``schedule.py`` runs it daily at 7:00;
+  ``vib incidents remind`` runs it by hand.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -21,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from vib.conf.env import env_str
 from vib.incidents import capabilities, codes, selectors
-from vib.incidents.models import Incident, ReminderSent
+from vib.incidents.models import Incident
+from vib.operations.idempotency import run_once
 
 
 def site_url(path: str) -> str:
@@ -37,7 +46,7 @@ def _when(moment: Any) -> str:
 
 @task()
 def notify_new_incident(*, incident_id: str) -> int:
-    """Tell the coordinators of the organisation that an incident was reported."""
+    """Tell the coordinators of the organisation that an incident was reported (at most once)."""
     incident = Incident.objects.filter(pk=incident_id).select_related("organisation").first()
     if incident is None:
         return 0
@@ -65,10 +74,12 @@ def notify_new_incident(*, incident_id: str) -> int:
             "",
             _("This message leaves out the details on purpose; read them in VIB."),
         ]
-    sent = 0
-    for user in recipients:
-        sent += EmailMessage(subject, "\n".join(lines), to=[user.email]).send()
-    return sent
+    messages = [EmailMessage(subject, "\n".join(lines), to=[user.email]) for user in recipients]
+    with run_once(f"incidents.notify:{incident.pk}") as new:
+        if not new:
+            return 0
+        transaction.on_commit(lambda: [message.send() for message in messages])
+    return len(messages)
 
 
 @task()
@@ -81,15 +92,10 @@ def send_aftercare_reminders(*, day: str | None = None) -> int:
         overdue = [step for step in steps if step.due_at < now]
         due = [step for step in steps if step.due_at >= now]
         for user in selectors.capability_holders(organisation, capabilities.COORDINATE):
-            try:
-                with transaction.atomic():
-                    ReminderSent.objects.create(
-                        day=today, user=user, organisation=organisation, sent_at=now
-                    )
+            with run_once(f"incidents.reminder:{today}:{organisation.pk}:{user.pk}") as new:
+                if new:
                     _send_reminder(user, organisation, overdue, due)
-            except IntegrityError:
-                continue  # already reminded today
-            sent += 1
+                    sent += 1
     return sent
 
 
@@ -125,5 +131,5 @@ def _send_reminder(user: Any, organisation: Any, overdue: list[Any], due: list[A
             "",
             _("This message leaves out the details on purpose; read them in VIB."),
         ]
-    # Inside the transaction of ReminderSent: a failed send leaves no "sent" row behind.
+    # Sent inside the claim: a failed send rolls the claim back, so the next run tries again.
     EmailMessage(subject, "\n".join(lines), to=[user.email]).send()
