@@ -1,0 +1,309 @@
+"""The monitor report on the demo 2016 wave (built once for this module): the Done-when
+points, the bundle's rerun, the PDF rendered to images, the CLI and the web flow."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from vib.monitor import findings as phrasing
+from vib.stats import cli as stats_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+TRUTH = 3067.94 / 11425  # the demo's true office-holder rate (surveys/demo.py): 26.9%
+
+
+def _poppler() -> None:
+    if shutil.which("pdftoppm") is None:
+        subprocess.run([str(ROOT / "scripts" / "apt-install"), "poppler-utils"], check=True)
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("poppler-utils (pdftoppm, pdftotext) could not be installed.")
+
+
+@pytest.fixture(scope="module")
+def produced(_module_demo: Any, django_db_blocker: Any, tmp_path_factory: Any) -> dict[str, Any]:
+    """The report of the demo wave as PDF and HTML, with its bundle, made once."""
+    from vib.monitor.inputs import report_input
+    from vib.monitor.report import build_report, render_html, render_pdf, zip_bundle
+    from vib.surveys.selectors import wave_find
+
+    out = tmp_path_factory.mktemp("monitor")
+    with django_db_blocker.unblock():
+        inp = report_input(wave=wave_find("2016"))
+    report = build_report(inp, out)
+    html = render_html(report)
+    pdf = out / "rapport.pdf"
+    pdf.write_bytes(render_pdf(html))
+    zip_bundle(out / "bundle", out / "rapport-bundle.zip")
+    return {"report": report, "html": html, "pdf": pdf, "bundle": out / "bundle", "out": out}
+
+
+def _cells(report: Any) -> dict[tuple[str, str, str], Any]:
+    return {e.key: e for e in report.cells()}
+
+
+# --- Done when (1): the demo wave's office-holder prevalence, weighting, trend ---------------
+
+
+def test_office_holder_prevalence_interval_contains_the_truth(produced: dict[str, Any]) -> None:
+    c = _cells(produced["report"])[("oh_ag_any", "", "")]
+    assert c.shown and c.ci_low < TRUTH < c.ci_high
+    shown = f'data-cell="oh_ag_any">{round(100 * c.estimate)}%'
+    assert shown in produced["html"]
+    assert f"{round(100 * c.ci_low)}–{round(100 * c.ci_high)}" in produced["html"]
+
+
+def test_method_chapter_shows_weighted_and_unweighted(produced: dict[str, Any]) -> None:
+    report, html = produced["report"], produced["html"]
+    method = html[html.index('id="method"') : html.index('id="annex"')]
+    row = next(r for r in report.weighted_vs_unweighted if r["label"].startswith("Agressie"))
+    unweighted = next(e for e in report.results["office_holders"].unweighted if not e.breakdown)
+    assert row["weighted"].text in method and row["unweighted"].text in method
+    assert row["unweighted"].text == f"{round(100 * unweighted.estimate)}%"
+    assert row["weighted"].text != row["unweighted"].text  # weighting matters in the demo
+    assert "Effectieve steekproefomvang" in method and "Kleinste en grootste gewicht" in method
+
+
+def test_trend_chart_2012_2024_with_sources(produced: dict[str, Any]) -> None:
+    html = produced["html"]
+    chart = re.search(r'<svg[^>]*aria-labelledby="trend-pa_ag_12m-t[^"]*".*?</svg>', html, re.S)
+    assert chart is not None
+    svg = chart.group(0)
+    assert "<title" in svg and "<desc" in svg
+    for year in range(2012, 2025, 2):
+        assert f">{year}</text>" in svg
+    table = html[chart.end() : html.index("</table>", chart.end())]
+    for source in ("openbaar bestuur 2012", "2014 (BZK)", "2024 (BZK)", "herberekend"):
+        assert source in table
+
+
+def test_key_findings_say_what_the_numbers_say(produced: dict[str, Any]) -> None:
+    report = produced["report"]
+    cells = _cells(report)
+    assert report.findings
+    for f in report.findings:
+        assert f.text in produced["html"]
+        if f.phrase:
+            low, high = phrasing.phrase_bounds(f.phrase)
+            assert low <= f.value <= high, f.text
+            assert f"({round(100 * f.value)}%)" in f.text
+        if f.comparison is not None:
+            assert (f.direction == "hoger") == (f.value > f.comparison)
+    first = report.findings[0]
+    assert first.indicator == "oh_ag_any"
+    assert first.value == cells[("oh_ag_any", "", "")].estimate
+    assert first.text.lower().startswith(("ruim een kwart", "ongeveer een kwart", "bijna een"))
+
+
+def test_disclosure_control_hides_small_cells(produced: dict[str, Any]) -> None:
+    report = produced["report"]
+    hidden = [e for e in report.cells() if not e.shown]
+    assert hidden, "the demo has small domains (e.g. provinces): some cells must be hidden"
+    assert all(e.n >= 10 for e in report.cells() if e.shown)
+    for e in hidden:
+        cid = "-".join(p for p in (e.indicator, e.breakdown, e.level) if p).replace(" ", "_")
+        for m in re.finditer(rf'data-cell="{re.escape(cid)}"[^>]*>([^<]*)</td>', report_html(produced)):
+            assert m.group(1) == "x"
+
+
+def report_html(produced: dict[str, Any]) -> str:
+    return str(produced["html"])
+
+
+# --- Done when (3): the bundle reruns to exactly the report's numbers -----------------------
+
+
+def test_bundle_reruns_with_vib_stats_to_the_report_numbers(produced: dict[str, Any]) -> None:
+    bundle: Path = produced["bundle"]
+    published = json.loads((bundle / "published.json").read_text())["cells"]
+    reruns: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
+    for spec in sorted({c["spec"] for c in published}):
+        out = bundle.parent / f"{spec}.rerun.json"
+        if spec == "office_holders.spec.json":
+            # the real command line once …
+            subprocess.run(
+                [sys.executable, "-m", "vib.stats", "run", str(bundle / spec), "-o", str(out)],
+                check=True,
+                cwd=ROOT,
+            )
+        else:
+            # … and the same entry point in process for the others (no interpreter start-up)
+            assert stats_cli.main(["run", str(bundle / spec), "-o", str(out)]) == 0
+        result = json.loads(out.read_text())
+        reruns[spec] = {
+            (e["id"], json.dumps(row["domain"], sort_keys=True)): row
+            for e in result["estimates"]
+            for row in e["rows"]
+        }
+    compared = 0
+    for c in published:
+        domain = json.dumps({c["breakdown"]: c["level"]} if c["breakdown"] else {}, sort_keys=True)
+        row = reruns[c["spec"]][(c["estimate_id"], domain)]
+        if c["status"] != "shown":
+            assert c["estimate"] is None and c["n"] is None
+            continue
+        for field in ("estimate", "se", "ci_low", "ci_high", "n"):
+            assert c[field] == row[field], (c, field)  # exactly, not approximately
+        compared += 1
+    assert compared > 100
+
+
+# --- Done when (2): the PDF, rendered, and nothing hidden anywhere --------------------------
+
+
+def _pdf_objects(pdf: Path) -> bytes:
+    """The PDF with its compressed streams (object streams included) inflated."""
+    raw = pdf.read_bytes()
+    parts = [raw]
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S):
+        try:
+            parts.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def _hidden_strings(report: Any, *, precise_only: bool = False) -> list[str]:
+    """How a hidden cell's value could be written: at full precision, and (for text) rounded
+    to 4 or 6 decimals or as a percentage with two decimals, with a point or a comma."""
+    # A hidden cell whose value equals a published one (e.g. exactly 1/3 in two places) is
+    # not findable as a leak; every other hidden value must appear nowhere.
+    published = {
+        v
+        for r in report.results.values()
+        for e in (*r.estimates, *r.unweighted)
+        if e.shown
+        for v in (e.estimate, e.se, e.ci_low, e.ci_high)
+    }
+    out = []
+    for v in report.hidden_values:
+        if v in published:
+            continue
+        out.append(repr(v))
+        if not precise_only:
+            for s in (f"{v:.6f}", f"{v:.4f}", f"{100 * v:.2f}"):
+                out += [s, s.replace(".", ",")]
+    return [s for s in out if len(s) >= 5]
+
+
+def test_pdf_pages_text_headings_tables_and_no_hidden_value(produced: dict[str, Any]) -> None:
+    _poppler()
+    pdf: Path = produced["pdf"]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))  # type: ignore[union-attr]
+    assert pages >= 10
+    assert re.search(r"Tagged:\s+yes", info.stdout)
+    assert re.search(rb"/Lang\s*\(nl\)", _pdf_objects(pdf))
+    images = produced["out"] / "pages"
+    images.mkdir(exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "3", str(pdf), str(images / "p")],
+        check=True,
+    )
+    rendered = sorted(images.glob("p-*.png"))
+    assert len(rendered) == 3 and all(p.stat().st_size > 1500 for p in rendered)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    report = produced["report"]
+    for heading in [
+        "Samenvatting en kernbevindingen",
+        *[c.title for c in report.chapters],
+        "Methode en respons",
+        "Factsheets per provincie",
+    ]:
+        assert heading in text
+    c = _cells(report)[("oh_ag_any", "", "")]
+    # a table row: the indicator, its total and the tiers on one line
+    pct = round(100 * c.estimate)
+    assert re.search(rf"Agressie of geweld meegemaakt \(12\s+{pct}%", text)
+    assert "Gewogen" in text and "Ongewogen" in text
+    assert report.findings[0].text[:40] in " ".join(text.split())
+    hidden = _hidden_strings(report)
+    assert hidden
+    for s in hidden:
+        assert not _contains(text.encode(), s)
+    for path in produced["bundle"].iterdir():
+        content = path.read_bytes()
+        data = path.suffix in (".parquet", ".csv")  # microdata: weights have many digits
+        for s in _hidden_strings(report, precise_only=data):
+            assert not _contains(content, s), (path.name, s)
+
+
+def _contains(content: bytes, number: str) -> bool:
+    """The number as a whole token (not the first digits of another, longer number)."""
+    return re.search(rb"(?<![\d.,])" + re.escape(number.encode()) + rb"(?![\d])", content) is not None
+
+
+# --- running it --------------------------------------------------------------------------------
+
+
+def test_cli_writes_report_and_bundle(demo: Any, tmp_path: Path) -> None:
+    from django.core.management import call_command
+
+    target = tmp_path / "rapport.html"
+    call_command("monitor", "report", "--wave", "2016", "--format", "html", "-o", str(target),
+                 "--no-progress")
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    with zipfile.ZipFile(tmp_path / "rapport-bundle.zip") as zf:
+        names = set(zf.namelist())
+    assert {"bundle/office_holders.spec.json", "bundle/office_holders.parquet",
+            "bundle/codebook.json", "bundle/published.json"} <= names
+
+
+def test_researcher_runs_report_in_background_and_downloads(
+    demo: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    researcher = demo.shared["users"]["monitor"]
+    wave = demo.shared["survey_wave"]
+    client.force_login(researcher)
+    page = client.get(reverse("monitor:dashboard"))
+    assert page.status_code == 200 and str(wave.id) in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("monitor:run-start"), {"wave": wave.id, "format": "html"})
+    assert response.status_code == 302
+    detail = client.get(response["Location"])
+    body = detail.content.decode()
+    assert 'role="status"' in body and "<progress" in body and 'value="100"' in body
+    run_id = response["Location"].rstrip("/").split("/")[-1]
+    partial = client.get(response["Location"], headers={"HX-Request": "true"})
+    assert partial.content.decode().lstrip().startswith('<section id="run-progress"')
+    download = client.get(reverse("monitor:run-download", args=[run_id, "report"]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"<!DOCTYPE html>")
+    bundle = client.get(reverse("monitor:run-download", args=[run_id, "bundle"]))
+    assert bundle.status_code == 200
+    # the dashboard now shows the key figures of the finished run
+    page = client.get(reverse("monitor:dashboard")).content.decode()
+    assert 'data-indicator="oh_ag_any"' in page
+
+
+def test_access_by_capability(demo: Any, client: Any, django_capture_on_commit_callbacks: Any) -> None:
+    users = demo.shared["users"]
+    wave = demo.shared["survey_wave"]
+    client.force_login(users["monitor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("monitor:run-start"), {"wave": wave.id, "format": "html"})
+    run_url = response["Location"]
+    run_id = run_url.rstrip("/").split("/")[-1]
+    # the sector analyst sees the dashboard (aggregates), not the run nor its bundle
+    client.force_login(users["sectoranalist"])
+    assert client.get(reverse("monitor:dashboard")).status_code == 200
+    assert client.get(run_url).status_code == 404
+    assert client.get(reverse("monitor:run-download", args=[run_id, "bundle"])).status_code == 404
+    assert client.post(reverse("monitor:run-start"), {"wave": wave.id}).status_code == 404
+    # roles without a monitor capability see nothing
+    for name in ("secretaris", "medewerker", "burgemeester"):
+        client.force_login(users[name])
+        assert client.get(reverse("monitor:dashboard")).status_code == 404, name
+        assert client.get(run_url).status_code == 404, name

@@ -1,0 +1,171 @@
+"""The monitor's building blocks without the database: phrasing, disclosure control, charts,
+indicator definitions, the reference series and the change between waves."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vib.monitor import charts, disclosure, findings
+from vib.monitor.analysis import Estimate, change_spec, stack_waves, write_data
+from vib.monitor.indicators import derive, load_indicators
+from vib.monitor.reference import load_reference
+from vib.stats import run_spec
+
+
+def cell(ind="a", b="", level="", p=0.3, n=50, se=0.05):
+    lo, hi = (max(p - 0.1, 0), min(p + 0.1, 1)) if 0 < p < 1 else (None, None)
+    return Estimate(ind, b, level, p, se, lo, hi, n - 1.0, n)
+
+
+# --- plain Dutch ------------------------------------------------------------------------------
+
+
+def test_the_brief_s_example() -> None:
+    assert findings.share_phrase(0.27) == "ruim een kwart"
+    assert findings.share_phrase(0.25) == "ongeveer een kwart"
+    assert findings.share_phrase(0.48) == "bijna de helft"
+    assert findings.share_phrase(0.07) == "7 procent"  # not "bijna een op de tien"
+
+
+@given(st.floats(min_value=0.0, max_value=1.0))
+def test_every_phrase_is_true_of_its_number(p: float) -> None:
+    low, high = findings.phrase_bounds(findings.share_phrase(p))
+    assert low - 1e-12 <= p <= high + 1e-12
+
+
+# --- disclosure control -------------------------------------------------------------------------
+
+
+def test_primary_suppression_small_cells_and_extremes() -> None:
+    assert disclosure.primary(cell(n=9))
+    assert not disclosure.primary(cell(n=10))
+    assert disclosure.primary(cell(p=0.0, n=15))  # 0% in a small group
+    assert disclosure.primary(cell(p=1.0, n=19))
+    assert not disclosure.primary(cell(p=1.0, n=25))
+
+
+def test_secondary_suppression_protects_the_total_and_the_tier() -> None:
+    total = cell(n=100)
+    tiers = [cell(b="tier", level="gemeente", n=60), cell(b="tier", level="provincie", n=40)]
+    functions = [
+        cell(b="function", level="burgemeester", n=25),
+        cell(b="function", level="raadslid", n=35),
+        cell(b="function", level="cdk", n=8),  # hidden: its tier and the others would tell
+        cell(b="function", level="statenlid", n=12),
+        cell(b="function", level="gedeputeerde", n=20),
+    ]
+    cells = [total, *tiers, *functions]
+    tiers_of = {
+        "burgemeester": "gemeente",
+        "raadslid": "gemeente",
+        "cdk": "provincie",
+        "statenlid": "provincie",
+        "gedeputeerde": "provincie",
+    }
+    disclosure.protect(cells, tiers_of)
+    status = {c.level: c.status for c in cells}
+    assert status["cdk"] == "primary"
+    assert status["statenlid"] == "secondary"  # the smallest other part of the province
+    assert status["gedeputeerde"] == "shown"
+    hidden_in_provincie = [c for c in functions if tiers_of[c.level] == "provincie" and not c.shown]
+    assert len(hidden_in_provincie) != 1
+
+
+def test_flags_mark_small_effective_n_and_wide_intervals() -> None:
+    c = cell(p=0.5, n=40, se=0.12)  # n_eff = 0.25 / 0.0144 ≈ 17
+    c.ci_low, c.ci_high = 0.27, 0.73
+    disclosure.protect([c])
+    assert disclosure.FLAG_SMALL in c.flags
+    assert disclosure.FLAG_WIDE in c.flags
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+
+def test_charts_are_accessible_svg_without_style() -> None:
+    svg = charts.bar_chart(
+        "c1", "Titel", "Beschrijving", [charts.Bar("A", 0.3, 0.2, 0.4), charts.Bar("B", None)]
+    )
+    assert '<title id="c1-t">Titel</title>' in svg and '<desc id="c1-d">' in svg
+    assert 'role="img"' in svg and "style=" not in svg
+    assert ">x</text>" in svg  # a hidden bar is marked, not drawn
+    trend = charts.trend_chart("t", "T", "D", [charts.Point(2012, 0.38), charts.Point(2016, 0.27)])
+    assert trend.count("<circle") >= 3 and "<title" in trend
+
+
+# --- indicators and reference ------------------------------------------------------------------
+
+
+def test_indicator_definitions_and_populations() -> None:
+    ind = load_indicators()
+    chosen = [ind.by_id["oh_ag_any"], ind.by_id["oh_ch_social_media"], ind.by_id["oh_influence"]]
+    table = {
+        "ag_types__verbal": [1, 0, None],
+        "ag_types__intimidation": [0, 0, None],
+        "ag_types__threat": [0, 0, None],
+        "ag_types__physical": [0, 0, None],
+        "ag_types__property": [0, 0, None],
+        "ag_channels__social_media": [1, None, None],
+        "influence_decisions": ["yes", None, None],
+    }
+    cols = derive(chosen, table)
+    assert list(cols["ind_oh_ag_any"][:2]) == [1.0, 0.0] and math.isnan(cols["ind_oh_ag_any"][2])
+    assert cols["ind_oh_ch_social_media"][0] == 1.0
+    assert math.isnan(cols["ind_oh_ch_social_media"][1])  # not a victim: outside
+    assert list(cols["ind_oh_influence"]) == [1.0, 0.0, 0.0]  # fill: 0
+
+
+def test_every_indicator_names_a_question_of_its_instrument() -> None:
+    from vib.surveys.questionnaires import load_instrument
+    from vib.surveys.selectors import answer_columns
+
+    ind = load_indicators()
+    for code in ind.instruments:
+        instrument = load_instrument(f"{code}-2016.1")
+        names = {c.name for c in answer_columns(instrument)} | {"function"}
+        for i in ind.for_instrument(code):
+            used = i.definition.get("any") or [i.definition["column"]]
+            assert set(used) <= names, i.id
+
+
+def test_reference_series_keeps_the_edition_of_each_figure() -> None:
+    pa = load_reference()["pa_ag_12m"]
+    years = sorted({f.year for f in pa.as_published()})
+    assert years == [2012, 2014, 2016, 2018, 2020, 2022, 2024]
+    assert pa.previous(2016).value == 0.23  # as known in 2016
+    assert pa.previous(2024).value == 0.49
+    restated = pa.restatements()[0]
+    assert (restated.year, restated.value, restated.edition) == (2014, 0.26, 2022)
+
+
+# --- change between waves ----------------------------------------------------------------------
+
+
+def test_change_between_waves_is_a_contrast_with_its_test(tmp_path: Path) -> None:
+    rng = np.random.default_rng(8)
+    ind = load_indicators().by_id["oh_ag_any"]
+
+    def wave(rate: float, n: int) -> dict[str, np.ndarray]:
+        strata = np.array(["gemeente:raadslid"] * n + ["gemeente:burgemeester"] * n, dtype=object)
+        return {
+            "stratum": strata,
+            "stratum_population": np.array([5 * n] * n + [2 * n] * n, dtype=float),
+            "weight_final": np.array([5.0] * n + [2.0] * n),
+            ind.column: (rng.random(2 * n) < rate).astype(float),
+        }
+
+    stacked = stack_waves((2014, wave(0.2, 200)), (2016, wave(0.35, 200)), [ind.column])
+    write_data(stacked, tmp_path / "stacked.parquet", csv_copy=False)
+    result = run_spec(change_spec("stacked.parquet", ind, (2014, 2016)), base_dir=tmp_path)
+    rows = result["estimates"][0]["rows"]
+    change = result["contrasts"][0]
+    assert change["estimate"] == pytest.approx(rows[1]["estimate"] - rows[0]["estimate"])
+    assert change["p_value"] < 0.01
+    assert re.fullmatch(r"oh_ag_any__change", change["id"])
