@@ -468,7 +468,7 @@ class IncidentViewSet(viewsets.GenericViewSet[Incident]):
     # -- helpers ---------------------------------------------------------------------------------
 
     def _organisation(self, request: Request, wanted: Any) -> Any:
-        allowed = capability_organisations(request.user, capabilities.REPORT)  # type: ignore[arg-type]
+        allowed = capability_organisations(request.user, capabilities.REPORT)
         if wanted is not None:
             organisation = allowed.filter(pk=wanted).first()
             if organisation is None:

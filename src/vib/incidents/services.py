@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -1174,4 +1175,4 @@ def incidents_anonymise(*, closed_before: datetime, batch: int = 500) -> dict[An
                     reason=RETENTION_NOTE,
                 )
                 counts[organisation_id] = counts.get(organisation_id, 0) + 1
-            transaction.on_commit(lambda files=files: _discard(files))
+            transaction.on_commit(partial(_discard, files))

@@ -61,11 +61,7 @@ def _organisation(request: HttpRequest) -> Any:
 
 def _may(request: HttpRequest, capability: str, organisation: Any = None) -> bool:
     organisation = organisation if organisation is not None else _organisation(request)
-    return organisation is not None and has_capability(
-        request.user,  # type: ignore[arg-type]
-        capability,
-        organisation,
-    )
+    return organisation is not None and has_capability(request.user, capability, organisation)
 
 
 def _require(request: HttpRequest, capability: str) -> Any:
@@ -1002,7 +998,7 @@ def benchmark(request: HttpRequest) -> HttpResponse:
 @login_required
 def sector(request: HttpRequest) -> HttpResponse:
     """Aggregates across all organisations, for sector analysts: no single record."""
-    if not has_capability(request.user, SECTOR_AGGREGATES):  # type: ignore[arg-type]
+    if not has_capability(request.user, SECTOR_AGGREGATES):
         raise NotFound
     form, since, until = _period(request)
     groups = selectors.sector_overview(since=since, until=until)
