@@ -1,0 +1,149 @@
+"""The API under schemathesis: every operation, as several roles, answers within its schema.
+
+Schemathesis reads the document the API serves (``/api/v1/openapi.json``) and generates
+requests from it — valid and invalid bodies, query parameters, path ids — against the WSGI
+app in this process (the test database, the demo of ``tests/conftest.py``). Each request goes
+out with the API token of one demo user, drawn per example: a reporter, the A&G coordinator,
+the integrity officer, the compliance officer and the sector analyst. Path ids are half of
+the time those of real objects the demo made (so that the handlers' views of incidents and
+cases are reached, not only the 404), half of the time what schemathesis made up.
+
+Checks: ``not_a_server_error`` (no 5xx) and ``response_schema_conformance`` (a documented
+answer has the documented body); also ``status_code_conformance`` and
+``content_type_conformance``, which are what "no answers outside the schema" means for the
+status and the media type.
+
+Bounded: ``MAX_EXAMPLES`` per operation, no shrinking, no example database, so the whole
+module takes about a minute with the demo (shared by every operation). Needs
+``schemathesis`` (dev dependency); skipped without it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis")
+
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from schemathesis.checks import not_a_server_error  # noqa: E402
+from schemathesis.specs.openapi.checks import (  # noqa: E402
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+MAX_EXAMPLES = 10
+ROLES = {
+    "reporter": "medewerker@demo.vib.nl",
+    "ag_coordinator": "coordinator-ag@demo.vib.nl",
+    "integrity_officer": "integriteit@demo.vib.nl",
+    "compliance_officer": "compliance@demo.vib.nl",
+    "sector_analyst": "sectoranalist@demo.vib.nl",
+}
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+]
+
+# Known gaps between an answer and its schema, each a bug reported to the module that owns
+# the endpoint. Only the body check is left out for these; remove an entry when it is fixed.
+KNOWN_BODY_GAPS = {
+    # vib.incidents.api: the reporter's view drops the handler-only properties of Incident /
+    # IncidentDetail (eenheid, schadeEuro, …) and Statuswijziging.toelichting, which the
+    # schema lists as required (read-only fields are required in drf-spectacular's components).
+    ("GET", "/incidenten"),
+    ("POST", "/incidenten"),
+    ("GET", "/incidenten/{id}"),
+    # vib.integrity.api: documented as a paginated list (PaginatedIntegriteitsTermijnList),
+    # answered as a bare JSON array.
+    ("GET", "/integriteitszaken/{id}/termijnen"),
+}
+
+
+def _app() -> Any:
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _app())
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(demo) -> dict[str, Any]:
+    """Tokens for the roles, and ids of real objects per first path segment."""
+    from vib.accounts.models import User
+    from vib.accounts.services import api_token_create
+
+    tokens = {}
+    for role, email in ROLES.items():
+        user = User.objects.get(email=email)
+        _token, secret = api_token_create(user=user, name=f"schemathesis {role}")
+        tokens[role] = secret
+    return {"tokens": tokens, "ids": _real_ids()}
+
+
+def _real_ids() -> dict[str, list[str]]:
+    from django.apps import apps
+
+    def some(label: str, field: str = "pk") -> list[str]:
+        model = apps.get_model(label)
+        return [str(v) for v in model.objects.values_list(field, flat=True)[:4]]
+
+    ids = {
+        "incidenten": some("incidents.Incident"),
+        "integriteitszaken": some("integrity.Case"),
+        "organisaties": some("organisations.Organisation"),
+    }
+    optional = {
+        "nevenwerkzaamheden": "disclosures.SideActivity",
+        "financiele-belangen": "disclosures.FinancialInterest",
+        "kwetsbare-processen": "governance.VulnerableProcess",
+    }
+    for segment, label in optional.items():
+        try:
+            ids[segment] = some(label)
+        except LookupError:
+            ids[segment] = []
+    try:
+        ids["openbare-registers"] = some("organisations.Organisation", "code")
+    except Exception:  # only a source of good values
+        ids["openbare-registers"] = []
+    return ids
+
+
+@schema.parametrize()
+@schema.given(role=st.sampled_from(sorted(ROLES)), pick=st.integers(0, 7))
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_api(case: Any, role: str, pick: int, world: dict[str, Any]) -> None:
+    if case.path_parameters:
+        segment = case.path.strip("/").split("/")[0]
+        real = world["ids"].get(segment, [])
+        if real and pick < 4:
+            name = "code" if "code" in case.path_parameters else "id"
+            case.path_parameters[name] = real[pick % len(real)]
+    headers = {"Authorization": f"Bearer {world['tokens'][role]}"}
+    checks = CHECKS
+    if (case.method.upper(), case.path) in KNOWN_BODY_GAPS:
+        checks = [check for check in CHECKS if check is not response_schema_conformance]
+    case.call_and_validate(headers=headers, checks=checks)
+
+
+def test_covers_every_operation() -> None:
+    """The parametrisation is over every operation of the document (nothing filtered)."""
+    operations = [op for op in schema.get_all_operations() if op.ok()]
+    assert len(operations) >= 15, len(operations)
