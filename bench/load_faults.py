@@ -157,7 +157,7 @@ class Run:
             start_new_session=True,  # its own process group: killpg takes master and workers
         )
 
-    def wait_ready(self, port: int, limit: float = 60.0) -> None:
+    def wait_ready(self, port: int, limit: float = 300.0) -> None:
         import requests
 
         deadline = time.monotonic() + limit
@@ -414,8 +414,12 @@ def summarise(
     duplicated = verdict["incidents"]["duplicated"] + verdict["messages"]["duplicated"]
     summary["lost"] = lost
     summary["duplicated"] = duplicated
+    summary["faults_done"] = all(
+        name in events for name in ("app_kill", "app_ready", "pg_restart_end")
+    )
     summary["passed"] = (
-        lost == 0
+        summary["faults_done"]
+        and lost == 0
         and duplicated == 0
         and not unexpected
         and retry_after_missing == 0
