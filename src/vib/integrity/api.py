@@ -67,7 +67,9 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
     ontvangenOp = serializers.DateTimeField(source="received_at")  # noqa: N815
     ontvangstBevestigdOp = serializers.DateTimeField(source="acknowledged_at", allow_null=True)  # noqa: N815
     afgeslotenOp = serializers.DateTimeField(source="closed_at", allow_null=True)  # noqa: N815
-    uitkomst = serializers.ChoiceField(source="outcome", choices=codes.Outcome.choices)
+    uitkomst = serializers.ChoiceField(
+        source="outcome", choices=codes.Outcome.choices, allow_blank=True
+    )
     termijnen = serializers.SerializerMethodField()
 
     class Meta:
@@ -89,7 +91,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field({"type": "string", "nullable": True})
     def get_categorie(self, obj: Case) -> str | None:
         return obj.category.code if obj.category_id else None  # type: ignore[union-attr]
 
