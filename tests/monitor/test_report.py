@@ -57,10 +57,11 @@ def _cells(report: Any) -> dict[tuple[str, str, str], Any]:
 
 def test_office_holder_prevalence_interval_contains_the_truth(produced: dict[str, Any]) -> None:
     c = _cells(produced["report"])[("oh_ag_any", "", "")]
-    assert c.shown and c.ci_low < TRUTH < c.ci_high
+    assert c.shown
+    assert c.ci_low < TRUTH < c.ci_high
     shown = f'data-cell="oh_ag_any">{round(100 * c.estimate)}%'
     assert shown in produced["html"]
-    assert f"{round(100 * c.ci_low)}–{round(100 * c.ci_high)}" in produced["html"]
+    assert f"{round(100 * c.ci_low)}–{round(100 * c.ci_high)}" in produced["html"]  # noqa: RUF001
 
 
 def test_method_chapter_shows_weighted_and_unweighted(produced: dict[str, Any]) -> None:
@@ -68,10 +69,12 @@ def test_method_chapter_shows_weighted_and_unweighted(produced: dict[str, Any]) 
     method = html[html.index('id="method"') : html.index('id="annex"')]
     row = next(r for r in report.weighted_vs_unweighted if r["label"].startswith("Agressie"))
     unweighted = next(e for e in report.results["office_holders"].unweighted if not e.breakdown)
-    assert row["weighted"].text in method and row["unweighted"].text in method
+    assert row["weighted"].text in method
+    assert row["unweighted"].text in method
     assert row["unweighted"].text == f"{round(100 * unweighted.estimate)}%"
     assert row["weighted"].text != row["unweighted"].text  # weighting matters in the demo
-    assert "Effectieve steekproefomvang" in method and "Kleinste en grootste gewicht" in method
+    assert "Effectieve steekproefomvang" in method
+    assert "Kleinste en grootste gewicht" in method
 
 
 def test_trend_chart_2012_2024_with_sources(produced: dict[str, Any]) -> None:
@@ -79,7 +82,8 @@ def test_trend_chart_2012_2024_with_sources(produced: dict[str, Any]) -> None:
     chart = re.search(r'<svg[^>]*aria-labelledby="trend-pa_ag_12m-t[^"]*".*?</svg>', html, re.S)
     assert chart is not None
     svg = chart.group(0)
-    assert "<title" in svg and "<desc" in svg
+    assert "<title" in svg
+    assert "<desc" in svg
     for year in range(2012, 2025, 2):
         assert f">{year}</text>" in svg
     table = html[chart.end() : html.index("</table>", chart.end())]
@@ -112,7 +116,9 @@ def test_disclosure_control_hides_small_cells(produced: dict[str, Any]) -> None:
     assert all(e.n >= 10 for e in report.cells() if e.shown)
     for e in hidden:
         cid = "-".join(p for p in (e.indicator, e.breakdown, e.level) if p).replace(" ", "_")
-        for m in re.finditer(rf'data-cell="{re.escape(cid)}"[^>]*>([^<]*)</td>', report_html(produced)):
+        for m in re.finditer(
+            rf'data-cell="{re.escape(cid)}"[^>]*>([^<]*)</td>', report_html(produced)
+        ):
             assert m.group(1) == "x"
 
 
@@ -150,7 +156,8 @@ def test_bundle_reruns_with_vib_stats_to_the_report_numbers(produced: dict[str, 
         domain = json.dumps({c["breakdown"]: c["level"]} if c["breakdown"] else {}, sort_keys=True)
         row = reruns[c["spec"]][(c["estimate_id"], domain)]
         if c["status"] != "shown":
-            assert c["estimate"] is None and c["n"] is None
+            assert c["estimate"] is None
+            assert c["n"] is None
             continue
         for field in ("estimate", "se", "ci_low", "ci_high", "n"):
             assert c[field] == row[field], (c, field)  # exactly, not approximately
@@ -211,7 +218,8 @@ def test_pdf_pages_text_headings_tables_and_no_hidden_value(produced: dict[str, 
         check=True,
     )
     rendered = sorted(images.glob("p-*.png"))
-    assert len(rendered) == 3 and all(p.stat().st_size > 1500 for p in rendered)
+    assert len(rendered) == 3
+    assert all(p.stat().st_size > 1500 for p in rendered)
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -227,7 +235,8 @@ def test_pdf_pages_text_headings_tables_and_no_hidden_value(produced: dict[str, 
     # a table row: the indicator, its total and the tiers on one line
     pct = round(100 * c.estimate)
     assert re.search(rf"Agressie of geweld meegemaakt \(12\s+{pct}%", text)
-    assert "Gewogen" in text and "Ongewogen" in text
+    assert "Gewogen" in text
+    assert "Ongewogen" in text
     assert report.findings[0].text[:40] in " ".join(text.split())
     hidden = _hidden_strings(report)
     assert hidden
@@ -242,7 +251,9 @@ def test_pdf_pages_text_headings_tables_and_no_hidden_value(produced: dict[str, 
 
 def _contains(content: bytes, number: str) -> bool:
     """The number as a whole token (not the first digits of another, longer number)."""
-    return re.search(rb"(?<![\d.,])" + re.escape(number.encode()) + rb"(?![\d])", content) is not None
+    return (
+        re.search(rb"(?<![\d.,])" + re.escape(number.encode()) + rb"(?![\d])", content) is not None
+    )
 
 
 # --- running it --------------------------------------------------------------------------------
@@ -252,13 +263,26 @@ def test_cli_writes_report_and_bundle(demo: Any, tmp_path: Path) -> None:
     from django.core.management import call_command
 
     target = tmp_path / "rapport.html"
-    call_command("monitor", "report", "--wave", "2016", "--format", "html", "-o", str(target),
-                 "--no-progress")
+    call_command(
+        "monitor",
+        "report",
+        "--wave",
+        "2016",
+        "--format",
+        "html",
+        "-o",
+        str(target),
+        "--no-progress",
+    )
     assert target.read_text().startswith("<!DOCTYPE html>")
     with zipfile.ZipFile(tmp_path / "rapport-bundle.zip") as zf:
         names = set(zf.namelist())
-    assert {"bundle/office_holders.spec.json", "bundle/office_holders.parquet",
-            "bundle/codebook.json", "bundle/published.json"} <= names
+    assert {
+        "bundle/office_holders.spec.json",
+        "bundle/office_holders.parquet",
+        "bundle/codebook.json",
+        "bundle/published.json",
+    } <= names
 
 
 def test_researcher_runs_report_in_background_and_downloads(
@@ -268,13 +292,16 @@ def test_researcher_runs_report_in_background_and_downloads(
     wave = demo.shared["survey_wave"]
     client.force_login(researcher)
     page = client.get(reverse("monitor:dashboard"))
-    assert page.status_code == 200 and str(wave.id) in page.content.decode()
+    assert page.status_code == 200
+    assert str(wave.id) in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("monitor:run-start"), {"wave": wave.id, "format": "html"})
     assert response.status_code == 302
     detail = client.get(response["Location"])
     body = detail.content.decode()
-    assert 'role="status"' in body and "<progress" in body and 'value="100"' in body
+    assert 'role="status"' in body
+    assert "<progress" in body
+    assert 'value="100"' in body
     run_id = response["Location"].rstrip("/").split("/")[-1]
     partial = client.get(response["Location"], headers={"HX-Request": "true"})
     assert partial.content.decode().lstrip().startswith('<section id="run-progress"')
@@ -288,7 +315,9 @@ def test_researcher_runs_report_in_background_and_downloads(
     assert 'data-indicator="oh_ag_any"' in page
 
 
-def test_access_by_capability(demo: Any, client: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_access_by_capability(
+    demo: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     users = demo.shared["users"]
     wave = demo.shared["survey_wave"]
     client.force_login(users["monitor"])

@@ -93,11 +93,14 @@ def test_charts_are_accessible_svg_without_style() -> None:
     svg = charts.bar_chart(
         "c1", "Titel", "Beschrijving", [charts.Bar("A", 0.3, 0.2, 0.4), charts.Bar("B", None)]
     )
-    assert '<title id="c1-t">Titel</title>' in svg and '<desc id="c1-d">' in svg
-    assert 'role="img"' in svg and "style=" not in svg
+    assert '<title id="c1-t">Titel</title>' in svg
+    assert '<desc id="c1-d">' in svg
+    assert 'role="img"' in svg
+    assert "style=" not in svg
     assert ">x</text>" in svg  # a hidden bar is marked, not drawn
     trend = charts.trend_chart("t", "T", "D", [charts.Point(2012, 0.38), charts.Point(2016, 0.27)])
-    assert trend.count("<circle") >= 3 and "<title" in trend
+    assert trend.count("<circle") >= 3
+    assert "<title" in trend
 
 
 # --- indicators and reference ------------------------------------------------------------------
@@ -116,7 +119,8 @@ def test_indicator_definitions_and_populations() -> None:
         "influence_decisions": ["yes", None, None],
     }
     cols = derive(chosen, table)
-    assert list(cols["ind_oh_ag_any"][:2]) == [1.0, 0.0] and math.isnan(cols["ind_oh_ag_any"][2])
+    assert list(cols["ind_oh_ag_any"][:2]) == [1.0, 0.0]
+    assert math.isnan(cols["ind_oh_ag_any"][2])
     assert cols["ind_oh_ch_social_media"][0] == 1.0
     assert math.isnan(cols["ind_oh_ch_social_media"][1])  # not a victim: outside
     assert list(cols["ind_oh_influence"]) == [1.0, 0.0, 0.0]  # fill: 0

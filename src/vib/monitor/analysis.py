@@ -1,11 +1,11 @@
 """The monitor's analysis: the weighted data set and the analysis specs per instrument, run
 through ``vib.stats.run_spec`` (ADR 0071).
 
-Design (DOMAIN.md §7): every person of a stratum (tier × function) is invited, so a wave is a
+Design (DOMAIN.md §7): every person of a stratum (tier x function) is invited, so a wave is a
 census with non-response per stratum — strata ``stratum``, base weight N_h/n_h,
 finite-population correction from the frame (``stratum_population``). The weights are then
-calibrated to the frame: raked to the tier × function counts and the gender margin when the
-frame has gender for every respondent's level (post-stratification to tier × function only
+calibrated to the frame: raked to the tier x function counts and the gender margin when the
+frame has gender for every respondent's level (post-stratification to tier x function only
 otherwise). Strata without any respondent cannot be weighted; they are left out and named in
 the method chapter.
 
@@ -67,7 +67,7 @@ class Estimate:
 
     @property
     def n_eff(self) -> float:
-        """Effective sample size p(1-p)/var (the n of Korn–Graubard); n when p is 0 or 1."""
+        """Effective sample size p(1-p)/var (the n of Korn-Graubard); n when p is 0 or 1."""
         p, se = self.estimate, self.se
         if p is None or se is None or se <= 0 or p <= 0 or p >= 1:
             return float(self.n)
@@ -182,14 +182,10 @@ def calibration_steps(
         if cell["stratum"] in sampled:
             genders[cell["gender"] or UNKNOWN_GENDER] += cell["population"]
     uncovered = sorted(s for s in strata if s not in sampled)
-    stratum_margin = [
-        {"stratum": s, "N": strata[s]} for s in sorted(strata) if s in sampled
-    ]
+    stratum_margin = [{"stratum": s, "N": strata[s]} for s in sorted(strata) if s in sampled]
     seen_genders = set(columns["gender_cal"])
     rake = (
-        len(genders) > 1
-        and set(genders) == seen_genders
-        and all(v > 0 for v in genders.values())
+        len(genders) > 1 and set(genders) == seen_genders and all(v > 0 for v in genders.values())
     )
     if rake:
         return (

@@ -47,7 +47,7 @@ def bar_chart(chart_id: str, title: str, desc: str, bars: list[Bar], *, width: i
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
     ]
-    ticks = [i / 10 for i in range(0, int(round(scale_max * 10)) + 1, 2 if scale_max > 0.5 else 1)]
+    ticks = [i / 10 for i in range(0, round(scale_max * 10) + 1, 2 if scale_max > 0.5 else 1)]
     for t in ticks:
         parts.append(
             f'<line x1="{x(t):.1f}" y1="{top - 6}" x2="{x(t):.1f}" y2="{height - 24}" '
@@ -122,7 +122,7 @@ def trend_chart(
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
     ]
-    for i in range(0, int(round(vmax * 10)) + 1):
+    for i in range(0, round(vmax * 10) + 1):
         v = i / 10
         parts.append(
             f'<line x1="{left}" y1="{py(v):.1f}" x2="{width - right}" y2="{py(v):.1f}" '

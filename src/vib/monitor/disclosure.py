@@ -40,9 +40,12 @@ def flags(cell: Estimate) -> tuple[str, ...]:
     out = []
     if cell.n_eff < MIN_EFFECTIVE_N:
         out.append(FLAG_SMALL)
-    if cell.ci_low is not None and cell.ci_high is not None:
-        if cell.ci_high - cell.ci_low > MAX_WIDTH:
-            out.append(FLAG_WIDE)
+    if (
+        cell.ci_low is not None
+        and cell.ci_high is not None
+        and cell.ci_high - cell.ci_low > MAX_WIDTH
+    ):
+        out.append(FLAG_WIDE)
     return tuple(out)
 
 

@@ -15,8 +15,10 @@ def organisation_registry() -> dict[str, OrganisationInfo]:
     for org in Organisation.objects.select_related("province").only(
         "code", "name", "tier", "inhabitants", "province__name"
     ):
-        province = org.name if org.tier == Tier.PROVINCIE else (
-            org.province.name if org.province else None
+        province = (
+            org.name
+            if org.tier == Tier.PROVINCIE
+            else (org.province.name if org.province else None)
         )
         out[org.code] = OrganisationInfo(org.code, org.name, org.tier, org.size_class, province)
     return out

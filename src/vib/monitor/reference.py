@@ -1,4 +1,4 @@
-"""The published figures of earlier editions (2012–2024) as a reference series (ADR 0072)."""
+"""The published figures of earlier editions (2012-2024) as a reference series (ADR 0072)."""
 
 from __future__ import annotations
 

@@ -63,7 +63,9 @@ def collect(*, field_start: dt.date, edition: int) -> Registrations:
         .order_by()
     }
     tiers = [
-        TierRegistrations(tier=t, staff=staff.get(t), registered=v[0], complete=v[1])
+        TierRegistrations(
+            tier=t, staff=staff.get(t), registered=v[0] if v[1] else None, complete=v[1]
+        )
         for t, v in sorted(totals.items())
     ]
     year = edition - 1

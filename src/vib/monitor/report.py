@@ -62,7 +62,7 @@ def pct(v: float | None) -> str:
 def interval(c: Estimate) -> str:
     if c.ci_low is None or c.ci_high is None:
         return ""
-    return f"{round(100 * c.ci_low)}–{round(100 * c.ci_high)}"
+    return f"{round(100 * c.ci_low)}–{round(100 * c.ci_high)}"  # noqa: RUF001
 
 
 @dataclass(frozen=True)
@@ -241,9 +241,7 @@ def _chapter(
                     + (f" ({texts['interval']} {cell.interval})" if cell.interval else "")
                     for cell in bcells
                 )
-                chart = charts.bar_chart(
-                    f"chart-{ind.id}-{b}", f"{label} — {texts[b]}", desc, bars
-                )
+                chart = charts.bar_chart(f"chart-{ind.id}-{b}", f"{label} — {texts[b]}", desc, bars)
             breakdowns.append(Breakdown(b, texts[b], bcells, chart))
         blocks.append(IndicatorBlock(ind, label, Cell.of(total, texts["total"]), breakdowns))
     return Chapter(
@@ -342,8 +340,7 @@ def _findings(
         ),
         (
             "org_registration",
-            "{phrase} ({pct}) van de organisaties registreert voorvallen van agressie en "
-            "geweld.",
+            "{phrase} ({pct}) van de organisaties registreert voorvallen van agressie en geweld.",
         ),
         (
             "oh_int_seen_any",
@@ -414,9 +411,7 @@ def _province_sheets(
             nc = cells.get((ind.id, "", ""))
             if pc is None or nc is None:
                 continue
-            rows.append(
-                (_label(ind, language), Cell.of(pc, prov), Cell.of(nc, texts["national"]))
-            )
+            rows.append((_label(ind, language), Cell.of(pc, prov), Cell.of(nc, texts["national"])))
         allowed = any(not r[1].hidden for r in rows)
         sheets.append(ProvinceSheet(prov, allowed, rows if allowed else []))
     return sheets
@@ -470,14 +465,15 @@ def _organisation_sheets(
             share = sum(1 for a in answers if a == "yes") / n if n else 0.0
             if n < disclosure.MIN_N or (n < disclosure.MIN_N_EXTREME and share in (0.0, 1.0)):
                 continue
-            own = by_org[code].get(ind.id)
+            own = str(by_org[code].get(ind.id) or "")
             rows.append(
                 (_label(ind, language), ANSWER_NL.get(own, own or "—"), f"{round(100 * share)}%")
             )
         if rows:
             sheets.append(
-                OrganisationSheet(code, info.name, f"{info.tier} {info.size_class}", len(others),
-                                  rows)
+                OrganisationSheet(
+                    code, info.name, f"{info.tier} {info.size_class}", len(others), rows
+                )
             )
     return sheets
 
@@ -533,8 +529,9 @@ def build_report(inp: ReportInput, out_dir: Path, progress: Progress | None = No
     method_rows = []
     comparison = []
     for instrument, res in results.items():
-        method_rows.append({"instrument": instrument, "weights": res.weights,
-                            "response": res.response})
+        method_rows.append(
+            {"instrument": instrument, "weights": res.weights, "response": res.response}
+        )
         unweighted = {e.key: e for e in res.unweighted}
         for ind in indicator_set.for_instrument(instrument):
             if not ind.key:
@@ -545,9 +542,7 @@ def build_report(inp: ReportInput, out_dir: Path, progress: Progress | None = No
                 w, u = cells.get(key), unweighted.get(key)
                 if w is None or u is None:
                     continue
-                level = (
-                    texts["total"] if not key[1] else level_label(inp.language, "tier", key[2])
-                )
+                level = texts["total"] if not key[1] else level_label(inp.language, "tier", key[2])
                 comparison.append(
                     {
                         "label": _label(ind, inp.language),
@@ -556,13 +551,15 @@ def build_report(inp: ReportInput, out_dir: Path, progress: Progress | None = No
                         "unweighted": Cell.of(u, level),
                         "difference": (
                             f"{100 * (w.estimate - u.estimate):+.1f}".replace(".", ",")
-                            if w.shown and u.shown and w.estimate is not None
+                            if w.shown
+                            and u.shown
+                            and w.estimate is not None
                             and u.estimate is not None
                             else ""
                         ),
                     }
                 )
-    policy = [i for i in indicator_set.for_chapter("policy")]
+    policy = list(indicator_set.for_chapter("policy"))
     report = Report(
         input=inp,
         indicators=indicator_set,
@@ -662,7 +659,7 @@ Every figure of the report can be recomputed from this folder with the statistic
 (also `employees.spec.json`, `organisations.spec.json`, and `*.unweighted.json` for the
 unweighted figures of the method chapter). The specs follow `STATS_SPEC.md`: strata
 tier:function, base weight N_h/n_h, finite-population correction from the frame,
-calibration (raking to tier × function and gender, or post-stratification) and Korn–Graubard
+calibration (raking to tier x function and gender, or post-stratification) and Korn-Graubard
 intervals. `published.json` holds the published cells: disclosure-controlled cells are
 `null` ("x" in the report). `codebook.json` / `codebook.md` describe every column; the data
 are in Parquet (read by the specs) and CSV.
@@ -733,9 +730,8 @@ def render_html(report: Report) -> str:
 def render_pdf(html: str, base_url: str | None = None) -> bytes:
     import weasyprint
 
-    return weasyprint.HTML(string=html, base_url=base_url).write_pdf(  # type: ignore[no-any-return]
-        pdf_variant="pdf/ua-1"
-    )
+    pdf: bytes = weasyprint.HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf
 
 
 def write_report(

@@ -22,7 +22,7 @@ def run_dir(run: ReportRun) -> Path:
     return Path(settings.MEDIA_ROOT) / "monitor" / str(run.id)
 
 
-def report_run_start(*, user: Any, wave: Any, format: str) -> ReportRun:  # noqa: A002
+def report_run_start(*, user: Any, wave: Any, format: str) -> ReportRun:
     """Queue a report run for a wave the user may open (checked by the caller's door)."""
     if format not in ReportFormat.values:
         raise ValidationError(_("Choose PDF or HTML."))

@@ -28,7 +28,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "edition": "Editie",
         "restated": "herberekend",
         "this_analysis": "Deze analyse",
-        "trend": "Ontwikkeling 2012–2024",
+        "trend": "Ontwikkeling 2012–2024",  # noqa: RUF001
         "change": "Verandering ten opzichte van de vorige editie",
         "previous": "Vorige editie",
         "p_value": "p-waarde",
@@ -86,7 +86,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "edition": "Edition",
         "restated": "restated",
         "this_analysis": "This analysis",
-        "trend": "Trend 2012–2024",
+        "trend": "Trend 2012–2024",  # noqa: RUF001
         "change": "Change against the previous edition",
         "previous": "Previous edition",
         "p_value": "p-value",

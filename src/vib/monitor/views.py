@@ -28,21 +28,16 @@ from vib.monitor.models import ReportFormat, RunStatus
 
 
 def _may_view(request: HttpRequest) -> bool:
-    return has_capability(request.user, VIEW_REPORTS) or has_capability(  # type: ignore[arg-type]
-        request.user,  # type: ignore[arg-type]
-        RUN_REPORTS,
-    )
+    return has_capability(request.user, VIEW_REPORTS) or has_capability(request.user, RUN_REPORTS)
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not _may_view(request):
         raise NotFound
-    may_run = has_capability(request.user, RUN_REPORTS)  # type: ignore[arg-type]
+    may_run = has_capability(request.user, RUN_REPORTS)
     runs = list(report_runs_visible_to(request.user)[:10])
-    waves = (
-        [w for w in waves_visible_to(request.user) if w.status == "closed"] if may_run else []
-    )
+    waves = [w for w in waves_visible_to(request.user) if w.status == "closed"] if may_run else []
     latest = selectors.latest_summary()
     return render(
         request,
@@ -80,7 +75,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, id: str) -> HttpResponse:
     run = access_report_run(user=request.user, id=id, request=request)
     template = "monitor/run_detail.html#progress" if request.htmx else "monitor/run_detail.html"  # type: ignore[attr-defined]
-    may_bundle = has_capability(request.user, RUN_REPORTS, run.organisation)  # type: ignore[arg-type]
+    may_bundle = has_capability(request.user, RUN_REPORTS, run.organisation)
     return render(
         request,
         template,
@@ -93,7 +88,7 @@ def run_detail(request: HttpRequest, id: str) -> HttpResponse:
 
 
 @login_required
-def run_download(request: HttpRequest, id: str, kind: str) -> HttpResponse:
+def run_download(request: HttpRequest, id: str, kind: str) -> FileResponse:
     manage = kind == "bundle"
     run = access_report_run(user=request.user, id=id, request=request, manage=manage)
     path = Path(run.bundle_file if manage else run.report_file)
@@ -101,5 +96,3 @@ def run_download(request: HttpRequest, id: str, kind: str) -> HttpResponse:
         raise NotFound
     audit_record(actor=request.user, action=Action.EXPORT, obj=run, request=request, reason=kind)
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
-
-

@@ -7,40 +7,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportRun',
+            name="ReportRun",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('wave_id', models.UUIDField(verbose_name='wave')),
-                ('edition', models.PositiveSmallIntegerField(verbose_name='edition')),
-                ('format', models.CharField(choices=[('pdf', 'PDF'), ('html', 'HTML')], max_length=8, verbose_name='format')),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('done', 'done'), ('failed', 'failed')], default='queued', max_length=12, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress')),
-                ('stage', models.CharField(blank=True, max_length=40, verbose_name='stage')),
-                ('report_file', models.CharField(blank=True, max_length=300)),
-                ('bundle_file', models.CharField(blank=True, max_length=300)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation', verbose_name='organisation')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("wave_id", models.UUIDField(verbose_name="wave")),
+                ("edition", models.PositiveSmallIntegerField(verbose_name="edition")),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("pdf", "PDF"), ("html", "HTML")],
+                        max_length=8,
+                        verbose_name="format",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("running", "running"),
+                            ("done", "done"),
+                            ("failed", "failed"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="progress")),
+                ("stage", models.CharField(blank=True, max_length=40, verbose_name="stage")),
+                ("report_file", models.CharField(blank=True, max_length=300)),
+                ("bundle_file", models.CharField(blank=True, max_length=300)),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report run',
-                'verbose_name_plural': 'report runs',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['organisation', 'status'], name='monitor_rep_organis_629733_idx')],
+                "verbose_name": "report run",
+                "verbose_name_plural": "report runs",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "status"], name="monitor_rep_organis_629733_idx"
+                    )
+                ],
             },
         ),
     ]

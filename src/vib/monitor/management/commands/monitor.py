@@ -74,9 +74,7 @@ class Command(BaseCommand):
             out.mkdir(parents=True, exist_ok=True)
             for sheet in report.organisation_sheets:
                 (out / f"{sheet.code}.html").write_text(
-                    render_to_string(
-                        "monitor/factsheet.html", {"sheet": sheet, "report": report}
-                    ),
+                    render_to_string("monitor/factsheet.html", {"sheet": sheet, "report": report}),
                     encoding="utf-8",
                 )
         self.stdout.write(
