@@ -19,6 +19,10 @@ from vib.access.organisations import (
     units_visible_to,
 )
 
-__all__ = ["access_member", "access_unit", "members_visible_to", "units_of_organisation",
+__all__ = [
+    "access_member",
+    "access_unit",
+    "members_visible_to",
+    "units_of_organisation",
     "units_visible_to",
 ]

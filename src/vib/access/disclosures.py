@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from vib.access.base import fetch_audited
 from vib.accounts.selectors import capability_organisations
@@ -25,7 +25,7 @@ def _own(user: Any, path: str) -> Q:
     return Q(**{path: user.pk})
 
 
-def _scoped[M](qs: QuerySet[M], organisation: Any | None) -> QuerySet[M]:
+def _scoped[M: Model](qs: QuerySet[M], organisation: Any | None) -> QuerySet[M]:
     return qs.filter(organisation=organisation) if organisation is not None else qs
 
 
