@@ -43,7 +43,7 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                query = urlencode({"next": request.get_full_path(), "verlopen": 1})
+                query = urlencode({"next": request.get_full_path(), "verlopen": "1"})
                 return HttpResponseRedirect(f"{reverse('login')}?{query}")
             if now - seen_at > 30:  # write the session at most twice a minute
                 session[SESSION_SEEN_AT] = now
@@ -75,7 +75,7 @@ class SecondFactorMiddleware:
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and request.path not in self.ALLOWED_EXACT
             and not is_verified(request)
-            and requires_second_factor(user)  # type: ignore[arg-type]
+            and requires_second_factor(user)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(
@@ -103,7 +103,7 @@ class ActiveOrganisationMiddleware:
         request.organisation = None  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            mine = organisations_of(user)  # type: ignore[arg-type]
+            mine = organisations_of(user)
             wanted = request.session.get(SESSION_KEY)
             org = (mine.filter(id=wanted).first() if wanted else None) or mine.first()
             request.organisation = org  # type: ignore[attr-defined]

@@ -52,7 +52,7 @@ class OrganisationOIDCRequestView(_ProviderSettings, OIDCAuthenticationRequestVi
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # settings hold no provider
         super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
 
-    def get(self, request: HttpRequest, provider_id: str) -> HttpResponse:  # type: ignore[override]
+    def get(self, request: HttpRequest, provider_id: str) -> HttpResponse:
         self.provider = _provider(provider_id)
         self.OIDC_OP_AUTH_ENDPOINT = self.provider.authorization_endpoint
         self.OIDC_RP_CLIENT_ID = self.provider.client_id

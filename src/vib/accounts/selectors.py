@@ -21,6 +21,8 @@ def _current() -> Q:
 
 
 def assignments_of(user: Person) -> QuerySet[RoleAssignment]:
+    if not user.is_authenticated:
+        return RoleAssignment.objects.none()
     return (
         RoleAssignment.objects.filter(_current(), user=user, user__is_active=True)
         .select_related("role", "organisation", "unit")
