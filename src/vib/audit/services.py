@@ -42,11 +42,11 @@ def audit_record(
         object_id = object_id or str(obj.pk)
         if organisation is None:
             organisation = getattr(obj, "organisation", None)
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    known = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     values: dict[str, Any] = {
         "at": datetime.now(tz=UTC),
-        "actor_id": str(actor.pk) if authenticated else "",
-        "actor_label": str(actor) if authenticated else "",
+        "actor_id": str(known.pk) if known is not None else "",
+        "actor_label": str(known) if known is not None else "",
         "organisation_id": str(getattr(organisation, "pk", organisation or "")),
         "action": str(action),
         "object_type": object_type,
