@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
@@ -45,7 +47,7 @@ def confirmation_reminders() -> int:
                 "Please check and confirm your declared side activities in VIB before %(date)s."
             ) % {"date": item.round.due_on.isoformat()}
             transaction.on_commit(
-                lambda a=address, s=subject, b=body: send_mail(s, b, None, [a], fail_silently=True)
+                partial(send_mail, subject, body, None, [address], fail_silently=True)
             )
             sent += 1
     return sent
