@@ -30,7 +30,7 @@ from vib.operations.models import Decision, ReviewStatus
 def _managed(request: HttpRequest) -> Any:
     """The active organisation, if the user manages it; else None."""
     organisation = getattr(request, "organisation", None)
-    if organisation is not None and has_capability(request.user, ORG_MANAGE, organisation):  # type: ignore[arg-type]
+    if organisation is not None and has_capability(request.user, ORG_MANAGE, organisation):
         return organisation
     return None
 

@@ -33,13 +33,13 @@ from vib.surveys.questionnaires import Group, Instrument, Question, load_instrum
 
 def _may_manage(request: HttpRequest) -> bool:
     organisation = getattr(request, "organisation", None)
-    return organisation is not None and has_capability(request.user, MANAGE_WAVES, organisation)  # type: ignore[arg-type]
+    return organisation is not None and has_capability(request.user, MANAGE_WAVES, organisation)
 
 
 @login_required
 def wave_list(request: HttpRequest) -> HttpResponse:
     organisation = getattr(request, "organisation", None)
-    may_view = organisation is not None and has_capability(request.user, VIEW_WAVES, organisation)  # type: ignore[arg-type]
+    may_view = organisation is not None and has_capability(request.user, VIEW_WAVES, organisation)
     if not (may_view or _may_manage(request)):
         raise NotFound
     waves = list(waves_visible_to(request.user, organisation))
@@ -87,7 +87,7 @@ def _dashboard_context(request: HttpRequest, wave: Any) -> dict[str, Any]:
         "wave": wave,
         "by_instrument": by_instrument,
         "small_strata": selectors.small_strata(progress),
-        "may_manage": has_capability(request.user, MANAGE_WAVES, wave.organisation),  # type: ignore[arg-type]
+        "may_manage": has_capability(request.user, MANAGE_WAVES, wave.organisation),
         "live": wave.status == WaveStatus.OPEN,
     }
 

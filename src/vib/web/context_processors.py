@@ -17,6 +17,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     organisation = getattr(request, "organisation", None)
     return {
         "active_organisation": organisation,
-        "my_organisations": list(organisations_of(user)),  # type: ignore[arg-type]
+        "my_organisations": list(organisations_of(user)),
         "nav_items": navigation_for(user, organisation),
     }

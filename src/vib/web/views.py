@@ -27,13 +27,13 @@ from vib.web.navigation import start_cards
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     organisation = getattr(request, "organisation", None)
-    assignments = list(assignments_of(request.user))  # type: ignore[arg-type]
+    assignments = list(assignments_of(request.user))
     return render(
         request,
         "web/home.html",
         {
             "assignments": assignments,
-            "roles_here": role_codes(request.user, organisation),  # type: ignore[arg-type]
+            "roles_here": role_codes(request.user, organisation),
             "cards": start_cards(request.user, organisation),
         },
     )
@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def switch_organisation(request: HttpRequest) -> HttpResponse:
     wanted = request.POST.get("organisation", "")
-    mine = organisations_of(request.user)  # type: ignore[arg-type]
+    mine = organisations_of(request.user)
     organisation = mine.filter(id=wanted).first() if wanted else None
     if organisation is None:
         messages.error(request, _("You hold no role in that organisation."))
