@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.db.models import Q, QuerySet
 
 from vib.core.errors import NotFound, ValidationError
@@ -17,7 +19,7 @@ def organisation_list(*, tier: str | None = None, q: str | None = None) -> Query
     return qs.order_by("tier", "name")
 
 
-def organisation_get(*, id: object) -> Organisation:
+def organisation_get(*, id: UUID | str) -> Organisation:
     try:
         return Organisation.objects.select_related("province").get(pk=id)
     except (Organisation.DoesNotExist, ValidationError, ValueError, TypeError):

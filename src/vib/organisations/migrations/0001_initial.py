@@ -6,56 +6,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(help_text='Official code: CBS GM0363, PV27, WS0155 or the ministry abbreviation.', max_length=16, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('tier', models.CharField(choices=[('rijk', 'National government'), ('provincie', 'Province'), ('gemeente', 'Municipality'), ('waterschap', 'Water board')], max_length=12, verbose_name='tier')),
-                ('inhabitants', models.PositiveIntegerField(blank=True, null=True, verbose_name='inhabitants')),
-                ('staff', models.PositiveIntegerField(blank=True, null=True, verbose_name='staff (FTE)')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('reference_date', models.DateField(verbose_name='reference date')),
-                ('province', models.ForeignKey(blank=True, limit_choices_to={'tier': 'provincie'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation', verbose_name='province')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Official code: CBS GM0363, PV27, WS0155 or the ministry abbreviation.",
+                        max_length=16,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("rijk", "National government"),
+                            ("provincie", "Province"),
+                            ("gemeente", "Municipality"),
+                            ("waterschap", "Water board"),
+                        ],
+                        max_length=12,
+                        verbose_name="tier",
+                    ),
+                ),
+                (
+                    "inhabitants",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="inhabitants"),
+                ),
+                (
+                    "staff",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="staff (FTE)"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("reference_date", models.DateField(verbose_name="reference date")),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"tier": "provincie"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                        verbose_name="province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['tier', 'name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["tier", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='organisations.organisation', verbose_name='organisation')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='organisations.unit', verbose_name='part of')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="units",
+                        to="organisations.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="organisations.unit",
+                        verbose_name="part of",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisational unit',
-                'verbose_name_plural': 'organisational units',
-                'ordering': ['name'],
+                "verbose_name": "organisational unit",
+                "verbose_name_plural": "organisational units",
+                "ordering": ["name"],
             },
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['tier', 'name'], name='organisatio_tier_b68d7e_idx'),
+            model_name="organisation",
+            index=models.Index(fields=["tier", "name"], name="organisatio_tier_b68d7e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='unit_unique_name'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="unit_unique_name"
+            ),
         ),
     ]
