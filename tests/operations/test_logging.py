@@ -92,9 +92,12 @@ def captured():
 
     handler = Collect()
     logger = logging.getLogger("vib.request")
+    level = logger.level
+    logger.setLevel(logging.INFO)  # as with VIB_LOG_FORMAT=json; plain logs keep it at WARNING
     logger.addHandler(handler)
     yield lines
     logger.removeHandler(handler)
+    logger.setLevel(level)
 
 
 @pytest.mark.django_db
