@@ -16,9 +16,10 @@ What it does (PostgreSQL at 127.0.0.1:5432, trust authentication, user ``postgre
    app processes request by request: report incidents, update them (as the coordinator), and
    write internal notes on integrity cases — each write with its own marker
    (``load_faults/clients.py``);
-4. faults: at 25 % of the run it kills app process 1 with SIGKILL (the master and its
-   workers: a crashed machine), at 45 % starts it again, at 65 % restarts PostgreSQL
-   (``pg_ctlcluster … restart``: fast shutdown, in-flight transactions are cut off);
+4. faults: at 20 % of the run it kills app process 1 with SIGKILL (the master and its
+   workers: a crashed machine), at 35 % starts it again; independently, at 60 % it restarts
+   PostgreSQL (``pg_ctlcluster … restart``: fast shutdown, in-flight transactions are cut
+   off);
 5. stops the clients, lets the workers empty the queue, requeues tasks of workers that died
    with a task in hand (what ``tasks_recover`` does after ``VIB_TASK_STALE_SECONDS``) and lets
    them finish;
@@ -231,27 +232,38 @@ class Run:
         return tokens, cases
 
     def faults(self, duration: float) -> None:
+        """Two timelines, so that a slow restart of the app does not delay the database's."""
+
         def at(fraction: float) -> None:
             wait = self.started + fraction * duration - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
 
-        at(0.25)
-        self.events["app_kill"] = time.monotonic() - self.started
-        os.killpg(self.apps[PORTS[0]].pid, signal.SIGKILL)
-        self.apps[PORTS[0]].wait()
-        self.note(f"app on port {PORTS[0]} killed (SIGKILL, master and workers)")
-        at(0.45)
-        self.events["app_start"] = time.monotonic() - self.started
-        self.start_app(PORTS[0])
-        self.wait_ready(PORTS[0])
-        self.events["app_ready"] = time.monotonic() - self.started
-        self.note(f"app on port {PORTS[0]} started again and ready")
-        at(0.65)
-        self.events["pg_restart_begin"] = time.monotonic() - self.started
-        pg_restart()
-        self.events["pg_restart_end"] = time.monotonic() - self.started
-        self.note("PostgreSQL restarted")
+        def app() -> None:
+            at(0.20)
+            self.events["app_kill"] = time.monotonic() - self.started
+            os.killpg(self.apps[PORTS[0]].pid, signal.SIGKILL)
+            self.apps[PORTS[0]].wait()
+            self.note(f"app on port {PORTS[0]} killed (SIGKILL, master and workers)")
+            at(0.35)
+            self.events["app_start"] = time.monotonic() - self.started
+            self.start_app(PORTS[0])
+            self.wait_ready(PORTS[0])
+            self.events["app_ready"] = time.monotonic() - self.started
+            self.note(f"app on port {PORTS[0]} started again and ready")
+
+        def database() -> None:
+            at(0.60)
+            self.events["pg_restart_begin"] = time.monotonic() - self.started
+            pg_restart()
+            self.events["pg_restart_end"] = time.monotonic() - self.started
+            self.note("PostgreSQL restarted")
+
+        timelines = [threading.Thread(target=app), threading.Thread(target=database)]
+        for timeline in timelines:
+            timeline.start()
+        for timeline in timelines:
+            timeline.join()
 
     def drain(self, limit: float = 90.0) -> dict[str, Any]:
         """Let the workers empty the queue; requeue what dead workers left RUNNING."""
@@ -296,7 +308,7 @@ class Run:
         shared.stop.set()
         for client in clients:
             client.join(timeout=40)
-        fault_thread.join(timeout=60)
+        fault_thread.join(timeout=300)
         elapsed = time.monotonic() - self.started
         self.note("clients stopped")
         log = sorted((e for c in clients for e in c.log), key=lambda e: e["t"])
