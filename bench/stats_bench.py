@@ -58,13 +58,16 @@ def make_data(n: int, seed: int = 20240601) -> dict[str, np.ndarray]:
     return {"h": stratum, "c": cluster, "d": domain, "w": weight, "y": y}
 
 
-def vib_run(cols: dict[str, np.ndarray], element: bool,
-            fast: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    spec = parse_spec({
-        "data": "-",
-        "design": {"ids": [] if element else ["c"], "strata": "h", "weights": "w"},
-        "estimates": [{"id": "p", "statistic": "proportion", "variable": "y", "by": ["d"]}],
-    })
+def vib_run(
+    cols: dict[str, np.ndarray], element: bool, fast: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    spec = parse_spec(
+        {
+            "data": "-",
+            "design": {"ids": [] if element else ["c"], "strata": "h", "weights": "w"},
+            "estimates": [{"id": "p", "statistic": "proportion", "variable": "y", "by": ["d"]}],
+        }
+    )
     out = run_table(spec, Table(cols), fast=fast)
     rows = out["estimates"][0]["rows"]
     return np.array([r["estimate"] for r in rows]), np.array([r["se"] for r in rows])
@@ -127,8 +130,9 @@ def peak_memory(fn: Callable[[], Any]) -> int:
     return peak - base
 
 
-def agree(name: str, a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray],
-          tol: float = 1e-9) -> float:
+def agree(
+    name: str, a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray], tol: float = 1e-9
+) -> float:
     worst = 0.0
     for x, y in zip(a, b, strict=True):
         rel = float(np.max(np.abs(x - y) / np.abs(y)))
@@ -140,8 +144,12 @@ def agree(name: str, a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.n
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=5_000_000)
-    ap.add_argument("--repeat", type=int, default=5,
-                    help="interleaved rounds per design (vib and DuckDB; svy: --svy-repeat)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="interleaved rounds per design (vib and DuckDB; svy: --svy-repeat)",
+    )
     ap.add_argument("--svy-repeat", type=int, default=1)
     ap.add_argument("--no-svy", action="store_true", help="skip the (slow) svy peer")
     args = ap.parse_args(argv)
@@ -150,9 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     input_bytes = sum(v.nbytes for v in cols.values())
     import duckdb
 
-    print(f"rows={n:,}  strata={NSTRATA}  clusters={NCLUSTERS}  domains={NDOMAINS}  "
-          f"input columns={input_bytes / 2**20:.0f} MiB  numpy {np.__version__}  "
-          f"duckdb {duckdb.__version__}")
+    print(
+        f"rows={n:,}  strata={NSTRATA}  clusters={NCLUSTERS}  domains={NDOMAINS}  "
+        f"input columns={input_bytes / 2**20:.0f} MiB  numpy {np.__version__}  "
+        f"duckdb {duckdb.__version__}"
+    )
     con = duckdb.connect()
     con.register("t_view", dict(cols.items()))
     con.execute("CREATE TABLE t AS SELECT * FROM t_view")
@@ -181,8 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         diff_gen = agree("general path", r_vib, r_gen, 1e-12)
         diff = agree("duckdb", r_vib, r_duck)
         mv, md, mr = median(t_vib), median(t_duck), median(ratios)
-        line = (f"[{label}] vib {mv:.3f}s | duckdb {md:.3f}s "
-                f"(vib/duckdb = {mr:.2f}, target <= 1.5)")
+        line = f"[{label}] vib {mv:.3f}s | duckdb {md:.3f}s (vib/duckdb = {mr:.2f}, target <= 1.5)"
         ok &= mr <= 1.5
         if frame is not None:
             t_svy = []
@@ -199,11 +208,15 @@ def main(argv: list[str] | None = None) -> int:
         ratio = peak / input_bytes
         ok &= ratio <= 3
         print(line)
-        print(f"    vib rounds {', '.join(f'{t:.3f}' for t in t_vib)} s; duckdb rounds "
-              f"{', '.join(f'{t:.3f}' for t in t_duck)} s")
-        print(f"    max relative difference to peers {diff:.2e} (to vib's general path "
-              f"{diff_gen:.1e}); vib peak memory {peak / 2**20:.0f} MiB = {ratio:.2f}x input "
-              f"(target <= 3)")
+        print(
+            f"    vib rounds {', '.join(f'{t:.3f}' for t in t_vib)} s; duckdb rounds "
+            f"{', '.join(f'{t:.3f}' for t in t_duck)} s"
+        )
+        print(
+            f"    max relative difference to peers {diff:.2e} (to vib's general path "
+            f"{diff_gen:.1e}); vib peak memory {peak / 2**20:.0f} MiB = {ratio:.2f}x input "
+            f"(target <= 3)"
+        )
         print("    p  =", np.array2string(r_vib[0], precision=6))
         print("    se =", np.array2string(r_vib[1], precision=6))
     print("all targets met" if ok else "SOME TARGETS NOT MET")

@@ -10,8 +10,9 @@ from typing import Any
 Row = dict[str, Any]
 
 
-def onestrat(xs: list[float], clusters: list[Any], n_psu: int, popsize: float,
-             lonely: str) -> float | None:
+def onestrat(
+    xs: list[float], clusters: list[Any], n_psu: int, popsize: float, lonely: str
+) -> float | None:
     f = 1.0 if math.isinf(popsize) else (popsize - n_psu) / popsize
     if f < 1e-7:
         return 0.0
@@ -32,8 +33,14 @@ def onestrat(xs: list[float], clusters: list[Any], n_psu: int, popsize: float,
     return ss * f
 
 
-def multistage(rows: list[Row], xs: list[float], ids: list[str], strata: list[str],
-               popsize: list[str] | None, lonely: str) -> float:
+def multistage(
+    rows: list[Row],
+    xs: list[float],
+    ids: list[str],
+    strata: list[str],
+    popsize: list[str] | None,
+    lonely: str,
+) -> float:
     """rows carry columns named in ids/strata/popsize (stage-specific, already nested)."""
     by_stratum: dict[Any, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
@@ -42,8 +49,9 @@ def multistage(rows: list[Row], xs: list[float], ids: list[str], strata: list[st
     for idx in by_stratum.values():
         n_psu = rows[idx[0]]["_npsu_" + ids[0]]
         pop = math.inf if popsize is None else rows[idx[0]][popsize[0]]
-        parts.append(onestrat([xs[i] for i in idx], [rows[i][ids[0]] for i in idx], n_psu, pop,
-                              lonely))
+        parts.append(
+            onestrat([xs[i] for i in idx], [rows[i][ids[0]] for i in idx], n_psu, pop, lonely)
+        )
     ok = [p for p in parts if p is not None]
     v = sum(ok) * len(parts) / len(ok) if ok else math.nan
     if popsize is not None and len(ids) > 1:
@@ -53,20 +61,23 @@ def multistage(rows: list[Row], xs: list[float], ids: list[str], strata: list[st
         for idx in by_cluster.values():
             sub = [rows[i] for i in idx]
             frac = sub[0]["_npsu_" + ids[0]] / sub[0][popsize[0]]
-            v += multistage(sub, [xs[i] for i in idx], ids[1:], strata[1:], popsize[1:],
-                            lonely) * frac
+            v += (
+                multistage(sub, [xs[i] for i in idx], ids[1:], strata[1:], popsize[1:], lonely)
+                * frac
+            )
     return v
 
 
-def prepare(rows: list[Row], ids: list[str], strata: str | None,
-            fpc: list[str] | None) -> tuple[list[str], list[str], list[str] | None]:
+def prepare(
+    rows: list[Row], ids: list[str], strata: str | None, fpc: list[str] | None
+) -> tuple[list[str], list[str], list[str] | None]:
     """Nest ids and strata as svydesign does; store sample and population sizes."""
     stage_ids = []
     stage_strata = []
     for s, _name in enumerate(ids):
         key = f"_id{s}"
         for r in rows:
-            r[key] = tuple(r[n] for n in ids[:s + 1])
+            r[key] = tuple(r[n] for n in ids[: s + 1])
         stage_ids.append(key)
         skey = f"_st{s}"
         for r in rows:
@@ -90,8 +101,9 @@ def prepare(rows: list[Row], ids: list[str], strata: str | None,
     return stage_ids, stage_strata, pops
 
 
-def domain_mean(rows: list[Row], y: str, w: str, dom: Any = None,
-                dom_col: str | None = None) -> tuple[float, list[float]]:
+def domain_mean(
+    rows: list[Row], y: str, w: str, dom: Any = None, dom_col: str | None = None
+) -> tuple[float, list[float]]:
     """Weighted domain mean and its influence values (zero outside the domain)."""
     ind = [1.0 if dom_col is None or r[dom_col] == dom else 0.0 for r in rows]
     ind = [i if rows[k][y] is not None else 0.0 for k, i in enumerate(ind)]

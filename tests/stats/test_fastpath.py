@@ -37,8 +37,12 @@ def assert_same(spec: Any, tbl: Table) -> list[dict[str, Any]]:
     assert len(fast) == len(gen)
     for rf, rg in zip(fast, gen, strict=True):
         assert rf["domain"] == rg["domain"]
-        assert (rf["n"], rf["df"], rf["level"], rf["deff"]) == \
-            (rg["n"], rg["df"], rg["level"], rg["deff"])
+        assert (rf["n"], rf["df"], rf["level"], rf["deff"]) == (
+            rg["n"],
+            rg["df"],
+            rg["level"],
+            rg["deff"],
+        )
         scale = abs(rg["estimate"]) + 1.0
         for k in ("estimate", "se", "ci_low", "ci_high"):
             assert _close(rf[k], rg[k], scale), (k, rf[k], rg[k])
@@ -47,14 +51,15 @@ def assert_same(spec: Any, tbl: Table) -> list[dict[str, Any]]:
 
 designs = st.integers(min_value=6, max_value=120).flatmap(
     lambda n: st.tuples(
-        st.lists(st.integers(0, 3), min_size=n, max_size=n),          # stratum
-        st.lists(st.integers(0, 9), min_size=n, max_size=n),          # cluster
-        st.lists(st.integers(-1, 2), min_size=n, max_size=n),         # domain
-        st.lists(st.floats(0.1, 100), min_size=n, max_size=n),        # weight
-        st.lists(st.floats(0, 1), min_size=n, max_size=n),            # y
-        st.booleans(),                                                # binary y
-        st.sampled_from(["int32", "int64", "float64"]),               # code dtype
-    ))
+        st.lists(st.integers(0, 3), min_size=n, max_size=n),  # stratum
+        st.lists(st.integers(0, 9), min_size=n, max_size=n),  # cluster
+        st.lists(st.integers(-1, 2), min_size=n, max_size=n),  # domain
+        st.lists(st.floats(0.1, 100), min_size=n, max_size=n),  # weight
+        st.lists(st.floats(0, 1), min_size=n, max_size=n),  # y
+        st.booleans(),  # binary y
+        st.sampled_from(["int32", "int64", "float64"]),  # code dtype
+    )
+)
 
 
 def _table(d: Any, *, nested: bool) -> Table:
@@ -67,16 +72,30 @@ def _table(d: Any, *, nested: bool) -> Table:
     ya = np.asarray(y)
     if binary:
         ya = (ya > 0.5).astype(float)
-    return Table({"h": np.asarray(h, dtype=dtype), "c": np.asarray(c, dtype=dtype),
-                  "d": np.asarray(dom, dtype=dtype), "w": np.asarray(w), "y": ya,
-                  "r": np.arange(n)})
+    return Table(
+        {
+            "h": np.asarray(h, dtype=dtype),
+            "c": np.asarray(c, dtype=dtype),
+            "d": np.asarray(dom, dtype=dtype),
+            "w": np.asarray(w),
+            "y": ya,
+            "r": np.arange(n),
+        }
+    )
 
 
 @settings(max_examples=60, deadline=None)
-@given(designs, st.sampled_from([[], ["c"]]), st.booleans(), st.booleans(), st.booleans(),
-       st.sampled_from(["t", "normal", "logit", "wilson", "beta"]))
-def test_fast_path_equals_general_path(d: Any, ids: list[str], strata: bool, by: bool,
-                                       nest: bool, ci: str) -> None:
+@given(
+    designs,
+    st.sampled_from([[], ["c"]]),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(["t", "normal", "logit", "wilson", "beta"]),
+)
+def test_fast_path_equals_general_path(
+    d: Any, ids: list[str], strata: bool, by: bool, nest: bool, ci: str
+) -> None:
     tbl = _table(d, nested=not nest)
     design = {"ids": ids, "strata": "h" if strata else None, "weights": "w", "nest": nest}
     est = {"statistic": "proportion", "variable": "y", "by": ["d"] if by else [], "ci": ci}
@@ -96,16 +115,22 @@ def test_fast_path_equals_general_path(d: Any, ids: list[str], strata: bool, by:
 def _bench_like(n: int, seed: int) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     cluster = rng.integers(0, 50, n).astype(np.int32)
-    return {"h": (cluster % 7).astype(np.int32), "c": cluster,
-            "d": rng.integers(0, 4, n).astype(np.int32), "w": rng.uniform(1, 10, n),
-            "y": (rng.random(n) < 0.3).astype(np.float64)}
+    return {
+        "h": (cluster % 7).astype(np.int32),
+        "c": cluster,
+        "d": rng.integers(0, 4, n).astype(np.int32),
+        "w": rng.uniform(1, 10, n),
+        "y": (rng.random(n) < 0.3).astype(np.float64),
+    }
 
 
 @pytest.mark.parametrize("ids", [[], ["c"]])
 def test_fast_path_is_taken_and_exact_on_the_benchmark_shape(ids: list[str]) -> None:
     cols = _bench_like(5000, 7)
-    spec = _spec({"ids": ids, "strata": "h", "weights": "w"},
-                 {"statistic": "proportion", "variable": "y", "by": ["d"]})
+    spec = _spec(
+        {"ids": ids, "strata": "h", "weights": "w"},
+        {"statistic": "proportion", "variable": "y", "by": ["d"]},
+    )
     assert fastpath.eligible(spec)
     res = fastpath.domain_means(spec, Table(cols), spec.estimates[0])
     assert res is not None
@@ -113,12 +138,15 @@ def test_fast_path_is_taken_and_exact_on_the_benchmark_shape(ids: list[str]) -> 
     assert [r["domain"] for r in rows] == [{"d": k} for k in range(4)]
     # the full covariance between domains matches too (contrasts use it)
     from vib.stats.engine import _estimate, build_context
+
     gen = _estimate(build_context(spec, Table(cols)), spec.estimates[0], "estimates[0]")
     np.testing.assert_allclose(res.cov, gen.cov, rtol=1e-12, atol=1e-12 * np.abs(gen.cov).max())
 
 
-@pytest.mark.parametrize("change", ["nan_y", "zero_weight", "lonely", "not_nested", "string_by",
-                                   "sparse_codes", "y_out_of_range"])
+@pytest.mark.parametrize(
+    "change",
+    ["nan_y", "zero_weight", "lonely", "not_nested", "string_by", "sparse_codes", "y_out_of_range"],
+)
 def test_fast_path_declines_and_general_path_decides(change: str) -> None:
     cols: dict[str, Any] = _bench_like(400, 3)
     cols["y"] = cols["y"].copy()
@@ -140,8 +168,10 @@ def test_fast_path_declines_and_general_path_decides(change: str) -> None:
         cols["c"] = cols["c"].astype(np.int64) * 10**9
     elif change == "y_out_of_range":
         cols["y"][0] = 2.0
-    spec = _spec({"ids": ids, "strata": "h", "weights": "w"},
-                 {"statistic": "proportion", "variable": "y", "by": ["d"]})
+    spec = _spec(
+        {"ids": ids, "strata": "h", "weights": "w"},
+        {"statistic": "proportion", "variable": "y", "by": ["d"]},
+    )
     tbl = Table(cols)
     assert fastpath.domain_means(spec, tbl, spec.estimates[0]) is None
     try:

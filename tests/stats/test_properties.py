@@ -35,7 +35,8 @@ samples = st.integers(min_value=8, max_value=60).flatmap(
         st.lists(st.floats(0.5, 50), min_size=n, max_size=n),
         st.lists(st.integers(0, 2), min_size=n, max_size=n),
         st.lists(st.sampled_from(["a", "b"]), min_size=n, max_size=n),
-    ))
+    )
+)
 
 
 def _cols(s: tuple[list[float], list[float], list[int], list[str]]) -> dict[str, Any]:
@@ -66,12 +67,18 @@ def test_scaling_weights_leaves_means_unchanged(s: Any, c: float) -> None:
 def test_domain_estimate_equals_subset_estimate(s: Any) -> None:
     cols = _cols(s)
     design = {"ids": [], "strata": "h", "weights": "w"}
-    dom = run(table(cols), design=design,
-              estimates=[{"id": "m", "statistic": "mean", "variable": "y", "by": ["g"]}])
+    dom = run(
+        table(cols),
+        design=design,
+        estimates=[{"id": "m", "statistic": "mean", "variable": "y", "by": ["g"]}],
+    )
     for row in dom["estimates"][0]["rows"]:
-        sub = run(table(cols), design=design,
-                  subset={"column": "g", "op": "==", "value": row["domain"]["g"]},
-                  estimates=[{"id": "m", "statistic": "mean", "variable": "y"}])
+        sub = run(
+            table(cols),
+            design=design,
+            subset={"column": "g", "op": "==", "value": row["domain"]["g"]},
+            estimates=[{"id": "m", "statistic": "mean", "variable": "y"}],
+        )
         srow = sub["estimates"][0]["rows"][0]
         assert math.isclose(row["estimate"], srow["estimate"], rel_tol=1e-12, abs_tol=1e-12)
         assert math.isclose(row["se"], srow["se"], rel_tol=1e-12, abs_tol=1e-12)
@@ -83,9 +90,14 @@ def test_domain_estimate_equals_subset_estimate(s: Any) -> None:
 @given(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=3, max_size=80))
 def test_srs_with_replacement_textbook_se(y: list[float]) -> None:
     n = len(y)
-    out = run(table({"y": y}), design={"ids": []},
-              estimates=[{"id": "m", "statistic": "mean", "variable": "y"},
-                         {"id": "t", "statistic": "total", "variable": "y"}])
+    out = run(
+        table({"y": y}),
+        design={"ids": []},
+        estimates=[
+            {"id": "m", "statistic": "mean", "variable": "y"},
+            {"id": "t", "statistic": "total", "variable": "y"},
+        ],
+    )
     mean = sum(y) / n
     s2 = sum((v - mean) ** 2 for v in y) / (n - 1)
     row = out["estimates"][0]["rows"][0]
@@ -105,25 +117,38 @@ def test_raking_to_matching_margins_leaves_weights(s: Any) -> None:
     h = np.asarray(cols["h"])
     g = np.asarray(cols["g"])
     margins = [
-        {"variables": ["h"], "population": [{"h": k, "N": float(w[h == k].sum())}
-                                            for k in sorted(set(h.tolist()))]},
-        {"variables": ["g"], "population": [{"g": k, "N": float(w[g == k].sum())}
-                                            for k in sorted(set(g.tolist()))]},
+        {
+            "variables": ["h"],
+            "population": [{"h": k, "N": float(w[h == k].sum())} for k in sorted(set(h.tolist()))],
+        },
+        {
+            "variables": ["g"],
+            "population": [{"g": k, "N": float(w[g == k].sum())} for k in sorted(set(g.tolist()))],
+        },
     ]
-    out = run(table(cols), design={"ids": [], "weights": "w"},
-              calibration=[{"method": "rake", "margins": margins, "epsilon": 1e-10,
-                            "maxit": 50}],
-              estimates=[], output_weights=True)
+    out = run(
+        table(cols),
+        design={"ids": [], "weights": "w"},
+        calibration=[{"method": "rake", "margins": margins, "epsilon": 1e-10, "maxit": 50}],
+        estimates=[],
+        output_weights=True,
+    )
     assert np.allclose(out["weights"], w, rtol=1e-9, atol=0)
 
 
 def test_no_python_level_path_dependence(tmp_path: Path) -> None:
     """Sanity: Table built in memory and from CSV give the same numbers."""
     cols = {"y": [1.0, 2.0, 4.0, 8.0], "w": [1.0, 2.0, 1.0, 3.0]}
-    (tmp_path / "d.csv").write_text("y,w\n" + "\n".join(f"{a},{b}" for a, b in
-                                                       zip(cols["y"], cols["w"], strict=True)))
+    (tmp_path / "d.csv").write_text(
+        "y,w\n" + "\n".join(f"{a},{b}" for a, b in zip(cols["y"], cols["w"], strict=True))
+    )
     from vib.stats import run_spec
-    spec = {"data": "d.csv", "design": {"ids": [], "weights": "w"},
-            "estimates": [{"id": "m", "statistic": "mean", "variable": "y"}]}
-    assert run_spec(spec, base_dir=tmp_path) == run(table(cols), **{k: v for k, v in spec.items()
-                                                                    if k != "data"})
+
+    spec = {
+        "data": "d.csv",
+        "design": {"ids": [], "weights": "w"},
+        "estimates": [{"id": "m", "statistic": "mean", "variable": "y"}],
+    }
+    assert run_spec(spec, base_dir=tmp_path) == run(
+        table(cols), **{k: v for k, v in spec.items() if k != "data"}
+    )

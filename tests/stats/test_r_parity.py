@@ -34,9 +34,12 @@ def test_hadamard_is_the_matrix_r_picks(n: int) -> None:
     k = h.shape[0]
     order, ones, checksum = R["hadamard"][str(n)]
     i, j = np.meshgrid(np.arange(1, k + 1), np.arange(1, k + 1), indexing="ij")
-    assert (k, int(h.sum()), int((h * ((131 * i + 71 * j) % 1009)).sum())) == \
-        (order, ones, checksum)
-    pm = 2 * h - 1                                  # a Hadamard matrix: H Hᵀ = k I
+    assert (k, int(h.sum()), int((h * ((131 * i + 71 * j) % 1009)).sum())) == (
+        order,
+        ones,
+        checksum,
+    )
+    pm = 2 * h - 1  # a Hadamard matrix: H Hᵀ = k I
     assert (pm @ pm.T == k * np.eye(k, dtype=np.int64)).all()
     assert k > n
 
@@ -62,9 +65,14 @@ def test_derived_brr_and_fay_match_r(n_strata: int) -> None:
     expect = R["brr"][str(n_strata)]
     cols = brr_data(n_strata)
     for rtype, key in (("BRR", "se"), ("Fay", "se_fay")):
-        spec = parse_spec({"data": "-", "design": {"ids": ["psu"], "strata": "st", "weights": "w"},
-                           "replicates": {"type": rtype, "rho": 0.3 if rtype == "Fay" else 0},
-                           "estimates": [{"id": "m", "statistic": "mean", "variable": "y"}]})
+        spec = parse_spec(
+            {
+                "data": "-",
+                "design": {"ids": ["psu"], "strata": "st", "weights": "w"},
+                "replicates": {"type": rtype, "rho": 0.3 if rtype == "Fay" else 0},
+                "estimates": [{"id": "m", "statistic": "mean", "variable": "y"}],
+            }
+        )
         ctx = build_context(spec, Table(cols))
         assert ctx.replicates is not None
         mult = ctx.replicates.weights / ctx.weights[:, None]
@@ -78,12 +86,29 @@ def test_derived_brr_and_fay_match_r(n_strata: int) -> None:
         assert row["df"] == expect["degf"]
 
 
-def _lik(datadir: Path, design: dict[str, Any], cond: dict[str, Any], *, by: str | None = None,
-         level: float = 0.95, ci: str = "likelihood") -> list[dict[str, Any]]:
-    spec = {"data": "apiclus1.csv" if "dnum" in json.dumps(design) else "apistrat.csv",
-            "design": design,
-            "estimates": [{"id": "p", "statistic": "proportion", "variable": cond,
-                           "ci": ci, "level": level, **({"by": [by]} if by else {})}]}
+def _lik(
+    datadir: Path,
+    design: dict[str, Any],
+    cond: dict[str, Any],
+    *,
+    by: str | None = None,
+    level: float = 0.95,
+    ci: str = "likelihood",
+) -> list[dict[str, Any]]:
+    spec = {
+        "data": "apiclus1.csv" if "dnum" in json.dumps(design) else "apistrat.csv",
+        "design": design,
+        "estimates": [
+            {
+                "id": "p",
+                "statistic": "proportion",
+                "variable": cond,
+                "ci": ci,
+                "level": level,
+                **({"by": [by]} if by else {}),
+            }
+        ],
+    }
     return run_spec(spec, base_dir=datadir)["estimates"][0]["rows"]
 
 
@@ -91,21 +116,26 @@ DCLUS1 = {"ids": ["dnum"], "weights": "pw", "fpc": ["fpc"]}
 DSTRAT = {"ids": [], "strata": "stype", "weights": "pw", "fpc": ["fpc"]}
 
 
-@pytest.mark.parametrize(("key", "cond", "level"), [
-    ("dclus1 ell==0", {"column": "ell", "op": "==", "value": 0}, 0.95),
-    ("dclus1 sch.wide==Yes", {"column": "sch.wide", "op": "==", "value": "Yes"}, 0.95),
-    ("dclus1 api00>700", {"column": "api00", "op": ">", "value": 700}, 0.95),
-    ("dclus1 meals>50 level 0.9", {"column": "meals", "op": ">", "value": 50}, 0.9),
-])
-def test_likelihood_interval_as_r(datadir: Path, key: str, cond: dict[str, Any],
-                                  level: float) -> None:
+@pytest.mark.parametrize(
+    ("key", "cond", "level"),
+    [
+        ("dclus1 ell==0", {"column": "ell", "op": "==", "value": 0}, 0.95),
+        ("dclus1 sch.wide==Yes", {"column": "sch.wide", "op": "==", "value": "Yes"}, 0.95),
+        ("dclus1 api00>700", {"column": "api00", "op": ">", "value": 700}, 0.95),
+        ("dclus1 meals>50 level 0.9", {"column": "meals", "op": ">", "value": 50}, 0.9),
+    ],
+)
+def test_likelihood_interval_as_r(
+    datadir: Path, key: str, cond: dict[str, Any], level: float
+) -> None:
     row = _lik(datadir, DCLUS1, cond, level=level)[0]
     assert [row["ci_low"], row["ci_high"]] == pytest.approx(R["likelihood"][key], rel=REL)
 
 
 @pytest.mark.parametrize(("name", "design"), [("dstrat", DSTRAT), ("dclus1", DCLUS1)])
-def test_likelihood_interval_by_domain_as_r(datadir: Path, name: str,
-                                            design: dict[str, Any]) -> None:
+def test_likelihood_interval_by_domain_as_r(
+    datadir: Path, name: str, design: dict[str, Any]
+) -> None:
     rows = _lik(datadir, design, {"column": "api00", "op": ">", "value": 700}, by="stype")
     for row in rows:
         s = row["domain"]["stype"]
@@ -118,12 +148,15 @@ def test_logit_interval_as_r(datadir: Path) -> None:
     by glm's convergence tolerance (6e-9 relative for ell == 0)."""
     row = _lik(datadir, DCLUS1, {"column": "ell", "op": "==", "value": 0}, ci="logit")[0]
     assert [row["ci_low"], row["ci_high"]] == pytest.approx(R["logit"]["dclus1 ell==0"], rel=REL)
-    row = _lik(datadir, DCLUS1, {"column": "meals", "op": ">", "value": 50}, ci="logit",
-               level=0.9)[0]
+    row = _lik(datadir, DCLUS1, {"column": "meals", "op": ">", "value": 50}, ci="logit", level=0.9)[
+        0
+    ]
     assert [row["ci_low"], row["ci_high"]] == pytest.approx(
-        R["logit"]["dclus1 meals>50 level 0.9"], rel=REL)
-    for row in _lik(datadir, DSTRAT, {"column": "api00", "op": ">", "value": 700}, by="stype",
-                    ci="logit"):
+        R["logit"]["dclus1 meals>50 level 0.9"], rel=REL
+    )
+    for row in _lik(
+        datadir, DSTRAT, {"column": "api00", "op": ">", "value": 700}, by="stype", ci="logit"
+    ):
         expect = R["logit"][f"dstrat api00>700 stype={row['domain']['stype']}"]
         assert [row["ci_low"], row["ci_high"]] == pytest.approx(expect, rel=REL)
 
@@ -147,18 +180,27 @@ def test_fmm_spline_conditions() -> None:
         assert third == pytest.approx(6 * cubic[0], rel=1e-8)
 
 
-@pytest.mark.parametrize(("name", "design", "rtype", "by"), [
-    ("rclus1", DCLUS1, "JK1", "stype"),
-    ("rclus1", DCLUS1, "JK1", "sch.wide"),
-    ("rstrat", DSTRAT, "JKn", "stype"),
-])
-def test_replicate_domain_df_is_r_degf_of_the_subset(datadir: Path, name: str,
-                                                     design: dict[str, Any], rtype: str,
-                                                     by: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "design", "rtype", "by"),
+    [
+        ("rclus1", DCLUS1, "JK1", "stype"),
+        ("rclus1", DCLUS1, "JK1", "sch.wide"),
+        ("rstrat", DSTRAT, "JKn", "stype"),
+    ],
+)
+def test_replicate_domain_df_is_r_degf_of_the_subset(
+    datadir: Path, name: str, design: dict[str, Any], rtype: str, by: str
+) -> None:
     data = "apiclus1.csv" if name == "rclus1" else "apistrat.csv"
-    spec = {"data": data, "design": design, "replicates": {"type": rtype},
-            "estimates": [{"id": "m", "statistic": "mean", "variable": "api00", "by": [by]},
-                          {"id": "a", "statistic": "mean", "variable": "api00"}]}
+    spec = {
+        "data": data,
+        "design": design,
+        "replicates": {"type": rtype},
+        "estimates": [
+            {"id": "m", "statistic": "mean", "variable": "api00", "by": [by]},
+            {"id": "a", "statistic": "mean", "variable": "api00"},
+        ],
+    }
     out = run_spec(spec, base_dir=datadir)["estimates"]
     for row in out[0]["rows"]:
         assert row["df"] == R["degf"][f"{name} {by}={row['domain'][by]}"]
@@ -178,7 +220,12 @@ def test_fpc_for_only_some_stages_is_an_error_as_in_r(datadir: Path) -> None:
     assert R["fpc_one_of_two_stages"] == "non-conformable arrays"
     for fpc in (["fpc1"], ["fpc1", "fpc2", "fpc2"]):
         with pytest.raises(StatsError, match="fpc") as exc:
-            run_spec({"data": "apiclus2.csv", "design": {"ids": ["dnum", "snum"], "fpc": fpc},
-                      "estimates": [{"id": "m", "statistic": "mean", "variable": "api00"}]},
-                     base_dir=datadir)
+            run_spec(
+                {
+                    "data": "apiclus2.csv",
+                    "design": {"ids": ["dnum", "snum"], "fpc": fpc},
+                    "estimates": [{"id": "m", "statistic": "mean", "variable": "api00"}],
+                },
+                base_dir=datadir,
+            )
         assert exc.value.args[0].startswith("design.fpc") or "fpc" in str(exc.value)

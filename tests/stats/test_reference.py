@@ -20,10 +20,10 @@ from .conftest import load
 REL = 1e-9
 
 
-def run1(datadir: Path, design: dict[str, Any], est: dict[str, Any],
-         **extra: Any) -> list[dict[str, Any]]:
-    spec = {"data": extra.pop("data"), "design": design, "estimates": [{"id": "e", **est}],
-            **extra}
+def run1(
+    datadir: Path, design: dict[str, Any], est: dict[str, Any], **extra: Any
+) -> list[dict[str, Any]]:
+    spec = {"data": extra.pop("data"), "design": design, "estimates": [{"id": "e", **est}], **extra}
     return run_spec(spec, base_dir=datadir)["estimates"][0]["rows"]
 
 
@@ -41,9 +41,12 @@ def test_two_stage_fpc_domains(datadir: Path, by: str | None) -> None:
     rows = ref.load_rows = load("apiclus2.csv")
     ids, strata, pops = ref.prepare(rows, ["dnum", "snum"], None, ["fpc1", "fpc2"])
     with_weights(rows, ids, ["fpc1", "fpc2"])
-    got = run1(datadir, {"ids": ["dnum", "snum"], "fpc": ["fpc1", "fpc2"]},
-               {"statistic": "mean", "variable": "api00", **({"by": [by]} if by else {})},
-               data="apiclus2.csv")
+    got = run1(
+        datadir,
+        {"ids": ["dnum", "snum"], "fpc": ["fpc1", "fpc2"]},
+        {"statistic": "mean", "variable": "api00", **({"by": [by]} if by else {})},
+        data="apiclus2.csv",
+    )
     doms = [None] if by is None else sorted({r[by] for r in rows})
     assert len(got) == len(doms)
     for row, d in zip(got, doms, strict=True):
@@ -58,9 +61,12 @@ def test_two_stage_fpc_domains(datadir: Path, by: str | None) -> None:
 def test_lonely_psu_matches_reference(datadir: Path, lonely: str, by: str | None) -> None:
     rows = load("apiclus1.csv")
     ids, strata, _ = ref.prepare(rows, ["cds"], "dnum", None)
-    got = run1(datadir, {"ids": [], "strata": "dnum", "weights": "pw", "lonely_psu": lonely},
-               {"statistic": "mean", "variable": "api00", **({"by": [by]} if by else {})},
-               data="apiclus1.csv")
+    got = run1(
+        datadir,
+        {"ids": [], "strata": "dnum", "weights": "pw", "lonely_psu": lonely},
+        {"statistic": "mean", "variable": "api00", **({"by": [by]} if by else {})},
+        data="apiclus1.csv",
+    )
     doms = [None] if by is None else sorted({r[by] for r in rows})
     for row, d in zip(got, doms, strict=True):
         # R computes a domain on the subset design: only the domain's rows are visited
@@ -73,17 +79,28 @@ def test_lonely_psu_matches_reference(datadir: Path, lonely: str, by: str | None
 
 def test_lonely_fail_is_an_error(datadir: Path) -> None:
     with pytest.raises(StatsError, match="only one PSU"):
-        run1(datadir, {"ids": [], "strata": "dnum", "weights": "pw"},
-             {"statistic": "mean", "variable": "api00"}, data="apiclus1.csv")
+        run1(
+            datadir,
+            {"ids": [], "strata": "dnum", "weights": "pw"},
+            {"statistic": "mean", "variable": "api00"},
+            data="apiclus1.csv",
+        )
 
 
 def test_stratified_total_and_ratio_closed_form(datadir: Path) -> None:
     rows = load("apistrat.csv")
-    got_t = run1(datadir, {"ids": [], "strata": "stype", "weights": "pw", "fpc": ["fpc"]},
-                 {"statistic": "total", "variable": "api00"}, data="apistrat.csv")[0]
-    got_r = run1(datadir, {"ids": [], "strata": "stype", "weights": "pw", "fpc": ["fpc"]},
-                 {"statistic": "ratio", "numerator": "api00", "denominator": "api99"},
-                 data="apistrat.csv")[0]
+    got_t = run1(
+        datadir,
+        {"ids": [], "strata": "stype", "weights": "pw", "fpc": ["fpc"]},
+        {"statistic": "total", "variable": "api00"},
+        data="apistrat.csv",
+    )[0]
+    got_r = run1(
+        datadir,
+        {"ids": [], "strata": "stype", "weights": "pw", "fpc": ["fpc"]},
+        {"statistic": "ratio", "numerator": "api00", "denominator": "api99"},
+        data="apistrat.csv",
+    )[0]
     tot = 0.0
     var_t = 0.0
     ty = sum(r["pw"] * r["api00"] for r in rows)
@@ -113,8 +130,12 @@ def test_stratified_total_and_ratio_closed_form(datadir: Path) -> None:
 
 def test_factor_levels_and_deff(datadir: Path) -> None:
     rows = load("apisrs.csv")
-    got = run1(datadir, {"ids": [], "fpc": ["fpc"]},
-               {"statistic": "mean", "variable": "stype", "deff": True}, data="apisrs.csv")
+    got = run1(
+        datadir,
+        {"ids": [], "fpc": ["fpc"]},
+        {"statistic": "mean", "variable": "stype", "deff": True},
+        data="apisrs.csv",
+    )
     n = len(rows)
     big_n = rows[0]["fpc"]
     assert [g["level"] for g in got] == ["E", "H", "M"]
@@ -130,10 +151,17 @@ def test_factor_levels_and_deff(datadir: Path) -> None:
 
 
 def _ci(datadir: Path, method: str, level: float = 0.95) -> dict[str, Any]:
-    return run1(datadir, {"ids": ["dnum"], "weights": "pw", "fpc": ["fpc"]},
-                {"statistic": "proportion",
-                 "variable": {"column": "sch.wide", "op": "==", "value": "Yes"},
-                 "ci": method, "level": level}, data="apiclus1.csv")[0]
+    return run1(
+        datadir,
+        {"ids": ["dnum"], "weights": "pw", "fpc": ["fpc"]},
+        {
+            "statistic": "proportion",
+            "variable": {"column": "sch.wide", "op": "==", "value": "Yes"},
+            "ci": method,
+            "level": level,
+        },
+        data="apiclus1.csv",
+    )[0]
 
 
 @pytest.mark.parametrize("level", [0.95, 0.9])
@@ -154,7 +182,8 @@ def test_proportion_interval_methods_closed_form(datadir: Path, level: float) ->
     t0 = math.asin(math.sqrt(p))
     sa = se / (2 * math.sqrt(p * (1 - p)))
     assert (r["ci_low"], r["ci_high"]) == pytest.approx(
-        (math.sin(t0 - q * sa) ** 2, math.sin(t0 + q * sa) ** 2), rel=REL)
+        (math.sin(t0 - q * sa) ** 2, math.sin(t0 + q * sa) ** 2), rel=REL
+    )
     neff = p * (1 - p) / se**2
     r = _ci(datadir, "wilson", level)
     c = (p + q * q / (2 * neff)) / (1 + q * q / neff)
@@ -163,8 +192,12 @@ def test_proportion_interval_methods_closed_form(datadir: Path, level: float) ->
     r = _ci(datadir, "beta", level)
     nb = neff * (stats.t.ppf(a / 2, 183 - 1) / stats.t.ppf(a / 2, df)) ** 2
     assert (r["ci_low"], r["ci_high"]) == pytest.approx(
-        (stats.beta.ppf(a / 2, nb * p, nb * (1 - p) + 1),
-         stats.beta.ppf(1 - a / 2, nb * p + 1, nb * (1 - p))), rel=REL)
+        (
+            stats.beta.ppf(a / 2, nb * p, nb * (1 - p) + 1),
+            stats.beta.ppf(1 - a / 2, nb * p + 1, nb * (1 - p)),
+        ),
+        rel=REL,
+    )
     # R reads the likelihood interval off a spline through a profile on a grid (see
     # likelihood.py; its parity with R is in test_r_parity.py): close to, not exactly at,
     # the root of the Rao-Scott scaled deviance equation
@@ -190,15 +223,23 @@ def test_jk1_jkn_brr_by_hand(datadir: Path) -> None:
         h = st[i]
         nh = st.count(h)
         f = 1 - nh / rows[i]["fpc"]
-        wr = np.array([0.0 if j == i else (w[j] * nh / (nh - 1) if st[j] == h else w[j])
-                       for j in range(len(rows))])
+        wr = np.array(
+            [
+                0.0 if j == i else (w[j] * nh / (nh - 1) if st[j] == h else w[j])
+                for j in range(len(rows))
+            ]
+        )
         reps.append(float((wr * y).sum() / wr.sum()))
         rscales.append((nh - 1) / nh * f)
     reps_a = np.array(reps)
     v = float(np.sum(np.array(rscales) * (reps_a - reps_a.mean()) ** 2))
-    got = run1(datadir, {"ids": [], "strata": "stype", "weights": "pw", "fpc": ["fpc"]},
-               {"statistic": "mean", "variable": "api00"}, data="apistrat.csv",
-               replicates={"type": "JKn"})[0]
+    got = run1(
+        datadir,
+        {"ids": [], "strata": "stype", "weights": "pw", "fpc": ["fpc"]},
+        {"statistic": "mean", "variable": "api00"},
+        data="apistrat.csv",
+        replicates={"type": "JKn"},
+    )[0]
     assert got["estimate"] == pytest.approx(mean, rel=REL)
     assert got["se"] == pytest.approx(math.sqrt(v), rel=REL)
 
@@ -223,10 +264,13 @@ def test_brr_and_fay_on_scd(datadir: Path, tmp_path: Path) -> None:
         full = sum(x["alive"] for x in rows) / sum(x["arrests"] for x in rows)
         reps_a = np.array(reps)
         v = float(((reps_a - reps_a.mean()) ** 2).sum() / (4 * (1 - rho) ** 2))
-        got = run1(datadir, {"ids": ["ambulance"], "strata": "ESA", "nest": True},
-                   {"statistic": "ratio", "numerator": "alive", "denominator": "arrests"},
-                   data="scd.csv",
-                   replicates={"type": "Fay" if rho else "BRR", "rho": rho})[0]
+        got = run1(
+            datadir,
+            {"ids": ["ambulance"], "strata": "ESA", "nest": True},
+            {"statistic": "ratio", "numerator": "alive", "denominator": "arrests"},
+            data="scd.csv",
+            replicates={"type": "Fay" if rho else "BRR", "rho": rho},
+        )[0]
         assert got["estimate"] == pytest.approx(full, rel=REL)
         assert got["se"] == pytest.approx(math.sqrt(v), rel=REL)
 
@@ -240,14 +284,26 @@ def test_given_replicate_columns_match_derived(datadir: Path, tmp_path: Path) ->
         mult = [0.0 if r["dnum"] == d else n / (n - 1) for d in dn]
         lines.append(f"{r['dnum']},{r['pw']!r},{r['api00']!r}," + ",".join(map(repr, mult)))
     (tmp_path / "rep.csv").write_text("\n".join(lines) + "\n")
-    given = run_spec({"data": "rep.csv", "design": {"ids": ["dnum"], "weights": "pw"},
-                      "replicates": {"type": "JK1", "columns": [f"r{k}" for k in range(n)],
-                                     "combined_weights": False},
-                      "estimates": [{"id": "m", "statistic": "mean", "variable": "api00"}]},
-                     base_dir=tmp_path)["estimates"][0]["rows"][0]
-    derived = run1(datadir, {"ids": ["dnum"], "weights": "pw"},
-                   {"statistic": "mean", "variable": "api00"}, data="apiclus1.csv",
-                   replicates={"type": "JK1"})[0]
+    given = run_spec(
+        {
+            "data": "rep.csv",
+            "design": {"ids": ["dnum"], "weights": "pw"},
+            "replicates": {
+                "type": "JK1",
+                "columns": [f"r{k}" for k in range(n)],
+                "combined_weights": False,
+            },
+            "estimates": [{"id": "m", "statistic": "mean", "variable": "api00"}],
+        },
+        base_dir=tmp_path,
+    )["estimates"][0]["rows"][0]
+    derived = run1(
+        datadir,
+        {"ids": ["dnum"], "weights": "pw"},
+        {"statistic": "mean", "variable": "api00"},
+        data="apiclus1.csv",
+        replicates={"type": "JK1"},
+    )[0]
     assert given["se"] == pytest.approx(derived["se"], rel=REL)
     assert given["df"] == n - 1
 
@@ -255,12 +311,16 @@ def test_given_replicate_columns_match_derived(datadir: Path, tmp_path: Path) ->
 def test_linear_calibration_greg_by_hand(datadir: Path) -> None:
     rows = load("apiclus1.csv")
     pop = {"(Intercept)": 6194, "stypeH": 755, "stypeM": 1018, "api99": 3914069}
-    got = run_spec({"data": "apiclus1.csv",
-                    "design": {"ids": ["dnum"], "weights": "pw", "fpc": ["fpc"]},
-                    "calibration": [{"method": "linear", "terms": ["stype", "api99"],
-                                     "population": pop}],
-                    "estimates": [{"id": "t", "statistic": "total", "variable": "api00"}],
-                    "output_weights": True}, base_dir=datadir)
+    got = run_spec(
+        {
+            "data": "apiclus1.csv",
+            "design": {"ids": ["dnum"], "weights": "pw", "fpc": ["fpc"]},
+            "calibration": [{"method": "linear", "terms": ["stype", "api99"], "population": pop}],
+            "estimates": [{"id": "t", "statistic": "total", "variable": "api00"}],
+            "output_weights": True,
+        },
+        base_dir=datadir,
+    )
     x = np.array([[1.0, r["stype"] == "H", r["stype"] == "M", r["api99"]] for r in rows])
     w = np.array([r["pw"] for r in rows])
     y = np.array([r["api00"] for r in rows])
@@ -285,11 +345,19 @@ def test_linear_calibration_greg_by_hand(datadir: Path) -> None:
 def test_poststratified_domain_keeps_full_design(datadir: Path) -> None:
     rows = load("apiclus1.csv")
     pop = {"E": 4421, "H": 755, "M": 1018}
-    got = run1(datadir, {"ids": ["dnum"], "weights": "pw", "fpc": ["fpc"]},
-               {"statistic": "mean", "variable": "api00", "by": ["sch.wide"]},
-               data="apiclus1.csv",
-               calibration=[{"method": "poststratify", "variables": ["stype"],
-                             "population": [{"stype": k, "N": v} for k, v in pop.items()]}])
+    got = run1(
+        datadir,
+        {"ids": ["dnum"], "weights": "pw", "fpc": ["fpc"]},
+        {"statistic": "mean", "variable": "api00", "by": ["sch.wide"]},
+        data="apiclus1.csv",
+        calibration=[
+            {
+                "method": "poststratify",
+                "variables": ["stype"],
+                "population": [{"stype": k, "N": v} for k, v in pop.items()],
+            }
+        ],
+    )
     w0 = np.array([r["pw"] for r in rows])
     st = np.array([r["stype"] for r in rows])
     w = w0 * np.array([pop[s] / w0[st == s].sum() for s in st])
@@ -310,12 +378,13 @@ def test_poststratified_domain_keeps_full_design(datadir: Path) -> None:
 
 
 def test_contrast_uses_full_covariance(datadir: Path) -> None:
-    spec = {"data": "apiclus1.csv",
-            "design": {"ids": ["dnum"], "weights": "pw", "fpc": ["fpc"]},
-            "estimates": [{"id": "m", "statistic": "mean", "variable": "api00",
-                           "by": ["sch.wide"]}],
-            "contrasts": [{"id": "d", "of": "m", "coefficients": [-1, 1]}],
-            "tests": [{"type": "ttest", "variable": "api00", "group": "sch.wide"}]}
+    spec = {
+        "data": "apiclus1.csv",
+        "design": {"ids": ["dnum"], "weights": "pw", "fpc": ["fpc"]},
+        "estimates": [{"id": "m", "statistic": "mean", "variable": "api00", "by": ["sch.wide"]}],
+        "contrasts": [{"id": "d", "of": "m", "coefficients": [-1, 1]}],
+        "tests": [{"type": "ttest", "variable": "api00", "group": "sch.wide"}],
+    }
     out = run_spec(spec, base_dir=datadir)
     rows = load("apiclus1.csv")
     w = np.array([r["pw"] for r in rows])
@@ -345,27 +414,38 @@ def test_rao_scott_on_srs_without_clustering(datadir: Path) -> None:
     """Independent check of svychisq: with-replacement SRS of equal weights; Delta from the
     formula on the estimated cell proportions and their covariance."""
     rows = load("apisrs.csv")
-    spec = {"data": "apisrs.csv", "design": {"ids": []},
-            "tests": [{"type": "chisq", "variables": ["stype", "awards"]},
-                      {"type": "chisq", "variables": ["stype", "awards"],
-                       "statistic": "Chisq"}], "estimates": []}
+    spec = {
+        "data": "apisrs.csv",
+        "design": {"ids": []},
+        "tests": [
+            {"type": "chisq", "variables": ["stype", "awards"]},
+            {"type": "chisq", "variables": ["stype", "awards"], "statistic": "Chisq"},
+        ],
+        "estimates": [],
+    }
     out = run_spec(spec, base_dir=datadir)["tests"]
     n = len(rows)
     a = sorted({r["stype"] for r in rows})
     b = sorted({r["awards"] for r in rows})
-    counts = np.array([[sum(r["stype"] == i and r["awards"] == j for r in rows) for j in b]
-                       for i in a], dtype=float)
+    counts = np.array(
+        [[sum(r["stype"] == i and r["awards"] == j for r in rows) for j in b] for i in a],
+        dtype=float,
+    )
     e = np.outer(counts.sum(1), counts.sum(0)) / n
     x2 = ((counts - e) ** 2 / e).sum()
-    p = (counts / n).T.reshape(-1)          # row index fastest
+    p = (counts / n).T.reshape(-1)  # row index fastest
     v = (np.diag(p) - np.outer(p, p)) / (n - 1)  # with-replacement SRS: var of cell means
     nr, nc = len(a), len(b)
     ri = np.tile(np.arange(nr), nc)
     ci = np.repeat(np.arange(nc), nr)
-    x1 = np.column_stack([np.ones(nr * nc)] + [(ri == i) * 1.0 for i in range(1, nr)]
-                         + [(ci == j) * 1.0 for j in range(1, nc)])
-    inter = np.column_stack([((ri == i) & (ci == j)) * 1.0 for j in range(1, nc)
-                             for i in range(1, nr)])
+    x1 = np.column_stack(
+        [np.ones(nr * nc)]
+        + [(ri == i) * 1.0 for i in range(1, nr)]
+        + [(ci == j) * 1.0 for j in range(1, nc)]
+    )
+    inter = np.column_stack(
+        [((ri == i) & (ci == j)) * 1.0 for j in range(1, nc) for i in range(1, nr)]
+    )
     cm = inter - x1 @ np.linalg.lstsq(x1, inter, rcond=None)[0]
     dinv = np.diag(1 / p)
     delta = np.linalg.solve(cm.T @ dinv @ cm / n, cm.T @ dinv @ v @ dinv @ cm)

@@ -19,7 +19,7 @@ from .spec import CalibrationStep, Margin
 class PostStratum:
     index: IntArray
     ncell: int
-    weights: FloatArray     # weights after this post-stratification
+    weights: FloatArray  # weights after this post-stratification
     oldweights: FloatArray  # weights before it
 
     def residualize(self, x: FloatArray) -> FloatArray:
@@ -51,8 +51,9 @@ class Raking:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     z = np.where(psw[:, None] != 0, out / psw[:, None], 0.0)
                 for j in range(out.shape[1]):
-                    means = np.bincount(m.index, weights=z[:, j], minlength=m.ncell) / \
-                        np.maximum(count, 1)
+                    means = np.bincount(m.index, weights=z[:, j], minlength=m.ncell) / np.maximum(
+                        count, 1
+                    )
                     out[:, j] -= psw * means[m.index]
         return out
 
@@ -78,8 +79,9 @@ def _match_value(col: npt.NDArray[np.generic], value: object, where: str) -> obj
             try:
                 return float(str(value))
             except ValueError:
-                raise StatsError(f"value {value!r} does not match the numeric column",
-                                 where) from None
+                raise StatsError(
+                    f"value {value!r} does not match the numeric column", where
+                ) from None
         return float(value)
     return str(value) if not isinstance(value, str) else value
 
@@ -94,8 +96,10 @@ def cell_index(table: Table, margin: Margin, where: str) -> tuple[IntArray, Floa
     cells: dict[tuple[object, ...], int] = {}
     pops: list[float] = []
     for j, (key, count) in enumerate(margin.population):
-        k = tuple(_match_value(c, val, f"{where}.population[{j}]")
-                  for c, val in zip(cols, key, strict=True))
+        k = tuple(
+            _match_value(c, val, f"{where}.population[{j}]")
+            for c, val in zip(cols, key, strict=True)
+        )
         if k in cells:
             raise StatsError(f"cell {key!r} is listed twice", f"{where}.population")
         cells[k] = len(pops)
@@ -116,22 +120,22 @@ def cell_index(table: Table, margin: Margin, where: str) -> tuple[IntArray, Floa
             rest //= size
         key_codes.reverse()
         key = tuple(lv[c] for (_, lv), c in zip(codes_levels, key_codes, strict=True))
-        key = tuple(float(x) if isinstance(x, int | float) and not isinstance(x, bool) else x
-                    for x in key)
+        key = tuple(
+            float(x) if isinstance(x, int | float) and not isinstance(x, bool) else x for x in key
+        )
         if key not in cells:
-            raise StatsError(f"sample cell {key!r} is absent from the population",
-                             f"{where}.population")
+            raise StatsError(
+                f"sample cell {key!r} is absent from the population", f"{where}.population"
+            )
         lookup[u_i] = cells[key]
     return lookup[inverse], np.asarray(pops, dtype=float)
 
 
-def poststratify_weights(w: FloatArray, index: IntArray, pop: FloatArray,
-                         where: str) -> FloatArray:
+def poststratify_weights(w: FloatArray, index: IntArray, pop: FloatArray, where: str) -> FloatArray:
     tot = np.bincount(index, weights=w, minlength=len(pop))
     present = np.bincount(index, minlength=len(pop)) > 0
     if (present & (tot == 0)).any() or (~present & (pop > 0)).any():
-        raise StatsError("some population cells are absent from the sample",
-                         f"{where}.population")
+        raise StatsError("some population cells are absent from the sample", f"{where}.population")
     with np.errstate(divide="ignore", invalid="ignore"):
         reweight = np.where(tot > 0, pop / tot, 0.0)
     return np.asarray(w * reweight[index])
@@ -165,8 +169,9 @@ class Calibrated:
     rep_weights: FloatArray | None
 
 
-def calibrate(steps: list[CalibrationStep], table: Table, w: FloatArray,
-              rep: FloatArray | None) -> Calibrated:
+def calibrate(
+    steps: list[CalibrationStep], table: Table, w: FloatArray, rep: FloatArray | None
+) -> Calibrated:
     """Apply the calibration steps in order to the weights (and replicate weights)."""
     res: list[Residualizer] = []
     for i, step in enumerate(steps):
@@ -176,8 +181,9 @@ def calibrate(steps: list[CalibrationStep], table: Table, w: FloatArray,
             neww = poststratify_weights(w, idx, pop, where)
             res.append(PostStratum(idx, len(pop), neww, w))
             if rep is not None:
-                rep = np.column_stack([poststratify_weights(rep[:, r], idx, pop, where)
-                                       for r in range(rep.shape[1])])
+                rep = np.column_stack(
+                    [poststratify_weights(rep[:, r], idx, pop, where) for r in range(rep.shape[1])]
+                )
             w = neww
         elif step.method == "rake":
             w, rep, rk = _rake(step, table, w, rep, where)
@@ -189,15 +195,18 @@ def calibrate(steps: list[CalibrationStep], table: Table, w: FloatArray,
             if missing or extra:
                 raise StatsError(
                     f"population totals must be given for exactly {names}; "
-                    f"missing {missing}, unknown {extra}", f"{where}.population")
+                    f"missing {missing}, unknown {extra}",
+                    f"{where}.population",
+                )
             pop = np.array([step.totals[nm] for nm in names])
             g = _linear_g(mm, w, pop, where)
             whalf = np.sqrt(w)
             qmat, _ = np.linalg.qr(mm * whalf[:, None])
             res.append(Greg(qmat, g * whalf))
             if rep is not None:
-                rep = np.column_stack([rep[:, r] * _linear_g(mm, rep[:, r], pop, where)
-                                       for r in range(rep.shape[1])])
+                rep = np.column_stack(
+                    [rep[:, r] * _linear_g(mm, rep[:, r], pop, where) for r in range(rep.shape[1])]
+                )
             w = w * g
     return Calibrated(w, res, rep)
 
@@ -212,8 +221,9 @@ def _linear_g(mm: FloatArray, w: FloatArray, pop: FloatArray, where: str) -> Flo
     return np.asarray(1.0 + mm @ lam)
 
 
-def _rake(step: CalibrationStep, table: Table, w: FloatArray, rep: FloatArray | None,
-          where: str) -> tuple[FloatArray, FloatArray | None, Raking]:
+def _rake(
+    step: CalibrationStep, table: Table, w: FloatArray, rep: FloatArray | None, where: str
+) -> tuple[FloatArray, FloatArray | None, Raking]:
     cells = [cell_index(table, m, f"{where}.margins[{j}]") for j, m in enumerate(step.margins)]
     allvars: list[str] = []
     for m in step.margins:

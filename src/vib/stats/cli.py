@@ -41,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             spec = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise StatsError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column "
-                             f"{exc.colno})", str(spec_path)) from None
+            raise StatsError(
+                f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", str(spec_path)
+            ) from None
         result = run_spec(spec, base_dir=spec_path.parent)
         text = json.dumps(result, indent=2, allow_nan=False) + "\n"
         if args.output:

@@ -83,9 +83,7 @@ def read_csv(path: Path) -> Table:
         raise StatsError("duplicate column names in the header", "data")
     for lineno, row in enumerate(rows, start=2):
         if len(row) != width:
-            raise StatsError(
-                f"line {lineno} has {len(row)} fields, the header has {width}", "data"
-            )
+            raise StatsError(f"line {lineno} has {len(row)} fields, the header has {width}", "data")
     columns = {name: _convert([r[j] for r in rows]) for j, name in enumerate(header)}
     return Table(columns)
 
@@ -95,8 +93,9 @@ def read_table(path: Path) -> Table:
         try:
             import pyarrow.parquet as pq
         except ImportError:
-            raise StatsError("reading parquet needs pyarrow, which is not installed",
-                             "data") from None
+            raise StatsError(
+                "reading parquet needs pyarrow, which is not installed", "data"
+            ) from None
         tbl = pq.read_table(path)
         cols: dict[str, npt.NDArray[np.generic]] = {}
         for name in tbl.column_names:

@@ -82,14 +82,14 @@ def combine_codes(*codes: IntArray) -> IntArray:
 
 @dataclass
 class Stage:
-    cluster: IntArray      # dense codes, unique across the whole design (nested)
-    strata: IntArray       # dense codes of the stratum at this stage (nested in parents)
+    cluster: IntArray  # dense codes, unique across the whole design (nested)
+    strata: IntArray  # dense codes of the stratum at this stage (nested in parents)
     nclusters: int
     nstrata: int
-    sampsize: FloatArray   # per stratum: number of clusters sampled (R's fpc$sampsize)
-    popsize: FloatArray    # per stratum: population size; inf when not given
+    sampsize: FloatArray  # per stratum: number of clusters sampled (R's fpc$sampsize)
+    popsize: FloatArray  # per stratum: population size; inf when not given
     cluster_stratum: IntArray  # per cluster: its stratum
-    cluster_parent: IntArray   # per cluster: its parent cluster at the previous stage (0)
+    cluster_parent: IntArray  # per cluster: its parent cluster at the previous stage (0)
 
 
 @dataclass
@@ -113,8 +113,9 @@ class Design:
 def _no_missing(col: npt.NDArray[np.generic], name: str, field: str) -> None:
     bad = missing_mask(col)
     if bad.any():
-        raise StatsError(f"column {name!r} has missing values (row {int(np.argmax(bad)) + 1})",
-                         field)
+        raise StatsError(
+            f"column {name!r} has missing values (row {int(np.argmax(bad)) + 1})", field
+        )
 
 
 def build_design(ds: DesignSpec, table: Table) -> Design:
@@ -152,10 +153,11 @@ def build_design(ds: DesignSpec, table: Table) -> Design:
         first_stratum = np.empty(int(c0.max()) + 1, dtype=np.int64)
         first_stratum[c0[::-1]] = strata0[::-1]
         if not np.array_equal(first_stratum[c0], strata0):
-            raise StatsError("clusters are not nested in strata at the top level; "
-                             "you may want nest: true", "design.nest")
-    strata_codes = [strata0] + [combine_codes(strata0, id_codes[i - 1])
-                                for i in range(1, nstage)]
+            raise StatsError(
+                "clusters are not nested in strata at the top level; you may want nest: true",
+                "design.nest",
+            )
+    strata_codes = [strata0] + [combine_codes(strata0, id_codes[i - 1]) for i in range(1, nstage)]
     # fpc
     fpc_cols: list[FloatArray] = []
     for i, name in enumerate(ds.fpc):
@@ -166,15 +168,19 @@ def build_design(ds: DesignSpec, table: Table) -> Design:
     if has_fpc and len(fpc_cols) != nstage:
         # R's as.fpc compares an n x (fpc columns) matrix with the n x (stages) matrix of
         # sample sizes and stops ("non-conformable arrays"); it never guesses the others
-        raise StatsError(f"the design has {nstage} sampling stage(s) but fpc gives "
-                         f"{len(fpc_cols)}: give an fpc for every stage or none (as R)",
-                         "design.fpc")
+        raise StatsError(
+            f"the design has {nstage} sampling stage(s) but fpc gives "
+            f"{len(fpc_cols)}: give an fpc for every stage or none (as R)",
+            "design.fpc",
+        )
     if has_fpc:
         allv = np.concatenate(fpc_cols)
         ispop = bool((allv > 1).any())
         if ispop != bool((allv >= 1).all()):
-            raise StatsError("must have all fpc >= 1 (population sizes) or all fpc <= 1 "
-                             "(sampling fractions)", "design.fpc")
+            raise StatsError(
+                "must have all fpc >= 1 (population sizes) or all fpc <= 1 (sampling fractions)",
+                "design.fpc",
+            )
         if (allv <= 0).any() and not ispop:
             raise StatsError("a sampling fraction must be positive", "design.fpc")
     stages: list[Stage] = []
@@ -199,30 +205,33 @@ def build_design(ds: DesignSpec, table: Table) -> Design:
             np.minimum.at(lo, st, fcol)
             np.maximum.at(hi, st, fcol)
             if (lo != hi).any():
-                raise StatsError(f"fpc varies within strata at stage {i + 1}",
-                                 f"design.fpc[{i}]")
+                raise StatsError(f"fpc varies within strata at stage {i + 1}", f"design.fpc[{i}]")
             popsize = vals if ispop else sampsize / vals
             if (popsize < sampsize).any():
-                raise StatsError(f"fpc implies more than 100% sampling in some strata at "
-                                 f"stage {i + 1}", f"design.fpc[{i}]")
-        stages.append(Stage(cl, st, ncl, nst, sampsize, popsize, cluster_stratum,
-                            cluster_parent))
+                raise StatsError(
+                    f"fpc implies more than 100% sampling in some strata at stage {i + 1}",
+                    f"design.fpc[{i}]",
+                )
+        stages.append(Stage(cl, st, ncl, nst, sampsize, popsize, cluster_stratum, cluster_parent))
         parent = cl
     # weights
     if ds.weights is not None:
         w = table.numeric(ds.weights, "design.weights")
         _no_missing(w, ds.weights, "design.weights")
         if (w < 0).any():
-            raise StatsError(f"column {ds.weights!r} has negative weights "
-                             f"(row {int(np.argmax(w < 0)) + 1})", "design.weights")
+            raise StatsError(
+                f"column {ds.weights!r} has negative weights (row {int(np.argmax(w < 0)) + 1})",
+                "design.weights",
+            )
         with np.errstate(divide="ignore"):
             prob = 1.0 / w
     elif ds.probs is not None:
         pr = table.numeric(ds.probs, "design.probs")
         _no_missing(pr, ds.probs, "design.probs")
         if (pr <= 0).any() or (pr > 1).any():
-            raise StatsError(f"column {ds.probs!r} must hold probabilities in (0, 1]",
-                             "design.probs")
+            raise StatsError(
+                f"column {ds.probs!r} must hold probabilities in (0, 1]", "design.probs"
+            )
         prob = pr.astype(np.float64, copy=True)
     elif has_fpc:
         prob = np.ones(n)
@@ -230,8 +239,15 @@ def build_design(ds: DesignSpec, table: Table) -> Design:
             prob = prob * (s.sampsize / s.popsize)[s.strata]
     else:
         prob = np.ones(n)
-    return Design(n=n, prob=prob, stages=stages, has_strata=has_strata, has_fpc=has_fpc,
-                  lonely_psu=ds.lonely_psu, element=element)
+    return Design(
+        n=n,
+        prob=prob,
+        stages=stages,
+        has_strata=has_strata,
+        has_fpc=has_fpc,
+        lonely_psu=ds.lonely_psu,
+        element=element,
+    )
 
 
 def degf_by_domain(design: Design, dom: IntArray, ndom: int) -> list[int]:

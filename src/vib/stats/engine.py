@@ -51,11 +51,13 @@ def build_context(spec: Spec, table: Table) -> Context:
     if rep is not None and cal.rep_weights is not None:
         rep.weights = cal.rep_weights
     if spec.calibration:
-        design.prob = np.where(cal.weights == 0, np.inf, 1.0 / np.where(cal.weights == 0, 1,
-                                                                          cal.weights))
+        design.prob = np.where(
+            cal.weights == 0, np.inf, 1.0 / np.where(cal.weights == 0, 1, cal.weights)
+        )
     sub = subset_mask(table, spec.subset) if spec.subset is not None else None
-    return Context(table, design, cal.weights, cal.residualizers, rep, sub,
-                   calibrated=bool(spec.calibration))
+    return Context(
+        table, design, cal.weights, cal.residualizers, rep, sub, calibrated=bool(spec.calibration)
+    )
 
 
 def _estimate(ctx: Context, e: EstimateSpec, where: str) -> EstimateResult:
@@ -65,17 +67,29 @@ def _estimate(ctx: Context, e: EstimateSpec, where: str) -> EstimateResult:
         assert e.numerator is not None
         assert e.denominator is not None
         num = resolve_variable(ctx.table, e.numerator, f"{where}.numerator", numeric_only=True)
-        den = resolve_variable(ctx.table, e.denominator, f"{where}.denominator",
-                               numeric_only=True)
+        den = resolve_variable(ctx.table, e.denominator, f"{where}.denominator", numeric_only=True)
         y = num.values
         x = den.values[:, 0]
         na = np.isnan(y[:, 0]) | np.isnan(x)
-        res = estimate(ctx, "ratio", np.where(na[:, None], 0.0, y), np.where(na, 0.0, x), na,
-                       e.na_rm, domains, e.deff)
+        res = estimate(
+            ctx,
+            "ratio",
+            np.where(na[:, None], 0.0, y),
+            np.where(na, 0.0, x),
+            na,
+            e.na_rm,
+            domains,
+            e.deff,
+        )
     else:
         assert e.variable is not None
-        var = resolve_variable(ctx.table, e.variable, f"{where}.variable",
-                               numeric_only=False, proportion=e.statistic == "proportion")
+        var = resolve_variable(
+            ctx.table,
+            e.variable,
+            f"{where}.variable",
+            numeric_only=False,
+            proportion=e.statistic == "proportion",
+        )
         levels = var.levels
         y = var.values
         na = np.isnan(y).any(axis=1)
@@ -98,17 +112,29 @@ def _rows(e: EstimateSpec, res: EstimateResult) -> list[dict[str, Any]]:
         df = res.df[j]
         qdf = math.inf if e.ci == "normal" else float(df)
         if "ci" in res.extra:
-            lo, hi = res.extra["ci"][j] if math.isfinite(est) and math.isfinite(var) \
+            lo, hi = (
+                res.extra["ci"][j]
+                if math.isfinite(est) and math.isfinite(var)
                 else (math.nan, math.nan)
+            )
         elif e.statistic == "proportion" and e.ci not in ("t", "normal"):
             lo, hi = proportion_ci(e.ci, est, var, qdf, e.level, float(df), res.nrow_design[j])
         else:
             lo, hi = wald(est, se, qdf, e.level)
-        rows.append({
-            "domain": dom, "level": level, "estimate": est, "se": se, "df": df,
-            "ci_method": e.ci, "ci_low": lo, "ci_high": hi,
-            "deff": None if res.deff is None else float(res.deff[j]), "n": res.n[j],
-        })
+        rows.append(
+            {
+                "domain": dom,
+                "level": level,
+                "estimate": est,
+                "se": se,
+                "df": df,
+                "ci_method": e.ci,
+                "ci_low": lo,
+                "ci_high": hi,
+                "deff": None if res.deff is None else float(res.deff[j]),
+                "n": res.n[j],
+            }
+        )
     return rows
 
 
@@ -143,28 +169,42 @@ def run_table(spec: Spec, table: Table, *, fast: bool = True) -> dict[str, Any]:
         res = results[c.of]
         coef = np.asarray(c.coefficients)
         if len(coef) != len(res.estimate):
-            raise StatsError(f"needs {len(res.estimate)} coefficients (one per row of "
-                             f"{c.of!r}), got {len(coef)}", f"contrasts[{i}].coefficients")
+            raise StatsError(
+                f"needs {len(res.estimate)} coefficients (one per row of "
+                f"{c.of!r}), got {len(coef)}",
+                f"contrasts[{i}].coefficients",
+            )
         est = float(coef @ res.estimate)
         var = float(coef @ res.cov @ coef)
         se = math.sqrt(var) if var >= 0 else math.nan
         df = ctx.df(ctx.subset)
         lo, hi = wald(est, se, float(df), c.level)
         tstat = est / se if se > 0 else math.nan
-        out_contrasts.append({"id": c.id, "estimate": est, "se": se, "df": df, "ci_low": lo,
-                              "ci_high": hi, "p_value": t_pvalue(tstat, float(df))})
+        out_contrasts.append(
+            {
+                "id": c.id,
+                "estimate": est,
+                "se": se,
+                "df": df,
+                "ci_low": lo,
+                "ci_high": hi,
+                "p_value": t_pvalue(tstat, float(df)),
+            }
+        )
     out_tests = []
     for i, t in enumerate(spec.tests):
         r = ttest(ctx, t, f"tests[{i}]") if t.type == "ttest" else chisq(ctx, t, f"tests[{i}]")
         if t.id is not None:
             r = {"id": t.id, **r}
         out_tests.append(r)
-    return _clean({
-        "estimates": out_estimates,
-        "contrasts": out_contrasts,
-        "tests": out_tests,
-        "weights": [float(x) for x in ctx.weights] if spec.output_weights else None,
-    })
+    return _clean(
+        {
+            "estimates": out_estimates,
+            "contrasts": out_contrasts,
+            "tests": out_tests,
+            "weights": [float(x) for x in ctx.weights] if spec.output_weights else None,
+        }
+    )
 
 
 def run_spec(spec_dict: dict[str, Any], base_dir: str | Path = ".") -> dict[str, Any]:

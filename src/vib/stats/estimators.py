@@ -53,8 +53,9 @@ def _compare(col: np.ndarray, op: str, value: Any, where: str) -> BoolArray:
                 try:
                     v = float(v)
                 except (TypeError, ValueError):
-                    raise StatsError(f"value {v!r} cannot be compared with a numeric column",
-                                     where) from None
+                    raise StatsError(
+                        f"value {v!r} cannot be compared with a numeric column", where
+                    ) from None
             conv.append(float(v))
         else:
             conv.append(v if isinstance(v, str) else _fmt(v))
@@ -64,8 +65,14 @@ def _compare(col: np.ndarray, op: str, value: Any, where: str) -> BoolArray:
             if op == "in":
                 out = np.isin(x, np.asarray(conv))
             else:
-                out = {"==": x == conv[0], "!=": x != conv[0], "<": x < conv[0],
-                       "<=": x <= conv[0], ">": x > conv[0], ">=": x >= conv[0]}[op]
+                out = {
+                    "==": x == conv[0],
+                    "!=": x != conv[0],
+                    "<": x < conv[0],
+                    "<=": x <= conv[0],
+                    ">": x > conv[0],
+                    ">=": x >= conv[0],
+                }[op]
         return np.asarray(out)
     if op == "in":
         s = set(conv)
@@ -104,12 +111,13 @@ def subset_mask(table: Table, cond: Condition) -> BoolArray:
 
 @dataclass
 class ResolvedVariable:
-    values: FloatArray            # n x L, NaN where missing
-    levels: list[Any] | None      # None for a numeric variable
+    values: FloatArray  # n x L, NaN where missing
+    levels: list[Any] | None  # None for a numeric variable
 
 
-def resolve_variable(table: Table, var: Variable, where: str, *, numeric_only: bool,
-                     proportion: bool = False) -> ResolvedVariable:
+def resolve_variable(
+    table: Table, var: Variable, where: str, *, numeric_only: bool, proportion: bool = False
+) -> ResolvedVariable:
     if isinstance(var, Condition):
         return ResolvedVariable(condition_values(table, var, where)[:, None], None)
     col = table.get(var, where)
@@ -118,8 +126,9 @@ def resolve_variable(table: Table, var: Variable, where: str, *, numeric_only: b
         if proportion:
             ok = ~np.isnan(x)
             if ((x[ok] < 0) | (x[ok] > 1)).any():
-                raise StatsError(f"column {var!r} must hold values between 0 and 1 for a "
-                                 "proportion", where)
+                raise StatsError(
+                    f"column {var!r} must hold values between 0 and 1 for a proportion", where
+                )
         return ResolvedVariable(x[:, None], None)
     if numeric_only:
         raise StatsError(f"column {var!r} is not numeric", where)
@@ -129,9 +138,14 @@ def resolve_variable(table: Table, var: Variable, where: str, *, numeric_only: b
         # drop the placeholder level used for missing values
         present = sorted({v for v, m in zip(col.tolist(), miss.tolist(), strict=True) if not m})
         index = {v: i for i, v in enumerate(present)}
-        codes = np.fromiter((index.get(v, -1) if not m else -1
-                             for v, m in zip(col.tolist(), miss.tolist(), strict=True)),
-                            dtype=np.int64, count=len(col))
+        codes = np.fromiter(
+            (
+                index.get(v, -1) if not m else -1
+                for v, m in zip(col.tolist(), miss.tolist(), strict=True)
+            ),
+            dtype=np.int64,
+            count=len(col),
+        )
         levels = list(present)
     mat = (codes[:, None] == np.arange(len(levels))[None, :]).astype(float)
     mat[miss] = np.nan
@@ -140,7 +154,7 @@ def resolve_variable(table: Table, var: Variable, where: str, *, numeric_only: b
 
 @dataclass
 class Domains:
-    codes: IntArray               # -1 for rows in no domain
+    codes: IntArray  # -1 for rows in no domain
     labels: list[dict[str, Any]]
 
 
@@ -182,8 +196,7 @@ def make_domains(table: Table, by: list[str], where: str) -> Domains:
             idx.append(rest % len(lv))
             rest //= len(lv)
         idx.reverse()
-        labels.append({b: levels_all[j][i] for j, (b, i) in enumerate(zip(by, idx,
-                                                                           strict=True))})
+        labels.append({b: levels_all[j][i] for j, (b, i) in enumerate(zip(by, idx, strict=True))})
     return Domains(codes, labels)
 
 
@@ -202,8 +215,9 @@ class EstimateResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _ratio_parts(kind: str, y: FloatArray, x: FloatArray | None, w: FloatArray,
-                 dom: IntArray, ndom: int) -> tuple[FloatArray, FloatArray]:
+def _ratio_parts(
+    kind: str, y: FloatArray, x: FloatArray | None, w: FloatArray, dom: IntArray, ndom: int
+) -> tuple[FloatArray, FloatArray]:
     """num (ndom x L) and den (ndom) for weights w; dom = -1 rows are excluded."""
     ok = dom >= 0
     d = dom[ok]
@@ -222,8 +236,16 @@ def _ratio_parts(kind: str, y: FloatArray, x: FloatArray | None, w: FloatArray,
     return num, den
 
 
-def estimate(ctx: Context, kind: str, y: FloatArray, x: FloatArray | None, na: BoolArray,
-             na_rm: bool, domains: Domains, deff: bool | str) -> EstimateResult:
+def estimate(
+    ctx: Context,
+    kind: str,
+    y: FloatArray,
+    x: FloatArray | None,
+    na: BoolArray,
+    na_rm: bool,
+    domains: Domains,
+    deff: bool | str,
+) -> EstimateResult:
     """kind: total | mean | ratio. y: n x L (NaN-free where not ``na``)."""
     n = ctx.table.n
     ndom = len(domains.labels)
@@ -283,15 +305,25 @@ def estimate(ctx: Context, kind: str, y: FloatArray, x: FloatArray | None, na: B
         nrow_d = np.bincount(dom_all[dom_all >= 0], minlength=ndom).tolist()
     dfs = [int(x) for x in np.repeat(df_d, nlev)]
     nrows = [int(x) for x in np.repeat(nrow_d, nlev)]
-    result = EstimateResult(kind, est, cov, labels, [int(c) for c in np.repeat(counts, nlev)],
-                            dfs, nrows)
+    result = EstimateResult(
+        kind, est, cov, labels, [int(c) for c in np.repeat(counts, nlev)], dfs, nrows
+    )
     if deff:
         result.deff = _deff(kind, yv, xv, w, dom, theta, den, cov, ndom, nlev, deff)
     return result
 
 
-def _scores(kind: str, yv: FloatArray, xv: FloatArray | None, w: FloatArray, dom: IntArray,
-            theta: FloatArray, den: FloatArray, nlev: int, p: int) -> Scores:
+def _scores(
+    kind: str,
+    yv: FloatArray,
+    xv: FloatArray | None,
+    w: FloatArray,
+    dom: IntArray,
+    theta: FloatArray,
+    den: FloatArray,
+    nlev: int,
+    p: int,
+) -> Scores:
     ok = dom >= 0
     d = np.where(ok, dom, 0)
     layers = []
@@ -311,9 +343,19 @@ def _scores(kind: str, yv: FloatArray, xv: FloatArray | None, w: FloatArray, dom
     return Scores(p, layers=layers)
 
 
-def _deff(kind: str, yv: FloatArray, xv: FloatArray | None, w: FloatArray, dom: IntArray,
-          theta: FloatArray, den: FloatArray, cov: FloatArray, ndom: int, nlev: int,
-          mode: bool | str) -> FloatArray:
+def _deff(
+    kind: str,
+    yv: FloatArray,
+    xv: FloatArray | None,
+    w: FloatArray,
+    dom: IntArray,
+    theta: FloatArray,
+    den: FloatArray,
+    cov: FloatArray,
+    ndom: int,
+    nlev: int,
+    mode: bool | str,
+) -> FloatArray:
     out = np.empty(ndom * nlev)
     for d in range(ndom):
         rows = dom == d
@@ -329,22 +371,36 @@ def _deff(kind: str, yv: FloatArray, xv: FloatArray | None, w: FloatArray, dom: 
                 assert xv is not None
                 z = (yv[rows, k] - theta[d, k] * xv[rows]) / den[d]
             zbar = float(np.sum(wr * z) / psum)
-            var = float(np.sum(wr * (z - zbar) ** 2) / psum) * nobs / (nobs - 1) \
-                if nobs > 1 else np.nan
+            var = (
+                float(np.sum(wr * (z - zbar) ** 2) / psum) * nobs / (nobs - 1)
+                if nobs > 1
+                else np.nan
+            )
             if kind == "mean":
                 vsrs = var / nobs if mode == "replace" else var * (psum - nobs) / (psum * nobs)
                 if mode != "replace" and psum < nobs:
                     vsrs = np.nan
             else:
-                vsrs = var * psum**2 / nobs if mode == "replace" else \
-                    var * psum**2 * (psum - nobs) / (psum * nobs)
+                vsrs = (
+                    var * psum**2 / nobs
+                    if mode == "replace"
+                    else var * psum**2 * (psum - nobs) / (psum * nobs)
+                )
             j = d * nlev + k
             out[j] = cov[j, j] / vsrs if vsrs else np.nan
     return out
 
 
-def glm_intervals(ctx: Context, method: str, y: FloatArray, na: BoolArray, domains: Domains,
-                  level: float, normal: bool, dfs: list[int]) -> list[tuple[float, float]]:
+def glm_intervals(
+    ctx: Context,
+    method: str,
+    y: FloatArray,
+    na: BoolArray,
+    domains: Domains,
+    level: float,
+    normal: bool,
+    dfs: list[int],
+) -> list[tuple[float, float]]:
     """svyciprop(method = "likelihood" | "logit"), which R derives from a quasibinomial
     svyglm, for every (domain, level) row, each on the domain's subset design as R's svyby
     does (see ``likelihood.py``)."""
@@ -366,9 +422,14 @@ def glm_intervals(ctx: Context, method: str, y: FloatArray, na: BoolArray, domai
         for k in range(nlev):
             yk = np.where(fit, y[:, k], 0.0)
 
-            def variance_of(mu: float, scale: float, yk: FloatArray = yk,
-                            fit: BoolArray = fit, in_dom: BoolArray = in_dom,
-                            w_eff: FloatArray = w_eff) -> float:
+            def variance_of(
+                mu: float,
+                scale: float,
+                yk: FloatArray = yk,
+                fit: BoolArray = fit,
+                in_dom: BoolArray = in_dom,
+                w_eff: FloatArray = w_eff,
+            ) -> float:
                 rows = fit & in_dom
                 if ctx.replicates is not None:
                     rd = ctx.replicates
@@ -376,8 +437,9 @@ def glm_intervals(ctx: Context, method: str, y: FloatArray, na: BoolArray, domai
                     with np.errstate(divide="ignore", invalid="ignore"):
                         pr = (rw * yk[rows, None]).sum(axis=0) / rw.sum(axis=0)
                         thetas = np.log(pr / (1 - pr))[:, None]
-                    return float(replicate_variance(thetas, np.array([math.log(mu / (1 - mu))]),
-                                                    rd)[0, 0])
+                    return float(
+                        replicate_variance(thetas, np.array([math.log(mu / (1 - mu))]), rd)[0, 0]
+                    )
                 vals = np.where(rows, w_eff * (yk - mu) / scale, 0.0)
                 scores = Scores(1, layers=[(np.zeros(n, dtype=np.int64), vals)])
                 if ctx.residualizers:

@@ -43,17 +43,30 @@ MAX_CELLS = 1 << 24
 
 def eligible(spec: Spec) -> bool:
     ds = spec.design
-    return (spec.replicates is None and not spec.calibration and spec.subset is None
-            and not spec.contrasts and not spec.tests and not spec.output_weights
-            and ds.weights is not None and ds.probs is None and not ds.fpc
-            and len(ds.ids) <= 1 and bool(spec.estimates)
-            and all(_eligible_estimate(e) for e in spec.estimates))
+    return (
+        spec.replicates is None
+        and not spec.calibration
+        and spec.subset is None
+        and not spec.contrasts
+        and not spec.tests
+        and not spec.output_weights
+        and ds.weights is not None
+        and ds.probs is None
+        and not ds.fpc
+        and len(ds.ids) <= 1
+        and bool(spec.estimates)
+        and all(_eligible_estimate(e) for e in spec.estimates)
+    )
 
 
 def _eligible_estimate(e: EstimateSpec) -> bool:
-    return (e.statistic in ("mean", "proportion") and isinstance(e.variable, str)
-            and len(e.by) <= 1 and not e.deff
-            and e.ci not in ("likelihood", "logit"))
+    return (
+        e.statistic in ("mean", "proportion")
+        and isinstance(e.variable, str)
+        and len(e.by) <= 1
+        and not e.deff
+        and e.ci not in ("likelihood", "logit")
+    )
 
 
 def _numeric(table: Table, name: str) -> npt.NDArray[Any] | None:
@@ -63,8 +76,7 @@ def _numeric(table: Table, name: str) -> npt.NDArray[Any] | None:
     return col
 
 
-def _code_range(table: Table, name: str | None, n: int) -> tuple[npt.NDArray[Any], int, int] \
-        | None:
+def _code_range(table: Table, name: str | None, n: int) -> tuple[npt.NDArray[Any], int, int] | None:
     """(column, lowest value, number of values in the range) for an integer-valued column."""
     if name is None:
         return np.zeros(0, dtype=np.int64), 0, 1
@@ -116,12 +128,12 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
         return None
     wmin, wmax = float(w.min()), float(w.max())
     if not (wmin > 0 and math.isfinite(wmax)):
-        return None     # zero, negative or missing weights: general path
+        return None  # zero, negative or missing weights: general path
     ymin, ymax = float(y.min()), float(y.max())
     if not (math.isfinite(ymin) and math.isfinite(ymax)):
-        return None     # missing values: general path
+        return None  # missing values: general path
     if e.statistic == "proportion" and (ymin < 0 or ymax > 1):
-        return None     # the general path reports the error
+        return None  # the general path reports the error
     element = not ds.ids
     psu = None if element else _code_range(table, ds.ids[0], n)
     strata = _code_range(table, ds.strata, n)
@@ -143,15 +155,15 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
     present = count > 0
     dom_present = present.any(axis=(0, 1))
     dlev = np.flatnonzero(dom_present)
-    big_n = sw.sum(axis=(0, 1))[dlev]                   # Σ_d w
-    theta = swy.sum(axis=(0, 1))[dlev] / big_n          # ȳ_d
+    big_n = sw.sum(axis=(0, 1))[dlev]  # Σ_d w
+    theta = swy.sum(axis=(0, 1))[dlev] / big_n  # ȳ_d
     nd = len(dlev)
     if element:
         n_h = count[0].sum(axis=1).astype(np.float64)  # rows per stratum
         hlev = np.flatnonzero(n_h > 0)
         n_h = n_h[hlev]
         if (n_h < 2).any():
-            return None                                 # lonely PSU: general path
+            return None  # lonely PSU: general path
         # Σ_hd (w y - ȳ_d w)² with one reused buffer r: r = ȳ[cell]; r ·= w; r = w y - r; r²
         table_theta = np.zeros((hr, dr))
         table_theta[:, dlev] = theta
@@ -170,23 +182,23 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
         nstr_d = present[0][:, dlev].sum(axis=0)
     else:
         del key, wy
-        ch = present.any(axis=2)                        # (psu, stratum) pairs with rows
+        ch = present.any(axis=2)  # (psu, stratum) pairs with rows
         if ds.nest:
-            psu_rows, psu_strat = np.nonzero(ch)        # a PSU is a (psu, stratum) pair
+            psu_rows, psu_strat = np.nonzero(ch)  # a PSU is a (psu, stratum) pair
         else:
             per_psu = ch.sum(axis=1)
             if (per_psu > 1).any():
-                return None                             # not nested: the general path errors
+                return None  # not nested: the general path errors
             psu_rows = np.flatnonzero(per_psu)
             psu_strat = ch[psu_rows].argmax(axis=1)
         if len(psu_rows) < 2:
             return None
         a = swy[psu_rows, psu_strat][:, dlev]
         b = sw[psu_rows, psu_strat][:, dlev]
-        z = (a - b * theta[None, :]) / big_n[None, :]   # PSU totals of the influence values
+        z = (a - b * theta[None, :]) / big_n[None, :]  # PSU totals of the influence values
         n_h = np.bincount(psu_strat, minlength=hr).astype(np.float64)
         if (n_h == 1).any():
-            return None                                 # lonely PSU: general path
+            return None  # lonely PSU: general path
         scale = np.where(n_h > 1, n_h / np.maximum(n_h - 1, 1), 0.0)
         s = np.zeros((hr, nd))
         for j in range(nd):
@@ -196,8 +208,12 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
         cov = q - (s * coef[:, None]).T @ s
         in_dom = present[psu_rows, psu_strat][:, dlev]  # the PSU has rows of the domain
         npsu_d = in_dom.sum(axis=0)
-        nstr_d = np.array([np.count_nonzero(np.bincount(psu_strat[in_dom[:, j]], minlength=hr))
-                           for j in range(nd)])
+        nstr_d = np.array(
+            [
+                np.count_nonzero(np.bincount(psu_strat[in_dom[:, j]], minlength=hr))
+                for j in range(nd)
+            ]
+        )
     rows_d = count.sum(axis=(0, 1))[dlev]
     labels: list[tuple[dict[str, Any], Any]]
     if e.by:
@@ -207,7 +223,11 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
         labels = [({}, None)]
     counts = [int(x) for x in rows_d]
     return EstimateResult(
-        "mean", np.asarray(theta, dtype=np.float64), np.asarray(cov, dtype=np.float64),
-        labels, counts, [int(a) - int(b) for a, b in zip(npsu_d, nstr_d, strict=True)],
-        counts)
-
+        "mean",
+        np.asarray(theta, dtype=np.float64),
+        np.asarray(cov, dtype=np.float64),
+        labels,
+        counts,
+        [int(a) - int(b) for a, b in zip(npsu_d, nstr_d, strict=True)],
+        counts,
+    )

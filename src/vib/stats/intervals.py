@@ -30,8 +30,9 @@ def _expit(x: float) -> float:
     return e / (1.0 + e)
 
 
-def proportion_ci(method: str, p: float, var: float, df: float, level: float,
-                  design_df: float, nrow: int) -> tuple[float, float]:
+def proportion_ci(
+    method: str, p: float, var: float, df: float, level: float, design_df: float, nrow: int
+) -> tuple[float, float]:
     """svyciprop's interval for proportion ``p`` with variance ``var``.
 
     ``df`` is the degrees of freedom used for the quantile (design df, or inf for

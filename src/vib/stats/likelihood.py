@@ -64,8 +64,9 @@ def _dev(y: FloatArray, mu: FloatArray | float, wt: FloatArray) -> float:
 
 
 def _linkinv_v(eta: FloatArray) -> FloatArray:
-    tmp = np.where(eta < -THRESH, EPS,
-                   np.where(eta > THRESH, 1.0 / EPS, np.exp(np.clip(eta, -THRESH, THRESH))))
+    tmp = np.where(
+        eta < -THRESH, EPS, np.where(eta > THRESH, 1.0 / EPS, np.exp(np.clip(eta, -THRESH, THRESH)))
+    )
     return np.asarray(tmp / (1.0 + tmp))
 
 
@@ -83,8 +84,9 @@ def _working_weight_sum(eta: FloatArray, wt: FloatArray) -> float:
     return float(np.sum(wt[ok] * me[ok] ** 2 / (mu[ok] * (1 - mu[ok]))))
 
 
-def irls_intercept(y: FloatArray, wt: FloatArray, epsilon: float = 1e-8,
-                   maxit: int = 25) -> tuple[float, FloatArray]:
+def irls_intercept(
+    y: FloatArray, wt: FloatArray, epsilon: float = 1e-8, maxit: int = 25
+) -> tuple[float, FloatArray]:
     """glm.fit(y ~ 1, weights = wt, family = quasibinomial): the intercept and the linear
     predictor at the start of the last iteration (whose working weights glm keeps)."""
     y = np.where(wt == 0, 0.0, y)
@@ -184,9 +186,14 @@ def approx(x: FloatArray, y: FloatArray, xout: float) -> float:
     return float(uy[i] + (uy[j] - uy[i]) * ((xout - ux[i]) / (ux[j] - ux[i])))
 
 
-def likelihood_interval(y: FloatArray, w: FloatArray, mean_w: float,
-                        variance_of: Callable[[float, float], float],
-                        level: float, df: float) -> tuple[float, float]:
+def likelihood_interval(
+    y: FloatArray,
+    w: FloatArray,
+    mean_w: float,
+    variance_of: Callable[[float, float], float],
+    level: float,
+    df: float,
+) -> tuple[float, float]:
     """R's svyciprop(method = "likelihood") interval.
 
     ``y`` and ``w`` are the outcome (in [0, 1]) and sampling weight of the rows R's glm sees
@@ -247,7 +254,7 @@ def likelihood_interval(y: FloatArray, w: FloatArray, mean_w: float,
             b = b0 + sgn * step * step_size * std_err
             zz = delta_dev(b) / phi
             if zz <= -0.001:
-                return math.nan, math.nan   # R: profiling has found a better solution
+                return math.nan, math.nan  # R: profiling has found a better solution
             z = sgn * math.sqrt(max(zz, 0.0))
             bs.append(b)
             zs.append(z)
@@ -263,9 +270,14 @@ def likelihood_interval(y: FloatArray, w: FloatArray, mean_w: float,
     return expit(lo), expit(hi)
 
 
-def logit_interval(y: FloatArray, w: FloatArray, mean_w: float,
-                   variance_of: Callable[[float, float], float],
-                   level: float, df: float) -> tuple[float, float]:
+def logit_interval(
+    y: FloatArray,
+    w: FloatArray,
+    mean_w: float,
+    variance_of: Callable[[float, float], float],
+    level: float,
+    df: float,
+) -> tuple[float, float]:
     """R's svyciprop(method = "logit"): the Wald interval of the svyglm intercept b̂ (fitted by
     IRLS, so logit(p̂) only to glm's tolerance) with its sandwich SE, back-transformed:
     expit(b̂ ± t_{df, (1+level)/2} SE(b̂)) (confint.svyglm, method = "Wald")."""
@@ -277,8 +289,11 @@ def logit_interval(y: FloatArray, w: FloatArray, mean_w: float,
         return math.nan, math.nan
     n_w = float(np.sum(w[wt > 0]))
     var_b = variance_of(_linkinv(b0), _mu_eta(b0) * n_w)
-    q = float(stats.norm.ppf((1 + level) / 2)) if math.isinf(df) else \
-        float(-stats.t.ppf((1 - level) / 2, df))
+    q = (
+        float(stats.norm.ppf((1 + level) / 2))
+        if math.isinf(df)
+        else float(-stats.t.ppf((1 - level) / 2, df))
+    )
     half = q * math.sqrt(var_b)
 
     def expit(e: float) -> float:

@@ -17,11 +17,11 @@ from .spec import ReplicateSpec
 
 @dataclass
 class ReplicateDesign:
-    weights: FloatArray     # n x R analysis weights
+    weights: FloatArray  # n x R analysis weights
     scale: float
-    rscales: FloatArray     # R
+    rscales: FloatArray  # R
     mse: bool
-    df: int                 # R's degf(): qr rank of the analysis weights - 1
+    df: int  # R's degf(): qr rank of the analysis weights - 1
     _df_cache: dict[bytes, int] = field(default_factory=dict)
 
     def df_rows(self, rows: npt.NDArray[np.bool_] | None) -> int:
@@ -39,36 +39,99 @@ class ReplicateDesign:
 # 0/1 coding (1 = +1). 4 and 16 are Sylvester's; 28 is from Sloane's library and 36 from
 # Plackett and Burman (1946). One hexadecimal string per row, most significant bit first.
 _STORED_HEX: dict[int, list[str]] = {
-    28: ["fffffff", "9c71c78", "83cd378", "83b2e66", "9a0f8d6", "952c5ae", "8cd239e",
-         "58aa7f0", "45b59d4", "46cbcac", "561774a", "4b64e9a", "5959b26", "2d1eae8",
-         "3666b34", "2b3b51c", "31d74b2", "32f89ca", "2ced646", "ea545e4", "f1632cc",
-         "f09ce1c", "e54ad52", "e6392b2", "e8a792a", "dffe000", "bf81f80", "7f8007e"],
-    36: ["fffffffff", "5c7dc8564", "b8fb90ac8", "71f721592", "e3ee42b24", "c7dc8564a",
-         "8fb90ac96", "1f721592e", "3ee42b25c", "7dc8564b8", "fb90ac970", "f721592e2",
-         "ee42b25c6", "dc8564b8e", "b90ac971e", "721592e3e", "e42b25c7c", "c8564b8fa",
-         "90ac971f6", "21592e3ee", "42b25c7dc", "8564b8fb8", "0ac971f72", "1592e3ee4",
-         "2b25c7dc8", "564b8fb90", "ac971f720", "592e3ee42", "b25c7dc84", "64b8fb90a",
-         "c971f7214", "92e3ee42a", "25c7dc856", "4b8fb90ac", "971f72158", "2e3ee42b2"],
+    28: [
+        "fffffff",
+        "9c71c78",
+        "83cd378",
+        "83b2e66",
+        "9a0f8d6",
+        "952c5ae",
+        "8cd239e",
+        "58aa7f0",
+        "45b59d4",
+        "46cbcac",
+        "561774a",
+        "4b64e9a",
+        "5959b26",
+        "2d1eae8",
+        "3666b34",
+        "2b3b51c",
+        "31d74b2",
+        "32f89ca",
+        "2ced646",
+        "ea545e4",
+        "f1632cc",
+        "f09ce1c",
+        "e54ad52",
+        "e6392b2",
+        "e8a792a",
+        "dffe000",
+        "bf81f80",
+        "7f8007e",
+    ],
+    36: [
+        "fffffffff",
+        "5c7dc8564",
+        "b8fb90ac8",
+        "71f721592",
+        "e3ee42b24",
+        "c7dc8564a",
+        "8fb90ac96",
+        "1f721592e",
+        "3ee42b25c",
+        "7dc8564b8",
+        "fb90ac970",
+        "f721592e2",
+        "ee42b25c6",
+        "dc8564b8e",
+        "b90ac971e",
+        "721592e3e",
+        "e42b25c7c",
+        "c8564b8fa",
+        "90ac971f6",
+        "21592e3ee",
+        "42b25c7dc",
+        "8564b8fb8",
+        "0ac971f72",
+        "1592e3ee4",
+        "2b25c7dc8",
+        "564b8fb90",
+        "ac971f720",
+        "592e3ee42",
+        "b25c7dc84",
+        "64b8fb90a",
+        "c971f7214",
+        "92e3ee42a",
+        "25c7dc856",
+        "4b8fb90ac",
+        "971f72158",
+        "2e3ee42b2",
+    ],
 }
-PALEY_MAX_PRIME = 7919   # R's paley() knows the primes p = 3 (mod 4) up to 7919
+PALEY_MAX_PRIME = 7919  # R's paley() knows the primes p = 3 (mod 4) up to 7919
 
 
 def _sylvester01(order: int) -> IntArray:
     h = np.ones((1, 1), dtype=np.int64)
     while h.shape[0] < order:
-        h = np.block([[h, h], [h, 1 - h]])     # R's hadamard.doubler
+        h = np.block([[h, h], [h, 1 - h]])  # R's hadamard.doubler
     return h
 
 
 def _from_hex(rows: list[str]) -> IntArray:
     k = len(rows)
-    return np.array([[(int(r, 16) >> (k - 1 - j)) & 1 for j in range(k)] for r in rows],
-                    dtype=np.int64)
+    return np.array(
+        [[(int(r, 16) >> (k - 1 - j)) & 1 for j in range(k)] for r in rows], dtype=np.int64
+    )
 
 
 def _stored() -> list[IntArray]:
-    return [_sylvester01(4), _sylvester01(16), _from_hex(_STORED_HEX[28]),
-            _from_hex(_STORED_HEX[36])]
+    return [
+        _sylvester01(4),
+        _sylvester01(16),
+        _from_hex(_STORED_HEX[28]),
+        _from_hex(_STORED_HEX[36]),
+    ]
 
 
 def _is_prime(k: int) -> bool:
@@ -95,8 +158,8 @@ def paley(n: int, nmax: int | None = None) -> IntArray | None:
     construction, possibly doubled, or None when it would be larger than nmax."""
     if nmax is None:
         nmax = 2 * n
-    nceil = n + 4 - n % 4                 # the next multiple of 4 above n
-    if n % 8 >= 4:                        # nceil is a multiple of 8: try a doubled Paley
+    nceil = n + 4 - n % 4  # the next multiple of 4 above n
+    if n % 8 >= 4:  # nceil is a multiple of 8: try a doubled Paley
         nn = nceil
         while nn % 8 == 0:
             nn //= 2
@@ -167,10 +230,10 @@ def qr_rank(x: FloatArray, tol: float = 1e-5) -> int:
         a[ell, ell] += 1.0
         if ell + 1 < p:
             v = a[ell:, ell]
-            rest = a[ell:, ell + 1:]
+            rest = a[ell:, ell + 1 :]
             t = -(v @ rest) / a[ell, ell]
             rest += np.outer(v, t)
-            q = qraux[ell + 1:]
+            q = qraux[ell + 1 :]
             nz = q != 0
             with np.errstate(divide="ignore", invalid="ignore"):
                 tt = np.maximum(1.0 - (np.abs(rest[0]) / q) ** 2, 0.0)
@@ -180,7 +243,7 @@ def qr_rank(x: FloatArray, tol: float = 1e-5) -> int:
             if small.any():
                 fresh = np.sqrt((rest[1:, small] ** 2).sum(axis=0))
                 q[small] = fresh
-                work1[ell + 1:][small] = fresh
+                work1[ell + 1 :][small] = fresh
         qraux[ell] = a[ell, ell]
         a[ell, ell] = -nrmxl
     return min(k - 1, n)
@@ -208,11 +271,11 @@ def r_label(v: object) -> str:
     return str(v)
 
 
-def build_replicates(spec: ReplicateSpec, design: Design, table: Table, w: FloatArray,
-                     strata_column: str | None) -> ReplicateDesign:
+def build_replicates(
+    spec: ReplicateSpec, design: Design, table: Table, w: FloatArray, strata_column: str | None
+) -> ReplicateDesign:
     if spec.columns is not None:
-        mats = [table.numeric(c, f"replicates.columns[{i}]")
-                for i, c in enumerate(spec.columns)]
+        mats = [table.numeric(c, f"replicates.columns[{i}]") for i, c in enumerate(spec.columns)]
         for c, m in zip(spec.columns, mats, strict=True):
             if np.isnan(m).any():
                 raise StatsError(f"column {c!r} has missing values", "replicates.columns")
@@ -230,8 +293,9 @@ def build_replicates(spec: ReplicateSpec, design: Design, table: Table, w: Float
             scale = 1.0 / (nrep * (1 - spec.rho) ** 2)
         else:
             if spec.rscales is None:
-                raise StatsError("JKn with given replicate columns needs rscales",
-                                 "replicates.rscales")
+                raise StatsError(
+                    "JKn with given replicate columns needs rscales", "replicates.rscales"
+                )
             scale = 1.0
         if spec.scale is not None:
             scale = spec.scale
@@ -240,8 +304,11 @@ def build_replicates(spec: ReplicateSpec, design: Design, table: Table, w: Float
             raise StatsError("needs one value per replicate column", "replicates.rscales")
         return ReplicateDesign(rw, float(scale), rscales, spec.mse, replicate_degf(rw))
     if spec.type in ("JKn", "BRR", "Fay") and not design.has_strata:
-        raise StatsError(f"{spec.type} needs a stratified design; use JK1 (R: Must use JK1 "
-                         "or bootstrap for an unstratified design)", "replicates.type")
+        raise StatsError(
+            f"{spec.type} needs a stratified design; use JK1 (R: Must use JK1 "
+            "or bootstrap for an unstratified design)",
+            "replicates.type",
+        )
     labels: list[str] = []
     if strata_column is not None:
         labels = [r_label(v) for v in factorize(table.get(strata_column, "design.strata"))[1]]
@@ -250,15 +317,17 @@ def build_replicates(spec: ReplicateSpec, design: Design, table: Table, w: Float
     return ReplicateDesign(rw, scale, rscales, spec.mse, replicate_degf(rw))
 
 
-def _derive(design: Design, spec: ReplicateSpec,
-            strata_labels: list[str]) -> tuple[FloatArray, float, FloatArray]:
+def _derive(
+    design: Design, spec: ReplicateSpec, strata_labels: list[str]
+) -> tuple[FloatArray, float, FloatArray]:
     st = design.stages[0]
     psu = st.cluster
     npsu = st.nclusters
     if spec.type == "JK1":
         if design.has_strata:
-            raise StatsError("JK1 cannot be used for a stratified design; use JKn",
-                             "replicates.type")
+            raise StatsError(
+                "JK1 cannot be used for a stratified design; use JKn", "replicates.type"
+            )
         n_psu = float(npsu)
         fpc1 = 1.0
         if np.isfinite(st.popsize[0]):
@@ -267,12 +336,13 @@ def _derive(design: Design, spec: ReplicateSpec,
         np.fill_diagonal(mult, 0.0)
         return mult[psu], fpc1 * (n_psu - 1) / n_psu, np.ones(npsu)
     if spec.type == "JKn":
-        nh = st.sampsize[st.cluster_stratum]          # per PSU
+        nh = st.sampsize[st.cluster_stratum]  # per PSU
         big_n = st.popsize[st.cluster_stratum]
         single = nh == 1
         if single.any() and design.lonely_psu == "fail":
-            raise StatsError("a stratum has only one PSU (lonely_psu is 'fail')",
-                             "design.lonely_psu")
+            raise StatsError(
+                "a stratum has only one PSU (lonely_psu is 'fail')", "design.lonely_psu"
+            )
         reps = np.flatnonzero(~single)
         mult = np.ones((npsu, len(reps)))
         same = st.cluster_stratum[:, None] == st.cluster_stratum[reps][None, :]
@@ -286,8 +356,9 @@ def _derive(design: Design, spec: ReplicateSpec,
     return _brr(design, spec, strata_labels)
 
 
-def _brr(design: Design, spec: ReplicateSpec,
-         strata_labels: list[str]) -> tuple[FloatArray, float, FloatArray]:
+def _brr(
+    design: Design, spec: ReplicateSpec, strata_labels: list[str]
+) -> tuple[FloatArray, float, FloatArray]:
     """R's brrweights(strata, psu) with its defaults (small = "fail", large = "split"),
     as as.svrepdesign(type = "BRR" | "Fay") calls it."""
     rho = spec.rho if spec.type == "Fay" else 0.0
@@ -302,14 +373,20 @@ def _brr(design: Design, spec: ReplicateSpec,
     for j in range(npsu):
         ssize[label[j]] = ssize.get(label[j], 0) + 1
     if any(v < 2 for v in ssize.values()):
-        raise StatsError("BRR and Fay need at least two PSUs in every stratum "
-                         "(R: Some strata have fewer than 2 PSUs)", "replicates.type")
+        raise StatsError(
+            "BRR and Fay need at least two PSUs in every stratum "
+            "(R: Some strata have fewer than 2 PSUs)",
+            "replicates.type",
+        )
     if any(v > 2 and v % 2 for v in ssize.values()):
-        raise StatsError("BRR and Fay split a stratum with more than two PSUs into pairs, "
-                         "which needs an even number of PSUs (R: Can't split with odd "
-                         "numbers of PSUs in a stratum)", "replicates.type")
+        raise StatsError(
+            "BRR and Fay split a stratum with more than two PSUs into pairs, "
+            "which needs an even number of PSUs (R: Can't split with odd "
+            "numbers of PSUs in a stratum)",
+            "replicates.type",
+        )
     first_of_pair = np.zeros(npsu, dtype=bool)
-    half = np.zeros(npsu, dtype=np.int64)           # R's weightstrata (1-based)
+    half = np.zeros(npsu, dtype=np.int64)  # R's weightstrata (1-based)
     upto = 0
     by_stratum: dict[str, list[int]] = {}
     for j in oo:
@@ -326,7 +403,7 @@ def _brr(design: Design, spec: ReplicateSpec,
         upto += len(members) // 2
     h = hadamard(upto)
     nrep = h.shape[1]
-    plus = h[half] == 1                              # npsu x R: row `half` of H
+    plus = h[half] == 1  # npsu x R: row `half` of H
     sel = np.where(first_of_pair[:, None], plus, ~plus)
     mult = np.where(sel, 2.0 - rho, rho)
     return mult[st.cluster], 1.0 / (nrep * (1 - rho) ** 2), np.ones(nrep)

@@ -214,8 +214,9 @@ def _parse_replicates(v: Any) -> ReplicateSpec | None:
     if v is None:
         return None
     d = _obj(v, "replicates")
-    _check_keys(d, {"type", "rho", "mse", "columns", "combined_weights", "scale", "rscales"},
-                "replicates")
+    _check_keys(
+        d, {"type", "rho", "mse", "columns", "combined_weights", "scale", "rscales"}, "replicates"
+    )
     typ = d.get("type")
     if typ not in REP_TYPES:
         raise _err(f"must be one of {', '.join(REP_TYPES)}", "replicates.type")
@@ -234,14 +235,19 @@ def _parse_replicates(v: Any) -> ReplicateSpec | None:
             raise _err("must be a list of numbers", "replicates.rscales")
         rs = [_number(x, f"replicates.rscales[{i}]") for i, x in enumerate(rscales)]
     return ReplicateSpec(
-        type=typ, rho=rho, mse=_bool(d.get("mse"), "replicates.mse", False), columns=columns,
+        type=typ,
+        rho=rho,
+        mse=_bool(d.get("mse"), "replicates.mse", False),
+        columns=columns,
         combined_weights=_bool(d.get("combined_weights"), "replicates.combined_weights", True),
-        scale=None if scale is None else _number(scale, "replicates.scale"), rscales=rs,
+        scale=None if scale is None else _number(scale, "replicates.scale"),
+        rscales=rs,
     )
 
 
-def _parse_population(v: Any, variables: list[str], where: str) -> list[tuple[tuple[Any, ...],
-                                                                              float]]:
+def _parse_population(
+    v: Any, variables: list[str], where: str
+) -> list[tuple[tuple[Any, ...], float]]:
     if not isinstance(v, list) or not v:
         raise _err("must be a non-empty list of cells", where)
     out = []
@@ -286,9 +292,12 @@ def _parse_calibration(v: Any) -> list[CalibrationStep]:
                 variables = _str_list(md.get("variables"), f"{mw}.variables")
                 if not variables:
                     raise _err("needs at least one variable", f"{mw}.variables")
-                margins.append(Margin(variables, _parse_population(md.get("population"),
-                                                                    variables,
-                                                                    f"{mw}.population")))
+                margins.append(
+                    Margin(
+                        variables,
+                        _parse_population(md.get("population"), variables, f"{mw}.population"),
+                    )
+                )
             eps = _number(d.get("epsilon", 1), f"{where}.epsilon")
             maxit = d.get("maxit", 10)
             if isinstance(maxit, bool) or not isinstance(maxit, int) or maxit < 1:
@@ -300,8 +309,7 @@ def _parse_calibration(v: Any) -> list[CalibrationStep]:
             _check_keys(d, {"method", "terms", "population"}, where)
             terms = _str_list(d.get("terms"), f"{where}.terms")
             pop_totals = _obj(d.get("population"), f"{where}.population")
-            totals = {k: _number(val, f"{where}.population.{k}")
-                      for k, val in pop_totals.items()}
+            totals = {k: _number(val, f"{where}.population.{k}") for k, val in pop_totals.items()}
             steps.append(CalibrationStep("linear", terms=terms, totals=totals))
         else:
             raise _err("must be poststratify, rake or linear", f"{where}.method")
@@ -311,8 +319,22 @@ def _parse_calibration(v: Any) -> list[CalibrationStep]:
 def _parse_estimate(v: Any, i: int) -> EstimateSpec:
     where = f"estimates[{i}]"
     d = _obj(v, where)
-    _check_keys(d, {"id", "statistic", "variable", "numerator", "denominator", "by", "na_rm",
-                    "deff", "ci", "level"}, where)
+    _check_keys(
+        d,
+        {
+            "id",
+            "statistic",
+            "variable",
+            "numerator",
+            "denominator",
+            "by",
+            "na_rm",
+            "deff",
+            "ci",
+            "level",
+        },
+        where,
+    )
     eid = _req_str(d.get("id"), f"{where}.id")
     stat = d.get("statistic")
     if stat not in STATISTICS:
@@ -358,7 +380,8 @@ def _parse_contrast(v: Any, i: int) -> ContrastSpec:
     if not 0 < level < 1:
         raise _err("must be between 0 and 1", f"{where}.level")
     return ContrastSpec(
-        id=_req_str(d.get("id"), f"{where}.id"), of=_req_str(d.get("of"), f"{where}.of"),
+        id=_req_str(d.get("id"), f"{where}.id"),
+        of=_req_str(d.get("of"), f"{where}.of"),
         coefficients=[_number(c, f"{where}.coefficients[{j}]") for j, c in enumerate(coefs)],
         level=level,
     )
@@ -372,9 +395,12 @@ def _parse_test(v: Any, i: int) -> TestSpec:
         _check_keys(d, {"type", "variable", "group", "id"}, where)
         if "variable" not in d:
             raise _err("missing", f"{where}.variable")
-        return TestSpec(type="ttest", id=d.get("id"),
-                        variable=parse_variable(d["variable"], f"{where}.variable"),
-                        group=_req_str(d.get("group"), f"{where}.group"))
+        return TestSpec(
+            type="ttest",
+            id=d.get("id"),
+            variable=parse_variable(d["variable"], f"{where}.variable"),
+            group=_req_str(d.get("group"), f"{where}.group"),
+        )
     if typ == "chisq":
         _check_keys(d, {"type", "variables", "statistic", "id"}, where)
         vs = d.get("variables")
@@ -383,16 +409,32 @@ def _parse_test(v: Any, i: int) -> TestSpec:
         stat = d.get("statistic", "F") or "F"
         if stat not in ("F", "Chisq"):
             raise _err("must be F or Chisq", f"{where}.statistic")
-        return TestSpec(type="chisq", id=d.get("id"), statistic=stat,
-                        variables=[parse_variable(x, f"{where}.variables[{j}]")
-                                   for j, x in enumerate(vs)])
+        return TestSpec(
+            type="chisq",
+            id=d.get("id"),
+            statistic=stat,
+            variables=[parse_variable(x, f"{where}.variables[{j}]") for j, x in enumerate(vs)],
+        )
     raise _err("must be ttest or chisq", f"{where}.type")
 
 
 def parse_spec(raw: Any) -> Spec:
     d = _obj(raw, "spec")
-    _check_keys(d, {"data", "design", "replicates", "calibration", "subset", "estimates",
-                    "contrasts", "tests", "output_weights"}, "spec")
+    _check_keys(
+        d,
+        {
+            "data",
+            "design",
+            "replicates",
+            "calibration",
+            "subset",
+            "estimates",
+            "contrasts",
+            "tests",
+            "output_weights",
+        },
+        "spec",
+    )
     data = _req_str(d.get("data"), "data")
     if "design" not in d:
         raise _err("missing", "design")

@@ -36,22 +36,34 @@ def ttest(ctx: Context, t: TestSpec, where: str) -> dict[str, Any]:
     codes = np.where(rows, doms.codes, -1)
     used = sorted(set(codes[codes >= 0].tolist()))
     if len(used) != 2:
-        raise StatsError(f"group column {t.group!r} must have exactly two levels "
-                         f"(it has {len(used)})", f"{where}.group")
+        raise StatsError(
+            f"group column {t.group!r} must have exactly two levels (it has {len(used)})",
+            f"{where}.group",
+        )
     remap = np.full(len(doms.labels), -1, dtype=np.int64)
     remap[used] = [0, 1]
-    d2 = Domains(np.where(codes >= 0, remap[np.maximum(codes, 0)], -1),
-                 [doms.labels[i] for i in used])
-    res = estimate(ctx, "mean", np.where(na[:, None], 0.0, y), None, na | gmiss, True, d2,
-                   False)
+    d2 = Domains(
+        np.where(codes >= 0, remap[np.maximum(codes, 0)], -1), [doms.labels[i] for i in used]
+    )
+    res = estimate(ctx, "mean", np.where(na[:, None], 0.0, y), None, na | gmiss, True, d2, False)
     diff = float(res.estimate[1] - res.estimate[0])
     v = res.cov
     se = math.sqrt(v[0, 0] + v[1, 1] - 2 * v[0, 1])
-    df = ctx.df(ctx.design_rows(rows) & rows) - 1 if ctx.replicates is None \
+    df = (
+        ctx.df(ctx.design_rows(rows) & rows) - 1
+        if ctx.replicates is None
         else ctx.replicates.df - 1
+    )
     stat = diff / se if se > 0 else math.nan
-    return {"type": "ttest", "statistic": stat, "df": df, "ddf": None,
-            "p_value": t_pvalue(stat, df), "estimate": diff, "se": se}
+    return {
+        "type": "ttest",
+        "statistic": stat,
+        "df": df,
+        "ddf": None,
+        "p_value": t_pvalue(stat, df),
+        "estimate": diff,
+        "se": se,
+    }
 
 
 def _factor(ctx: Context, v: Variable, where: str) -> tuple[np.ndarray, list[Any], np.ndarray]:
@@ -67,7 +79,8 @@ def _factor(ctx: Context, v: Variable, where: str) -> tuple[np.ndarray, list[Any
 
 def chisq(ctx: Context, t: TestSpec, where: str) -> dict[str, Any]:
     (a, alev, amiss), (b, blev, bmiss) = (
-        _factor(ctx, v, f"{where}.variables[{i}]") for i, v in enumerate(t.variables))
+        _factor(ctx, v, f"{where}.variables[{i}]") for i, v in enumerate(t.variables)
+    )
     sub = ctx.in_subset()
     design_rows = ctx.design_rows(sub)
     # levels seen in the (subset) design
@@ -82,7 +95,7 @@ def chisq(ctx: Context, t: TestSpec, where: str) -> dict[str, Any]:
     bmap = np.full(len(blev), -1)
     bmap[br] = np.arange(nc)
     na = amiss | bmiss
-    cell = np.where(na, 0, amap[a] + nr * bmap[b])   # row index fastest, as interaction()
+    cell = np.where(na, 0, amap[a] + nr * bmap[b])  # row index fastest, as interaction()
     y = (cell[:, None] == np.arange(nr * nc)[None, :]).astype(float)
     one = Domains(np.zeros(ctx.table.n, dtype=np.int64), [{}])
     res = estimate(ctx, "mean", y, None, na, True, one, False)
@@ -104,11 +117,14 @@ def chisq(ctx: Context, t: TestSpec, where: str) -> dict[str, Any]:
         x2 = float(np.nansum((tab2 - expct) ** 2 / expct))
     rows_i = np.tile(np.arange(nr), nc)
     cols_i = np.repeat(np.arange(nc), nr)
-    x1 = np.column_stack([np.ones(nr * nc)]
-                         + [(rows_i == i).astype(float) for i in range(1, nr)]
-                         + [(cols_i == j).astype(float) for j in range(1, nc)])
-    inter = np.column_stack([((rows_i == i) & (cols_i == j)).astype(float)
-                             for j in range(1, nc) for i in range(1, nr)])
+    x1 = np.column_stack(
+        [np.ones(nr * nc)]
+        + [(rows_i == i).astype(float) for i in range(1, nr)]
+        + [(cols_i == j).astype(float) for j in range(1, nc)]
+    )
+    inter = np.column_stack(
+        [((rows_i == i) & (cols_i == j)).astype(float) for j in range(1, nc) for i in range(1, nr)]
+    )
     beta, *_ = np.linalg.lstsq(x1, inter, rcond=None)
     cmat = inter - x1 @ beta
     with np.errstate(divide="ignore"):
@@ -120,8 +136,20 @@ def chisq(ctx: Context, t: TestSpec, where: str) -> dict[str, Any]:
     d0 = tr**2 / float(np.trace(delta @ delta))
     if t.statistic == "F":
         stat = x2 / tr
-        return {"type": "chisq", "statistic": stat, "df": d0, "ddf": d0 * nu,
-                "p_value": float(stats.f.sf(stat, d0, d0 * nu)), "method": "F"}
+        return {
+            "type": "chisq",
+            "statistic": stat,
+            "df": d0,
+            "ddf": d0 * nu,
+            "p_value": float(stats.f.sf(stat, d0, d0 * nu)),
+            "method": "F",
+        }
     df = (nr - 1) * (nc - 1)
-    return {"type": "chisq", "statistic": x2, "df": df, "ddf": None,
-            "p_value": float(stats.chi2.sf(x2 / (tr / df), df)), "method": "Chisq"}
+    return {
+        "type": "chisq",
+        "statistic": x2,
+        "df": df,
+        "ddf": None,
+        "p_value": float(stats.chi2.sf(x2 / (tr / df), df)),
+        "method": "Chisq",
+    }

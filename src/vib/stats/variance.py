@@ -40,9 +40,11 @@ class Scores:
 
     def column(self, j: int, n: int) -> Scores:
         if self.dense is not None:
-            return Scores(1, dense=self.dense[:, j:j + 1])
-        layers = [(np.zeros(n, dtype=np.int64), np.where(col == j, val, 0.0))
-                  for col, val in self.layers or []]
+            return Scores(1, dense=self.dense[:, j : j + 1])
+        layers = [
+            (np.zeros(n, dtype=np.int64), np.where(col == j, val, 0.0))
+            for col, val in self.layers or []
+        ]
         return Scores(1, layers=layers)
 
 
@@ -80,8 +82,9 @@ def _element_crossprod(scores: Scores, wrow: FloatArray) -> FloatArray:
     return q.reshape(p, p)
 
 
-def svyrecvar(scores: Scores, design: Design, present: BoolArray | None = None,
-              one_stage: bool = False) -> FloatArray:
+def svyrecvar(
+    scores: Scores, design: Design, present: BoolArray | None = None, one_stage: bool = False
+) -> FloatArray:
     """Variance-covariance matrix of the totals of ``scores`` under ``design``.
 
     ``present`` marks the rows R would still hold in the (subset) design object: it decides
@@ -108,8 +111,10 @@ def svyrecvar(scores: Scores, design: Design, present: BoolArray | None = None,
             visited = np.bincount(st.strata[present], minlength=st.nstrata) > 0
         if lonely == "fail" and (single & visited).any():
             h = int(np.argmax(single & visited))
-            raise StatsError(f"stratum {h + 1} has only one PSU at stage {k + 1} "
-                             f"(lonely_psu is 'fail')", "design.lonely_psu")
+            raise StatsError(
+                f"stratum {h + 1} has only one PSU at stage {k + 1} (lonely_psu is 'fail')",
+                "design.lonely_psu",
+            )
         is_na = single & (lonely == "average")
         w_h = np.where(selfrep | is_na, 0.0, scale)
         centred = ~(single & (lonely == "adjust"))
@@ -145,8 +150,9 @@ def svyrecvar(scores: Scores, design: Design, present: BoolArray | None = None,
     return v
 
 
-def svyrecvar_by_column(scores: Scores, design: Design, present: BoolArray | None,
-                        present_cols: list[BoolArray] | None) -> FloatArray:
+def svyrecvar_by_column(
+    scores: Scores, design: Design, present: BoolArray | None, present_cols: list[BoolArray] | None
+) -> FloatArray:
     """As svyrecvar; with lonely_psu 'average' the variance of each column uses the strata
     visited by that column's own (domain) rows, as R computes each domain separately."""
     v = svyrecvar(scores, design, present)
