@@ -63,23 +63,54 @@ def group_totals(scores: Scores, codes: IntArray, ngroups: int) -> FloatArray:
     return flat.reshape(ngroups, p)
 
 
-def _element_crossprod(scores: Scores, wrow: FloatArray) -> FloatArray:
-    p = scores.p
-    if scores.dense is not None:
-        x = scores.dense
-        return np.asarray((x * wrow[:, None]).T @ x)
-    layers = scores.layers or []
-    if len(layers) == 1:
-        ca, va = layers[0]
-        diag = np.bincount(ca, weights=va * va * wrow, minlength=p)
-        return np.diag(diag)
-    q = np.zeros(p * p)
-    for ca, va in layers:
-        wa = va * wrow
-        for cb, vb in layers:
-            key = ca * p + cb if p > 1 else np.zeros(len(ca), dtype=np.int64)
-            q += np.bincount(key, weights=wa * vb, minlength=p * p)
-    return q.reshape(p, p)
+def _centred_crossprod(
+    x: FloatArray, groups: IntArray, wgroup: FloatArray, centre: FloatArray
+) -> FloatArray:
+    """sum_i w_g(i) (x_i - c_g(i))(x_i - c_g(i))' for the rows x_i of ``x``.
+
+    Centring before squaring (rather than subtracting n m m' afterwards) keeps the variance
+    exact when the values are large and nearly equal: no catastrophic cancellation.
+    """
+    r = x - centre[groups]
+    return np.asarray((r * wgroup[groups][:, None]).T @ r)
+
+
+def _element_single_layer(
+    cols: IntArray,
+    vals: FloatArray,
+    strata: IntArray,
+    nstrata: int,
+    p: int,
+    w_h: FloatArray,
+    coef: FloatArray,
+    s: FloatArray,
+) -> FloatArray:
+    """The element-design crossproduct for sparse scores (one column per row), computed per
+    (stratum, column) cell with centred sums of squares, so it is as exact as the dense path.
+
+    Per cell g = (h, a) with n_g rows, mean v_g and the stratum's n_h rows:
+        sum_{i in h} (x_ia - S_ha/n_h)^2 = sum_{i in g} (v_i - v_g)^2 + n_g (1 - c n_g/n_h) v_g^2
+    where c is 1 for a centred stratum; the off-diagonal terms are -c S_ha S_hb / n_h.
+    """
+    key = strata * p + cols
+    ncell = nstrata * p
+    count = np.bincount(key, minlength=ncell).astype(float)
+    total = np.bincount(key, weights=vals, minlength=ncell)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1.0), 0.0)
+    resid = vals - mean[key]
+    within = np.bincount(key, weights=resid * resid, minlength=ncell).reshape(nstrata, p)
+    nh = np.bincount(strata, minlength=nstrata).astype(float)
+    count2 = count.reshape(nstrata, p)
+    mean2 = mean.reshape(nstrata, p)
+    centred = coef > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(centred[:, None], count2 / np.maximum(nh, 1.0)[:, None], 0.0)
+    between = count2 * (1.0 - share) * mean2 * mean2
+    diag = ((within + between) * w_h[:, None]).sum(axis=0)
+    q = -(s * coef[:, None]).T @ s
+    np.fill_diagonal(q, diag)
+    return np.asarray(q)
 
 
 def svyrecvar(
@@ -130,23 +161,28 @@ def svyrecvar(
         w_h = w_h * (avg * call_mult)[call]
         if not np.isfinite(w_h).all():
             return np.full((p, p), np.nan)
-        # sum_i w_i T_i T_i'  -  sum_h w_h c_h S_h S_h' / n_h
-        if k == 0 and design.element:
-            q = _element_crossprod(scores, w_h[st.strata])
+        # sum_h w_h sum_{i in h} (T_i - c_h S_h/n_h)(T_i - c_h S_h/n_h)', computed centred
+        s = group_totals(scores, st.strata, st.nstrata)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            centre = np.where(centred[:, None], s / np.maximum(nh, 1)[:, None], 0.0)
+        coef = np.where(centred, w_h / nh, 0.0)
+        layers = scores.layers or []
+        if k == 0 and design.element and scores.dense is None and len(layers) == 1:
+            cols, vals = layers[0]
+            v += _element_single_layer(cols, vals, st.strata, st.nstrata, p, w_h, coef, s)
+        elif k == 0 and design.element:
+            v += _centred_crossprod(scores.to_dense(n), st.strata, w_h, centre)
         else:
             t = group_totals(scores, st.cluster, st.nclusters)
-            wt = w_h[st.cluster_stratum]
-            q = (t * wt[:, None]).T @ t
-        s = group_totals(scores, st.strata, st.nstrata)
-        coef = np.where(centred, w_h / nh, 0.0)
-        v += q - (s * coef[:, None]).T @ s
+            v += _centred_crossprod(t, st.cluster_stratum, w_h, centre)
         # multipliers for the next stage: parent multiplier * n/N of the cluster's stratum
         frac = np.where(np.isinf(big_n), 0.0, nh / big_n)
         cl_call = call[st.cluster_stratum]
         call_mult = call_mult[cl_call] * frac[st.cluster_stratum]
         if not call_mult.any():
             break
-    del n
+    # Round-off must not make a variance negative.
+    np.fill_diagonal(v, np.maximum(np.diag(v), 0.0))
     return v
 
 
