@@ -101,6 +101,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "vib.operations.middleware.RequestIdMiddleware",  # first: request id + one log line each
     "vib.api.middleware.ApiVersionMiddleware",  # first: also on redirects made by the others
+    "vib.operations.dbdown.DatabaseUnavailableMiddleware",  # 503 + Retry-After, not 500
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -334,6 +335,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "CONTACT": {"name": "VIB", "url": "https://vib.example.nl", "email": "api@vib.example.nl"},
     "LICENSE": {"name": "EUPL-1.2", "url": "https://eupl.eu/1.2/nl/"},
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "vib.incidents.codes.Status",
+        "IncidentKanaalEnum": "vib.incidents.codes.Channel",
+        "IntegriteitszaakStatusEnum": "vib.integrity.codes.Status",
+        "IntegriteitszaakKanaalEnum": "vib.integrity.codes.Channel",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "vib.api.schema.add_standard_headers",
