@@ -32,9 +32,8 @@ from rest_framework.response import Response
 
 from vib.access import incidents as door
 from vib.access.organisations import units_visible_to
-from vib.accounts.selectors import capability_organisations
 from vib.core.errors import ValidationError
-from vib.incidents import capabilities, codes, selectors, services
+from vib.incidents import codes, selectors, services
 from vib.incidents.models import Incident, Transition
 
 ID_PARAMETER = OpenApiParameter(
@@ -88,17 +87,13 @@ class TypesField(serializers.ListField):
 
 
 @extend_schema_serializer(component_name="Statuswijziging")
-class TransitionSerializer(serializers.ModelSerializer[Transition]):
+class TransitionSerializer(serializers.Serializer[Any]):
     van = serializers.CharField(source="from_status", read_only=True, allow_blank=True)
     status = serializers.CharField(source="to_status", read_only=True)
     op = serializers.DateTimeField(source="at", read_only=True)
     toelichting = serializers.CharField(
         source="note", read_only=True, help_text=_("Only for handlers.")
     )
-
-    class Meta:
-        model = Transition
-        fields = ["van", "status", "op", "toelichting"]
 
     def to_representation(self, instance: Transition) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -121,7 +116,10 @@ HANDLER_ONLY = (
 
 
 @extend_schema_serializer(component_name="Incident")
-class IncidentSerializer(serializers.ModelSerializer[Incident]):
+class IncidentSerializer(serializers.Serializer[Any]):
+    """A plain serializer (no model introspection per instance: it is on the write path)."""
+
+    id = serializers.UUIDField(read_only=True)
     referentie = serializers.CharField(source="reference", read_only=True)
     organisatie = serializers.UUIDField(source="organisation_id", read_only=True)
     status = serializers.ChoiceField(choices=codes.Status.choices, read_only=True)
@@ -164,28 +162,11 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
         source="on_behalf", read_only=True, help_text=_("Reported on behalf of someone else.")
     )
     behandelaar = serializers.SerializerMethodField(
-        help_text=_("True when the caller handles the incident; false for the reporter's view.")
+        help_text=_(
+            "True when this is the handler's view with the handling fields; false for the "
+            "reporter's view (also the answer to a report: GET the incident for the record)."
+        )
     )
-
-    class Meta:
-        model = Incident
-        fields = [
-            "id",
-            "referentie",
-            "organisatie",
-            "status",
-            "gemeldOp",
-            "datumTijd",
-            "plaats",
-            "locatie",
-            "kanaal",
-            "platform",
-            "soorten",
-            "ernst",
-            "omschrijving",
-            "behandelaar",
-            *HANDLER_ONLY,
-        ]
 
     def get_soorten(self, obj: Incident) -> list[str]:
         return obj.type_values
@@ -209,9 +190,6 @@ class IncidentDetailSerializer(IncidentSerializer):
     """One incident with its status history (the reporter sees status and date only)."""
 
     statusgeschiedenis = serializers.SerializerMethodField()
-
-    class Meta(IncidentSerializer.Meta):
-        fields = [*IncidentSerializer.Meta.fields, "statusgeschiedenis"]
 
     @extend_schema_field(TransitionSerializer(many=True))
     def get_statusgeschiedenis(self, obj: Incident) -> Any:
@@ -391,12 +369,13 @@ class IncidentViewSet(viewsets.GenericViewSet[Incident]):
         body = IncidentCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        organisation = self._organisation(request, data.get("organisatie"))
-        unit = self._unit(request, organisation, data.get("eenheid"))
+        unit = None
+        if data.get("eenheid"):
+            unit = self._unit(request, None, data["eenheid"])
         incident = _service_call(
             lambda: services.incident_report(
                 actor=request.user,
-                organisation=organisation,
+                organisation=data.get("organisatie") or (unit.organisation_id if unit else None),
                 occurred_at=data["datumTijd"],
                 types=data["soorten"],
                 channel=data["kanaal"],
@@ -415,7 +394,8 @@ class IncidentViewSet(viewsets.GenericViewSet[Incident]):
                 channel_label="api",
             )
         )
-        incident.can_handle = organisation.pk in door.scope_of(request.user).organisations
+        # The answer is the reporter's view of what was just entered (no extra queries);
+        # a handler gets the handling record with GET.
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -467,29 +447,8 @@ class IncidentViewSet(viewsets.GenericViewSet[Incident]):
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def _organisation(self, request: Request, wanted: Any) -> Any:
-        allowed = capability_organisations(request.user, capabilities.REPORT)
-        if wanted is not None:
-            organisation = allowed.filter(pk=wanted).first()
-            if organisation is None:
-                raise exceptions.ValidationError(
-                    {"organisatie": [_("You may not report incidents for this organisation.")]}
-                )
-            return organisation
-        choices = list(allowed[:2])
-        if len(choices) != 1:
-            raise exceptions.ValidationError(
-                {
-                    "organisatie": [
-                        _("Say for which organisation you report.")
-                        if choices
-                        else _("You may not report incidents for any organisation.")
-                    ]
-                }
-            )
-        return choices[0]
-
     def _unit(self, request: Request, organisation: Any, wanted: Any) -> Any:
+        """A unit the caller may see (of ``organisation``, when given)."""
         if wanted is None:
             return None
         unit = units_visible_to(request.user, organisation).filter(pk=wanted).first()

@@ -24,7 +24,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vib.accounts.selectors import has_capability, organisations_of
+from vib.accounts.selectors import assignments_of, has_capability, organisations_of
 from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.core.errors import ValidationError
@@ -118,8 +118,8 @@ def _check_facts(errors: Errors, facts: Mapping[str, Any], *, now: datetime) -> 
         if amount is not None and not (Decimal(0) <= Decimal(amount) <= MAX_AMOUNT):
             _add(errors, field, _("Enter an amount of zero or more."))
     unit = facts.get("unit")
-    organisation = facts.get("organisation")
-    if unit is not None and organisation is not None and unit.organisation_id != organisation.pk:
+    organisation_id = facts.get("organisation_id")
+    if unit is not None and organisation_id is not None and unit.organisation_id != organisation_id:
         _add(errors, "unit", _("The unit belongs to another organisation."))
 
 
@@ -191,20 +191,54 @@ def _first_contact_step(incident: Incident, victim: Victim, start: datetime) -> 
     )
 
 
-def _notify_after_commit(incident: Incident) -> None:
+def _notify(incident: Incident) -> None:
+    """Queue the coordinators' notification *inside* the transaction (ADR 15): with the
+    database task backend the task row commits with the incident or not at all, so no report
+    loses its notification when the process dies right after the commit. The task mails only
+    after its own commit, and the task cannot see the incident before ours."""
     from vib.incidents.tasks import notify_new_incident
 
-    incident_id = str(incident.pk)
-    transaction.on_commit(lambda: notify_new_incident.enqueue(incident_id=incident_id))
+    notify_new_incident.enqueue(incident_id=str(incident.pk))
 
 
 # --- reporting ---------------------------------------------------------------------------------
 
 
+def _reporting_organisation(actor: Any, wanted: Any, *, behalf: bool) -> Any:
+    """The id of the organisation to report for, checked in one query: ``wanted`` (an
+    organisation or its id) when the actor may report there; with ``None``, the only one."""
+    needed = capabilities.REPORT_ON_BEHALF if behalf else capabilities.REPORT
+    allowed = (
+        assignments_of(actor)
+        .filter(role__capabilities__capability=needed, organisation__isnull=False)
+        .order_by()
+        .values_list("organisation_id", flat=True)
+    )
+    if wanted is not None:
+        wanted_id = getattr(wanted, "pk", wanted)
+        found = next(iter(allowed.filter(organisation_id=wanted_id)[:1]), None)
+    else:
+        choices = list(allowed.distinct()[:2])
+        if len(choices) > 1:
+            raise ValidationError({"organisation": [_("Say for which organisation you report.")]})
+        found = choices[0] if choices else None
+    if found is None:
+        raise ValidationError(
+            {
+                "organisation": [
+                    _("You may not report on behalf of others here.")
+                    if behalf
+                    else _("You may not report incidents for this organisation.")
+                ]
+            }
+        )
+    return found
+
+
 def incident_report(
     *,
     actor: Any,
-    organisation: Any,
+    organisation: Any | None,
     occurred_at: datetime | None,
     types: Sequence[str],
     channel: str,
@@ -227,6 +261,8 @@ def incident_report(
 ) -> Incident:
     """Register a new incident: one's own, or on behalf of someone (a user or a name).
 
+    ``organisation`` may be ``None`` when the actor may report for exactly one organisation.
+
     Creates the incident, its first victim, the perpetrator when anything is known, the
     evidence files, the first history entry and the 72-hour first-contact deadline; the
     coordinators get an e-mail after the commit.
@@ -234,25 +270,16 @@ def incident_report(
     now = timezone.now()
     errors: Errors = {}
     behalf = on_behalf_of is not None or bool(victim_name.strip())
-    needed = capabilities.REPORT_ON_BEHALF if behalf else capabilities.REPORT
-    if organisation is None or not has_capability(actor, needed, organisation):
-        _add(
-            errors,
-            "organisation",
-            _("You may not report on behalf of others here.")
-            if behalf
-            else _("You may not report incidents for this organisation."),
-        )
-        _raise(errors)
+    organisation_id = _reporting_organisation(actor, organisation, behalf=behalf)
     if on_behalf_of is not None and on_behalf_of == actor:
         on_behalf_of, behalf = None, bool(victim_name.strip())
     if (
         on_behalf_of is not None
-        and not organisations_of(on_behalf_of).filter(pk=organisation.pk).exists()
+        and not organisations_of(on_behalf_of).filter(pk=organisation_id).exists()
     ):
         _add(errors, "on_behalf_of", _("This person does not work for this organisation."))
     facts = {
-        "organisation": organisation,
+        "organisation_id": organisation_id,
         "occurred_at": occurred_at,
         "types": list(types),
         "channel": channel,
@@ -280,7 +307,7 @@ def incident_report(
     try:
         with transaction.atomic():
             incident = Incident.objects.create(
-                organisation=organisation,
+                organisation_id=organisation_id,
                 reference=new_reference(),
                 status=codes.Status.REPORTED,
                 reported_at=now,
@@ -300,7 +327,7 @@ def incident_report(
             )
             victim = Victim.objects.create(
                 incident=incident,
-                organisation=organisation,
+                organisation_id=organisation_id,
                 user=person,
                 name=victim_name.strip(),
                 group=victim_group,
@@ -314,7 +341,7 @@ def incident_report(
             ):
                 Perpetrator.objects.create(
                     incident=incident,
-                    organisation=organisation,
+                    organisation_id=organisation_id,
                     kind=perpetrator_kind,
                     category=perpetrator_category,
                     description=perpetrator_description.strip(),
@@ -337,7 +364,7 @@ def incident_report(
                 request=request,
                 channel=channel_label,
             )
-            _notify_after_commit(incident)
+            _notify(incident)
     except BaseException:
         _discard(stored)
         raise
