@@ -42,18 +42,10 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-# What the data migrations loaded (roles, capabilities), serialized at database set-up.
-_SERIALIZED: dict[str, str] = {}
-
-
 @pytest.fixture(scope="module")
 def browser(django_db_setup: None) -> Iterator[Any]:
-    from django.db import connection
     from playwright.sync_api import sync_playwright
 
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        _SERIALIZED["default"] = contents
     executable = _ensure_chromium()
     # Playwright's sync API keeps an event loop in this thread; the ORM calls that the test
     # fixtures make here (demo data, flushing) are still synchronous and safe.
@@ -73,26 +65,63 @@ def browser(django_db_setup: None) -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def live_db(transactional_db: None, django_db_serialized_rollback: None) -> None:
-    """A database the live server can see, with what the data migrations loaded.
+# What the data migrations loaded (roles, capabilities, code lists), serialized once when the
+# test database is set up. Transactional tests (live server, browser) end by emptying every
+# table; ``_restore_migrated_data`` puts this back after them, so every test, whatever ran
+# before it, starts from the migrated database. (pytest-django's ``serialized_rollback`` is
+# not used: it also reloads content types, which the flush has already re-created.)
+_MIGRATED: list[str] = []
+_NOT_MIGRATION_DATA = {"contenttypes", "auth", "sessions", "admin"}
 
-    A transactional test ends by emptying every table, also the roles that data migrations
-    loaded; this puts them back when a previous test emptied them.
-    """
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.apps import apps
+    from django.core import serializers
+
+    with django_db_blocker.unblock():
+        _MIGRATED[:] = [
+            serializers.serialize("json", model._default_manager.order_by("pk"))
+            for model in apps.get_models()
+            if model._meta.app_label not in _NOT_MIGRATION_DATA
+            and not model._meta.proxy
+            and model._default_manager.exists()
+        ]
+
+
+def _put_back_migrated_data() -> None:
     from django.core import serializers
 
     from vib.accounts.models import Role
 
-    serialized = _SERIALIZED.get("default")
-    if serialized and not Role.objects.exists():
-        # The serialized rollback of pytest-django cannot find its copy here: Playwright's
-        # event loop makes asgiref give this thread another connection object (same database).
-        # The flush re-created content types and permissions (post_migrate); restore the rest.
-        with transaction.atomic():
-            for obj in serializers.deserialize("json", serialized):
-                if obj.object._meta.app_label not in {"contenttypes", "auth"}:
-                    obj.save()
+    if Role.objects.exists():
+        return
+    with transaction.atomic():
+        for blob in _MIGRATED:
+            for obj in serializers.deserialize("json", blob):
+                obj.save()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's fixtures are torn down (and the database emptied), put
+    the migrated data back before the next test starts."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    transactional = {"transactional_db", "live_server", "live_db"} & names
+    if transactional or (marker is not None and marker.kwargs.get("transaction")):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _put_back_migrated_data()
+    return result
+
+
+@pytest.fixture
+def live_db(transactional_db: None) -> None:
+    """A database the live server can see, with what the data migrations loaded."""
+    _put_back_migrated_data()
 
 
 @pytest.fixture

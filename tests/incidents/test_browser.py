@@ -20,7 +20,7 @@ from .conftest import PNG
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 CHROMIUM = Path("/usr/bin/chromium")

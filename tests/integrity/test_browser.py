@@ -113,7 +113,7 @@ def test_anonymous_mailbox_end_to_end(browser, live_server, world, tmp_path):
     assert "We have received your report" in body or "ontvangen" in body
     assert "In welke maand gebeurde dit?" in body
     page.fill("textarea[name=body]", "In februari, twee keer.")
-    page.click("text=Send message")
+    page.click("text=Bericht versturen")
     page.wait_for_url("**verzonden=1")
     assert "In februari, twee keer." in page.text_content("main")
     fresh.close()

@@ -114,7 +114,7 @@ def _private_files(root: Path) -> dict[str, bytes]:
     return files
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_demo_database_and_its_files_come_back_identical(tmp_path, fresh_database, settings):
     from vib.core.demo import build_demo
 
@@ -154,7 +154,7 @@ def test_a_demo_database_and_its_files_come_back_identical(tmp_path, fresh_datab
         backup_restore(archive=archive, key=Fernet.generate_key().decode(), media_root=tmp_path)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_restore_refuses_when_the_encryption_keys_of_the_backup_are_missing(
     tmp_path, fresh_database, settings, monkeypatch
 ):

@@ -114,7 +114,7 @@ def test_payments_are_at_most_what_was_approved(world):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite locks the file)"
 )
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_approvals_cannot_exceed_the_cap_together():
     """Two advisers approve €1,500 each for the same office holder at the same moment."""
     from tests.support.conftest import World

@@ -9,68 +9,22 @@ acute-threat path shows 112 and the phone line before the form, with and without
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-# A transactional test flushes the database afterwards, data migrations (the roles) included;
-# ``serialized_rollback`` puts them back before this test, whatever ran before it.
+# The shared fixtures (tests/conftest.py) give the live server the demo and Debian's Chromium.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 SUMMARY = "Raadslid wordt sinds een week bedreigd via sociale media."
 STORY = "Op X krijg ik berichten dat ze weten waar ik woon. Mijn partner is bang."
-
-
-@pytest.fixture
-def live_demo(transactional_db: None) -> Any:
-    from vib.core.demo import build_demo
-
-    return build_demo(scale="small")
-
-
-@pytest.fixture
-def browser(live_demo: Any) -> Iterator[Any]:
-    """After the demo: once Playwright's loop runs in this thread, the test database's
-    serialized contents (restored by ``serialized_rollback``) are out of reach."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=ARGS, headless=True
-            )
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def phone(browser: Any, base: str, email: str, password: str, *, javascript: bool = True) -> Any:
