@@ -123,17 +123,22 @@ def _read_csv(file: str | Path | IO[str]) -> tuple[list[str], list[tuple[int, di
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] = []
     rows: list[tuple[int, dict[str, str]]] = []
-    for values in reader:
-        if not header:
-            header = [value.strip().lower() for value in values]
-            continue
-        if not any(value.strip() for value in values):
-            continue  # blank line
-        line = reader.line_num
-        row = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
-        if len(values) > len(header):
-            row["\x00extra"] = ",".join(values[len(header) :])
-        rows.append((line, row))
+    try:
+        for values in reader:
+            if not header:
+                header = [value.strip().lower() for value in values]
+                continue
+            if not any(value.strip() for value in values):
+                continue  # blank line
+            line = reader.line_num
+            row = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
+            if len(values) > len(header):
+                row["\x00extra"] = ",".join(values[len(header) :])
+            rows.append((line, row))
+    except csv.Error as exc:  # a field beyond csv's size limit, a stray NUL byte, ...
+        raise RegistryImportError(
+            [RowError(reader.line_num, "-", _("This line cannot be read as CSV: %s") % exc)]
+        ) from None
     return header, rows
 
 
