@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vib.core.crypto import EncryptedTextField
@@ -36,6 +37,19 @@ _PRIVATE = PrivateStorage()
 
 def evidence_storage() -> Storage:
     return _PRIVATE
+
+
+def month_of(moment: Any) -> Any:
+    """The first day of the month of ``moment`` in Dutch local time."""
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        objs = list(objs)
+        for obj in objs:
+            obj.occurred_month = month_of(obj.occurred_at)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Incident(BaseModel):
@@ -70,6 +84,11 @@ class Incident(BaseModel):
     on_behalf = models.BooleanField(_("reported on behalf of someone else"), default=False)
 
     occurred_at = models.DateTimeField(_("date and time"))
+    occurred_month = models.DateField(
+        _("month"),
+        editable=False,
+        help_text=_("First day of the local month of occurred_at: the dashboard groups on it."),
+    )
     place_kind = models.CharField(_("place"), max_length=20, choices=codes.PlaceKind.choices)
     location = models.CharField(_("location"), max_length=200, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=codes.Channel.choices)
@@ -117,6 +136,8 @@ class Incident(BaseModel):
         help_text=_("Set by retention: personal data removed, the statistical facts kept."),
     )
 
+    objects = IncidentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
@@ -149,6 +170,13 @@ class Incident(BaseModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.occurred_month = month_of(self.occurred_at)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "occurred_at" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "occurred_month"}
+        super().save(*args, **kwargs)
 
     @property
     def type_values(self) -> list[str]:

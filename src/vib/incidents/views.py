@@ -847,9 +847,12 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     form = forms.FilterForm(request.GET or None, units=units)
     filters = _filters(form, request, organisation)
     rows = selectors.incident_list(
-        door.incidents_visible_to(request.user, organisation, scope=scope), filters
+        door.incidents_visible_to(request.user, organisation, scope=scope),
+        filters,
+        organisation=organisation,
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    selectors.aftercare_state(page.object_list)
     audit_record(
         actor=request.user,
         action=Action.LIST,
@@ -886,7 +889,11 @@ def export(request: HttpRequest) -> HttpResponseBase:
     form = forms.FilterForm(request.GET or None, units=_units(request, organisation))
     filters = _filters(form, request, organisation)
     rows = selectors.export_rows(
-        selectors.filter_incidents(door.incidents_for_export(request.user, organisation), filters)
+        selectors.filter_incidents(
+            door.incidents_for_export(request.user, organisation),
+            filters,
+            organisation=organisation,
+        )
     )
     audit_record(
         actor=request.user,
