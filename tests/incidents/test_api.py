@@ -49,15 +49,17 @@ def test_create_and_read_as_reporter(world):
     data = response.json()
     assert response["API-Version"]
     assert data["status"] == "gemeld"
-    assert data["soorten"] == ["bedreiging", "intimidatie"]
-    assert data["behandelaar"] is False
-    assert "slachtofferGroepen" not in data
-    assert "eenheid" not in data
+    assert data["referentie"].startswith("AG-")
+    assert response["Location"] == f"{URL}/{data['id']}"
     incident = Incident.objects.get(pk=data["id"])
     assert incident.victim_groups
     assert incident.person == a.people["wethouder"]
     assert AftercareStep.objects.filter(incident=incident).count() == 1
-    detail = employee.get(f"{URL}/{incident.pk}").json()
+    detail = employee.get(response["Location"]).json()
+    assert detail["soorten"] == ["bedreiging", "intimidatie"]
+    assert detail["behandelaar"] is False
+    assert "slachtofferGroepen" not in detail
+    assert "eenheid" not in detail  # handler-only fields
     assert [entry["status"] for entry in detail["statusgeschiedenis"]] == ["gemeld"]
     assert "toelichting" not in detail["statusgeschiedenis"][0]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -164,7 +165,7 @@ class IncidentSerializer(serializers.Serializer[Any]):
     behandelaar = serializers.SerializerMethodField(
         help_text=_(
             "True when this is the handler's view with the handling fields; false for the "
-            "reporter's view (also the answer to a report: GET the incident for the record)."
+            "reporter's view."
         )
     )
 
@@ -195,6 +196,16 @@ class IncidentDetailSerializer(IncidentSerializer):
     def get_statusgeschiedenis(self, obj: Incident) -> Any:
         context = {"can_handle": getattr(obj, "can_handle", False)}
         return TransitionSerializer(selectors.status_history(obj), many=True, context=context).data
+
+
+@extend_schema_serializer(component_name="IncidentGemeld")
+class IncidentCreatedSerializer(serializers.Serializer[Any]):
+    """The answer to a report: what identifies it; the incident itself is at ``Location``."""
+
+    id = serializers.UUIDField(read_only=True)
+    referentie = serializers.CharField(source="reference", read_only=True)
+    status = serializers.ChoiceField(choices=codes.Status.choices, read_only=True)
+    gemeldOp = serializers.DateTimeField(source="reported_at", read_only=True)  # noqa: N815
 
 
 class IncidentCreateSerializer(serializers.Serializer[Any]):
@@ -320,7 +331,7 @@ class IncidentFilterSerializer(serializers.Serializer[Any]):
         operation_id="incidentCreate",
         summary="Report an incident",
         request=IncidentCreateSerializer,
-        responses={201: IncidentSerializer},
+        responses={201: IncidentCreatedSerializer},
     ),
     partial_update=extend_schema(
         operation_id="incidentUpdate",
@@ -394,9 +405,13 @@ class IncidentViewSet(viewsets.GenericViewSet[Incident]):
                 channel_label="api",
             )
         )
-        # The answer is the reporter's view of what was just entered (no extra queries);
-        # a handler gets the handling record with GET.
-        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+        # A short answer with the incident's address: the report path stays lean, and GET gives
+        # each caller their own view (the reporter's, or a handler's record).
+        return Response(
+            IncidentCreatedSerializer(incident).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api:incident-detail", args=[incident.pk])},
+        )
 
     def partial_update(self, request: Request, pk: str) -> Response:
         body = IncidentUpdateSerializer(data=request.data, partial=True)  # parsed: 400/415 first
