@@ -304,11 +304,11 @@ def measure_pages(coordinator: Any, rounds: int) -> tuple[list[dict[str, Any]], 
         ),
         ("dashboard, last 12 months", "/incidenten/dashboard"),
         (
-            "dashboard, five years",
+            "dashboard, five years (info)",
             f"/incidenten/dashboard?vanaf={five_years}&tot={timezone.localdate().isoformat()}",
         ),
-        ("start page (work list)", "/incidenten/"),
-        ("search (not a target)", "/incidenten/overzicht?zoek=parkeerboete"),
+        ("start page, work list (info)", "/incidenten/"),
+        ("search in descriptions (info)", "/incidenten/overzicht?zoek=parkeerboete"),
     ]
     from vib.organisations.models import Unit
 
@@ -352,10 +352,22 @@ def measure_pages(coordinator: Any, rounds: int) -> tuple[list[dict[str, Any]], 
                 "p95_ms": p95,
                 "max_ms": values[-1],
                 "queries": queries[name],
-                "target": not name.startswith(("search", "start")),
+                "target": name in TARGET_PAGES,
             }
         )
     return results, constant
+
+
+# The pages the issue sets the target for: the coordinator's list with filters, the dashboard.
+TARGET_PAGES = {
+    "list, no filter",
+    "list, channel + type",
+    "list, status + period",
+    "list, severity + group, page 3",
+    "list, aftercare overdue",
+    "list, unit + type, page 20",
+    "dashboard, last 12 months",
+}
 
 
 # --- where the write path's time goes (this process, CPU time) --------------------------------

@@ -389,3 +389,18 @@ def test_the_comparison_page_suppresses_small_groups(world, client):
     client.force_login(a.people["coordinator"])
     content = client.get("/incidenten/vergelijking").content.decode()
     assert "too few comparable organisations" in content
+
+
+def test_a_very_long_selection_is_counted_up_to_a_cap(world, client, monkeypatch):
+    from vib.incidents import views
+
+    monkeypatch.setattr(views.CappedPaginator, "cap", 5)
+    a = world["a"]
+    _bulk(a, 7)
+    client.force_login(a.people["coordinator"])
+    content = client.get("/incidenten/overzicht").content.decode()
+    assert "More than 5 incidents" in content
+    assert content.count('scope="row"') == 6  # pages reach up to the cap (and one more)
+    assert (
+        "0 incidents" in client.get("/incidenten/overzicht?kanaal=sociale_media").content.decode()
+    )
