@@ -18,3 +18,10 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, *args, **kwargs)
+
+
+def lockout_username(request: Any, credentials: dict[str, Any] | None) -> str:
+    """The name django-axes counts failures under: what was typed in the log-in form, cut to
+    the length its table holds (a longer one used to crash the log-in on PostgreSQL)."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    return str(source.get("username") or "")[:255]
