@@ -87,21 +87,16 @@ def check_file(file: IO[bytes], name: str) -> CheckedFile:
             )
             % {"name": name}
         )
+    too_large = ValidationError(
+        _("%(name)s is larger than %(limit)d MB.") % {"name": name, "limit": limit // 2**20}
+    )
     digest = hashlib.sha256(head)
     size = len(head)
-    while chunk := file.read(1024 * 1024):
+    while size <= limit and (chunk := file.read(2**20)):
         size += len(chunk)
-        if size > limit:
-            raise ValidationError(
-                _("%(name)s is larger than %(limit)d MB.")
-                % {"name": name, "limit": limit // (1024 * 1024)}
-            )
         digest.update(chunk)
     if size > limit:
-        raise ValidationError(
-            _("%(name)s is larger than %(limit)d MB.")
-            % {"name": name, "limit": limit // (1024 * 1024)}
-        )
+        raise too_large
     file.seek(0)
     return CheckedFile(
         content_type=content_type,

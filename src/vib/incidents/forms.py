@@ -12,10 +12,11 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from vib.incidents import codes
-from vib.incidents.evidence import MAX_FILES
+from vib.incidents.evidence import MAX_FILES, max_bytes
 
 CHECKBOX = "utrecht-checkbox utrecht-checkbox--html-input utrecht-checkbox--custom"  # 24 px targets
 WIDGET_CLASSES = {
@@ -45,6 +46,15 @@ class StyledForm(forms.Form):
                     break
 
 
+def _files_help_text() -> str:
+    return _("PNG, JPEG, WebP, HEIC or PDF, at most %(limit)d MB each.") % {
+        "limit": max_bytes() // 2**20
+    }
+
+
+files_help = lazy(_files_help_text, str)  # the limit is a setting: read it when shown
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -56,6 +66,7 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", files_help())
         super().__init__(*args, **kwargs)
         self.widget.attrs.update({"accept": ACCEPTED_FILES})
 
@@ -176,10 +187,7 @@ class ReportForm(StyledForm):
         label=_("Name or description, if known"), required=False, max_length=300
     )
     unit = forms.ChoiceField(label=_("Your unit"), required=False)
-    evidence = MultipleFileField(
-        label=_("Evidence (screenshots, photos, PDF)"),
-        help_text=_("Optional. PNG, JPEG, WebP, HEIC or PDF, at most 10 MB each."),
-    )
+    evidence = MultipleFileField(label=_("Evidence (screenshots, photos, PDF)"))
 
     def __init__(
         self,
@@ -488,11 +496,7 @@ class TransitionForm(StyledForm):
 
 
 class EvidenceForm(StyledForm):
-    evidence = MultipleFileField(
-        label=_("Files"),
-        required=True,
-        help_text=_("PNG, JPEG, WebP, HEIC or PDF, at most 10 MB each."),
-    )
+    evidence = MultipleFileField(label=_("Files"), required=True)
 
 
 class KnownPerpetratorForm(StyledForm):
