@@ -404,3 +404,34 @@ def test_a_very_long_selection_is_counted_up_to_a_cap(world, client, monkeypatch
     assert (
         "0 incidents" in client.get("/incidenten/overzicht?kanaal=sociale_media").content.decode()
     )
+
+
+def test_handlers_remove_what_was_recorded_by_mistake(world, client):
+    from vib.incidents import services
+    from vib.incidents.models import Measure, Witness
+
+    a = world["a"]
+    incident = report(a)
+    coordinator = a.people["coordinator"]
+    witness = services.witness_add(incident=incident, actor=coordinator, name="Verkeerde Getuige")
+    measure = services.measure_add(
+        incident=incident, actor=coordinator, kind="gesprek", decided_on=timezone.localdate()
+    )
+    only_victim = Victim.objects.get(incident=incident)
+    client.force_login(a.people["employee"])  # the reporter may not
+    assert (
+        client.post(f"/incidenten/{incident.pk}/getuigen/{witness.pk}/verwijderen").status_code
+        == 404
+    )
+    client.force_login(coordinator)
+    response = client.post(f"/incidenten/{incident.pk}/getuigen/{witness.pk}/verwijderen")
+    assert response["Location"].endswith("#witnesses")
+    client.post(f"/incidenten/{incident.pk}/maatregelen/{measure.pk}/verwijderen")
+    assert not Witness.objects.filter(pk=witness.pk).exists()
+    assert not Measure.objects.filter(pk=measure.pk).exists()
+    # The last victim stays; an unknown kind of thing is not found.
+    client.post(f"/incidenten/{incident.pk}/slachtoffers/{only_victim.pk}/verwijderen")
+    assert Victim.objects.filter(pk=only_victim.pk).exists()
+    assert (
+        client.post(f"/incidenten/{incident.pk}/dingen/{witness.pk}/verwijderen").status_code == 404
+    )

@@ -731,32 +731,13 @@ def aftercare_plan(request: HttpRequest, id: Any) -> HttpResponse:
     )
 
 
+# Path segment → (service, the service's id keyword, section of the page to return to).
 REMOVERS: dict[str, tuple[Callable[..., None], str, str]] = {
-    "getuigen": (
-        lambda **kw: services.witness_remove(witness_id=kw.pop("child"), **kw),
-        "witnesses",
-        "witness",
-    ),
-    "daders": (
-        lambda **kw: services.perpetrator_remove(perpetrator_id=kw.pop("child"), **kw),
-        "perpetrators",
-        "perpetrator",
-    ),
-    "maatregelen": (
-        lambda **kw: services.measure_remove(measure_id=kw.pop("child"), **kw),
-        "measures",
-        "measure",
-    ),
-    "slachtoffers": (
-        lambda **kw: services.victim_remove(victim_id=kw.pop("child"), **kw),
-        "victims",
-        "victim",
-    ),
-    "bewijs": (
-        lambda **kw: services.evidence_remove(evidence_id=kw.pop("child"), **kw),
-        "evidence",
-        "file",
-    ),
+    "getuigen": (services.witness_remove, "witness_id", "witnesses"),
+    "daders": (services.perpetrator_remove, "perpetrator_id", "perpetrators"),
+    "maatregelen": (services.measure_remove, "measure_id", "measures"),
+    "slachtoffers": (services.victim_remove, "victim_id", "victims"),
+    "bewijs": (services.evidence_remove, "evidence_id", "evidence"),
 }
 
 
@@ -767,9 +748,9 @@ def remove(request: HttpRequest, id: Any, kind: str, child: Any) -> HttpResponse
     incident = _handled(request, id)
     if kind not in REMOVERS:
         raise NotFound
-    remover, anchor, _name = REMOVERS[kind]
+    remover, key, anchor = REMOVERS[kind]
     try:
-        remover(incident=incident, child=child, actor=request.user, request=request)
+        remover(incident=incident, actor=request.user, request=request, **{key: child})
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
