@@ -101,10 +101,14 @@ class ActiveOrganisationMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.organisation = None  # type: ignore[attr-defined]
+        request.my_organisations = []  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            mine = organisations_of(user)
+            # One query per request; the shell's organisation switcher reuses the list.
+            mine = list(organisations_of(user))
             wanted = request.session.get(SESSION_KEY)
-            org = (mine.filter(id=wanted).first() if wanted else None) or mine.first()
-            request.organisation = org  # type: ignore[attr-defined]
+            chosen = [org for org in mine if str(org.id) == wanted]
+            request.my_organisations = mine  # type: ignore[attr-defined]
+            candidates = chosen or mine
+            request.organisation = candidates[0] if candidates else None  # type: ignore[attr-defined]
         return self.get_response(request)

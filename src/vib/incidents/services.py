@@ -726,19 +726,27 @@ def witness_add(
     return witness
 
 
+def _child_remove(
+    model: Any, *, incident: Incident, child_id: Any, actor: Any, reason: str, request: Any
+) -> None:
+    """Delete one row that belongs to the incident (under its lock) and audit the change."""
+    with transaction.atomic():
+        incident = _lock(incident)
+        _child(model, incident, child_id).delete()
+        _audit(actor=actor, action=Action.UPDATE, incident=incident, reason=reason, request=request)
+
+
 def witness_remove(
     *, incident: Incident, witness_id: Any, actor: Any, request: Any | None = None
 ) -> None:
-    with transaction.atomic():
-        incident = _lock(incident)
-        _child(Witness, incident, witness_id).delete()
-        _audit(
-            actor=actor,
-            action=Action.UPDATE,
-            incident=incident,
-            reason="witness removed",
-            request=request,
-        )
+    _child_remove(
+        Witness,
+        incident=incident,
+        child_id=witness_id,
+        actor=actor,
+        reason="witness removed",
+        request=request,
+    )
 
 
 def perpetrator_add(
@@ -780,16 +788,14 @@ def perpetrator_add(
 def perpetrator_remove(
     *, incident: Incident, perpetrator_id: Any, actor: Any, request: Any | None = None
 ) -> None:
-    with transaction.atomic():
-        incident = _lock(incident)
-        _child(Perpetrator, incident, perpetrator_id).delete()
-        _audit(
-            actor=actor,
-            action=Action.UPDATE,
-            incident=incident,
-            reason="perpetrator removed",
-            request=request,
-        )
+    _child_remove(
+        Perpetrator,
+        incident=incident,
+        child_id=perpetrator_id,
+        actor=actor,
+        reason="perpetrator removed",
+        request=request,
+    )
 
 
 def _require_coordinator(actor: Any, organisation: Any) -> None:
@@ -901,16 +907,14 @@ def measure_add(
 def measure_remove(
     *, incident: Incident, measure_id: Any, actor: Any, request: Any | None = None
 ) -> None:
-    with transaction.atomic():
-        incident = _lock(incident)
-        _child(Measure, incident, measure_id).delete()
-        _audit(
-            actor=actor,
-            action=Action.UPDATE,
-            incident=incident,
-            reason="measure removed",
-            request=request,
-        )
+    _child_remove(
+        Measure,
+        incident=incident,
+        child_id=measure_id,
+        actor=actor,
+        reason="measure removed",
+        request=request,
+    )
 
 
 POLICE_FIELDS = (

@@ -17,6 +17,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     organisation = getattr(request, "organisation", None)
     return {
         "active_organisation": organisation,
-        "my_organisations": list(organisations_of(user)),
+        "my_organisations": getattr(request, "my_organisations", None)
+        or list(organisations_of(user)),
         "nav_items": navigation_for(user, organisation),
     }
