@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,54 @@ def browser(django_db_setup: None) -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+# The in-memory SQLite test database is one connection, which the live server's thread shares
+# with the test's. Two threads using it at once make SQLite fail with "bad parameter or other
+# API misuse" (Django's documentation warns of this). So on SQLite the live server answers
+# one request at a time, holding this lock, and the test thread's queries wait for it.
+_LIVE_SERVER_BUSY = threading.RLock()
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """pytest-django's live server; on SQLite it serves one request at a time (see above).
+
+    Not being threaded, the server also answers ``Connection: close``, so a browser's
+    keep-alive connection cannot hold its one thread. Chromium asks for ``/favicon.ico``
+    beside a JSON answer; that request would otherwise race the next page.
+    """
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from pytest_django.live_server_helper import LiveServer
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            with _LIVE_SERVER_BUSY:
+                super().process_request(request, client_address)
+
+    def wait_for_server(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        with _LIVE_SERVER_BUSY:
+            return execute(sql, params, many, context)
+
+    address = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(address, start=False)
+    serial = connection.vendor == "sqlite"
+    if serial:
+        server.thread.server_class = SerialWSGIServer  # type: ignore[assignment]
+        connection.execute_wrappers.insert(0, wait_for_server)
+    server.start()
+    yield server
+    server.stop()
+    if serial:
+        connection.execute_wrappers.remove(wait_for_server)
 
 
 # What the data migrations loaded (roles, capabilities, code lists), serialized once when the

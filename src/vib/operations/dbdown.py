@@ -8,13 +8,14 @@ client should try again: 503 with ``Retry-After`` says so (RFC 9110 §15.6.4), a
 load balancer may retry an idempotent request elsewhere.
 
 How the middleware knows: while it handles a request it wraps every query of the default
-connection (``connection.execute_wrapper``) and its ``connect`` (a refused connection is raised
-before any query) and notes a connectivity error. A 5xx answer of a request that met such an
-error becomes a 503; so does a 5xx answer while the database does not answer a probe (an error
-met on another path). Only failed requests pay for the probe; ``/healthz`` never touches the
-database and stays a pure liveness check. Deadlocks, serialization failures, integrity errors
-and every other exception keep their own answers (:func:`is_outage`): the database was there,
-so they are bugs.
+connection (``connection.execute_wrapper``) and notes a connectivity error. A 5xx answer of a
+request that met such an error becomes a 503; so does a 5xx answer while the database does not
+answer a probe (a refused connection, raised before any query, or an error met on another
+path). The connection object itself is not patched: in the test suite's live server one
+in-memory SQLite connection is shared between threads. Only failed requests pay for the
+probe; ``/healthz`` never touches the database and stays a pure liveness check. Deadlocks,
+serialization failures, integrity errors and every other exception keep their own answers
+(:func:`is_outage`): the database was there, so they are bugs.
 
 A 503 does not promise that nothing happened: when the connection breaks during or after the
 COMMIT, the write may be stored although the answer is an error (as with any lost answer). A
@@ -102,27 +103,13 @@ class DatabaseUnavailableMiddleware:
                     seen.append(exc)
                 raise
 
-        connect = connection.connect
-
-        def note_connect() -> None:
+        with connection.execute_wrapper(note_errors):
             try:
-                connect()
-            except Exception as exc:  # refused, starting up, shutting down: all unavailable
-                seen.append(exc)
-                raise
-
-        # For this request only: the connection object belongs to this thread.
-        connection.connect = note_connect  # type: ignore[method-assign]
-        try:
-            with connection.execute_wrapper(note_errors):
-                try:
-                    response = self.get_response(request)
-                except _UNAVAILABLE as exc:  # only when an inner layer lets it through
-                    if not is_outage(exc):
-                        raise
-                    return self._unavailable(request)
-        finally:
-            del connection.connect
+                response = self.get_response(request)
+            except _UNAVAILABLE as exc:  # only when an inner layer lets it through
+                if not is_outage(exc):
+                    raise
+                return self._unavailable(request)
         if response.status_code >= 500 and (seen or _database_down(connection)):
             return self._unavailable(request)
         return response
