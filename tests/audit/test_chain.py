@@ -88,3 +88,57 @@ def test_postgresql_trigger_refuses_update_and_delete():
     ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             connection.cursor().execute(sql, [event.seq])
+
+
+def test_the_database_computes_the_same_hash_as_python():
+    """On PostgreSQL the chain is appended in one SQL statement that hashes on the server;
+    the verifier recomputes every hash in Python. Non-ASCII text, quotes and an empty chain
+    head are where the two could disagree."""
+    from vib.audit.chain import event_hash
+
+    events = [
+        audit_record(
+            actor=None,
+            action=Action.UPDATE,
+            object_type="x.y",
+            object_id="ë-1",
+            reason='Zoë\'s "reden" — €12,50 ✓\nnieuwe regel',
+        ),
+        *_events(2),
+    ]
+    stored = {e.seq: e for e in AuditEvent.objects.filter(seq__in=[e.seq for e in events])}
+    for event in events:
+        row = stored[event.seq]
+        assert row.hash == event.hash
+        assert row.prev_hash == event.prev_hash
+        values = {name: getattr(row, name) for name in ("at", "actor_id", "actor_label")}
+        values |= {
+            name: getattr(row, name)
+            for name in ("organisation_id", "action", "object_type", "object_id")
+        }
+        values |= {name: getattr(row, name) for name in ("result", "origin", "reason")}
+        assert event_hash(row.prev_hash, values) == row.hash
+    assert list(audit_chain_problems()) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not check lengths")
+def test_an_error_in_the_audit_undoes_the_callers_write():
+    """No savepoint of its own: a failed audit event takes the caller's change with it."""
+    from vib.organisations.models import Organisation
+
+    def write_and_audit() -> None:
+        with transaction.atomic():
+            Organisation.objects.create(name="Tijdelijk", code="gm9999", tier="gemeente")
+            audit_record(actor=None, action=Action.CREATE, object_type="x" * 500)
+
+    before = Organisation.objects.count()
+    with pytest.raises(DatabaseError):
+        write_and_audit()
+    assert Organisation.objects.count() == before
+
+
+def test_the_one_statement_append_lists_the_hashed_fields_in_order():
+    from vib.audit import chain, services
+
+    assert services._APPEND_COLUMNS == chain.FIELDS
+    assert ", ".join(chain.FIELDS) in " ".join(services._APPEND_SQL.split())

@@ -22,12 +22,16 @@ FIELDS = (
 )
 
 
-def event_hash(prev_hash: str, values: dict[str, Any]) -> str:
+def event_payload(values: dict[str, Any]) -> str:
+    """The event's fields as canonical JSON: what the hash covers after the previous hash."""
     payload: dict[str, Any] = {}
     for name in FIELDS:
         value = values[name]
         if isinstance(value, datetime):
             value = value.isoformat(timespec="microseconds")
         payload[name] = value
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + blob).encode()).hexdigest()
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_hash(prev_hash: str, values: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + event_payload(values)).encode()).hexdigest()
