@@ -200,7 +200,9 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
     def deadlines(self, request: Request, pk: str) -> Response:
         self._check_page_parameters(request)
         case = door.access_case(user=request.user, id=pk, request=request)
-        return Response(DeadlineSerializer(_deadlines(case), many=True).data)
+        # Paginated like every list of the API (and as documented), though a case has two.
+        page = self.paginate_queryset(_deadlines(case))
+        return self.get_paginated_response(DeadlineSerializer(page, many=True).data)
 
 
 def register(router: Any) -> None:
