@@ -17,7 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -87,20 +89,64 @@ class TypesField(serializers.ListField):
 # --- representations ---------------------------------------------------------------------------
 
 
+class RoleViewSerializer(serializers.Serializer[Any]):
+    # A representation with two views: a handler gets every property, the reporter of an
+    # incident the same object without the properties of ``handler_only``. The schema says so
+    # (``HandlerOnlyExtension``): those properties are optional, the others required.
+    handler_only: tuple[str, ...] = ()
+
+    def is_handler_view(self, instance: Any) -> bool:
+        raise NotImplementedError
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.is_handler_view(instance):
+            for name in self.handler_only:
+                data.pop(name, None)
+        return data
+
+
+class HandlerOnlyExtension(OpenApiSerializerExtension):
+    """Documents a ``RoleViewSerializer``: its ``handler_only`` properties are not required
+    (read-only properties otherwise are) and say that only handlers receive them."""
+
+    target_class = RoleViewSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer(
+            self.target, direction, bypass_extensions=True
+        )
+        handler_only = set(self.target.handler_only)
+        required = [name for name in schema.get("required", []) if name not in handler_only]
+        if required:
+            schema["required"] = required
+        else:
+            schema.pop("required", None)
+        note = gettext("Only for handlers.")
+        for name in handler_only & schema.get("properties", {}).keys():
+            prop = schema["properties"][name]
+            if "$ref" in prop:  # a bare reference takes no siblings in OpenAPI 3.0
+                prop = schema["properties"][name] = {"allOf": [prop]}
+            description = prop.get("description", "")
+            if note not in description:
+                prop["description"] = f"{description} {note}".strip()
+        return schema
+
+
 @extend_schema_serializer(component_name="Statuswijziging")
-class TransitionSerializer(serializers.Serializer[Any]):
+class TransitionSerializer(RoleViewSerializer):
+    """A step in an incident's status history; ``toelichting`` only in a handler's view."""
+
+    handler_only = ("toelichting",)
+
     van = serializers.CharField(source="from_status", read_only=True, allow_blank=True)
     status = serializers.CharField(source="to_status", read_only=True)
     op = serializers.DateTimeField(source="at", read_only=True)
-    toelichting = serializers.CharField(
-        source="note", read_only=True, help_text=_("Only for handlers.")
-    )
+    toelichting = serializers.CharField(source="note", read_only=True)
 
-    def to_representation(self, instance: Transition) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        if not self.context.get("can_handle"):
-            data.pop("toelichting", None)
-        return data
+    def is_handler_view(self, instance: Transition) -> bool:
+        return bool(self.context.get("can_handle"))
 
 
 HANDLER_ONLY = (
@@ -117,8 +163,13 @@ HANDLER_ONLY = (
 
 
 @extend_schema_serializer(component_name="Incident")
-class IncidentSerializer(serializers.Serializer[Any]):
-    """A plain serializer (no model introspection per instance: it is on the write path)."""
+class IncidentSerializer(RoleViewSerializer):
+    """An incident. A handler gets every property (``behandelaar`` is true); the reporter of
+    an incident gets the reporter's view (``behandelaar`` is false), which leaves out the
+    properties that are only for handlers."""
+
+    # A plain serializer (no model introspection per instance: it is on the write path).
+    handler_only = HANDLER_ONLY
 
     id = serializers.UUIDField(read_only=True)
     referentie = serializers.CharField(source="reference", read_only=True)
@@ -139,12 +190,8 @@ class IncidentSerializer(serializers.Serializer[Any]):
         source="severity", choices=codes.Severity.choices, read_only=True
     )
     omschrijving = serializers.CharField(source="description", read_only=True)
-    eenheid = serializers.UUIDField(
-        source="unit_id", read_only=True, allow_null=True, help_text=_("Only for handlers.")
-    )
-    slachtofferGroepen = serializers.SerializerMethodField(  # noqa: N815
-        help_text=_("Only for handlers.")
-    )
+    eenheid = serializers.UUIDField(source="unit_id", read_only=True, allow_null=True)
+    slachtofferGroepen = serializers.SerializerMethodField()  # noqa: N815
     schadeEuro = serializers.DecimalField(  # noqa: N815
         source="damage_amount", max_digits=12, decimal_places=2, read_only=True, allow_null=True
     )
@@ -176,25 +223,23 @@ class IncidentSerializer(serializers.Serializer[Any]):
         return obj.group_values
 
     def get_behandelaar(self, obj: Incident) -> bool:
-        return bool(getattr(obj, "can_handle", False))
+        return self.is_handler_view(obj)
 
-    def to_representation(self, instance: Incident) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        if not getattr(instance, "can_handle", False):
-            for name in HANDLER_ONLY:
-                data.pop(name, None)
-        return data
+    def is_handler_view(self, instance: Incident) -> bool:
+        return bool(getattr(instance, "can_handle", False))
 
 
 @extend_schema_serializer(component_name="IncidentDetail")
 class IncidentDetailSerializer(IncidentSerializer):
-    """One incident with its status history (the reporter sees status and date only)."""
+    """An incident with its status history. In the reporter's view (``behandelaar`` is false)
+    the history has no ``toelichting`` and the properties that are only for handlers are left
+    out."""
 
     statusgeschiedenis = serializers.SerializerMethodField()
 
     @extend_schema_field(TransitionSerializer(many=True))
     def get_statusgeschiedenis(self, obj: Incident) -> Any:
-        context = {"can_handle": getattr(obj, "can_handle", False)}
+        context = {"can_handle": self.is_handler_view(obj)}
         return TransitionSerializer(selectors.status_history(obj), many=True, context=context).data
 
 
