@@ -138,6 +138,7 @@ def test_a_body_that_is_not_json_is_a_400_with_invalid_params(rf):
 
     request = Request(rf.post("/api/v1/x", data=b"{", content_type="application/json"))
     response = problem_exception_handler(ParseError(), {"request": request})
+    assert response is not None
     assert response.status_code == 400
     assert response.content_type == "application/problem+json"
     assert response.data["invalidParams"] == [
