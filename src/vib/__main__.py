@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"worker": "db_worker"}
+# Other names for management commands (``vib worker`` is vib.operations' own command now,
+# not an alias of django-tasks-db's ``db_worker``, which exits when the database goes away).
+ALIASES: dict[str, str] = {}
 
 
 def main(argv: list[str] | None = None) -> int:
