@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -50,9 +53,86 @@ def capability_organisations(user: Person, capability: str) -> QuerySet[Organisa
     )
 
 
+# --- capability checks, read once per block -------------------------------------------------
+#
+# A page's shell asks ``has_capability`` once per menu item and start-page card (about 30
+# checks). Inside ``capabilities_read_once()`` the first check for a user reads all of that
+# user's current grants in one query and the others are answered from them. The block is
+# explicit and short (the navigation opens it around its own checks) rather than a cache on
+# the user object: roles also change outside ``role_assign`` (access reviews, SSO role sync,
+# the admin, tests that roll back between checks), and a grant read before such a change must
+# never answer after it.
+
+#: Benchmarks switch this off to measure the shell with one query per check, as before.
+CACHE_CAPABILITIES = True
+
+# Within a block: user id -> capability -> ids of the organisations in which the user's
+# current roles grant it (``None``: a role held outside any organisation).
+type _Grants = dict[str, frozenset[Any]]
+_grants: ContextVar[dict[Any, _Grants] | None] = ContextVar("vib_capability_grants", default=None)
+
+
+@contextmanager
+def capabilities_read_once() -> Iterator[None]:
+    """Within this block ``has_capability`` reads each user's current grants once.
+
+    Keep the block free of role changes other than through ``role_assign`` (which makes the
+    block read the user's grants again). Nested blocks share the outer block's reads.
+    """
+    if _grants.get() is not None:
+        yield
+        return
+    token = _grants.set({})
+    try:
+        yield
+    finally:
+        _grants.reset(token)
+
+
+def forget_capabilities(user: Person) -> None:
+    """Make an open ``capabilities_read_once()`` block read ``user``'s grants again."""
+    cache = _grants.get()
+    if cache is not None:
+        cache.pop(getattr(user, "pk", None), None)
+
+
+def _read_grants(user: User) -> _Grants:
+    rows = RoleAssignment.objects.filter(_current(), user=user).values_list(
+        "role__capabilities__capability", "organisation_id"
+    )
+    by_capability: dict[str, set[Any]] = {}
+    for capability, organisation_id in rows:
+        if capability is not None:  # a role without capabilities
+            by_capability.setdefault(capability, set()).add(organisation_id)
+    return {code: frozenset(ids) for code, ids in by_capability.items()}
+
+
+def _cached_answer(user: Person, capability: str, organisation: Organisation | None) -> bool | None:
+    """The answer from the open block's grants, or ``None`` to ask the database."""
+    cache = _grants.get()
+    if cache is None or not CACHE_CAPABILITIES or not isinstance(user, User) or user.pk is None:
+        return None
+    if organisation is not None and not (
+        isinstance(organisation, Organisation) and organisation.pk is not None
+    ):
+        return None  # anything unusual: the query decides, as it always did
+    grants = cache.get(user.pk)
+    if grants is None:
+        grants = cache[user.pk] = _read_grants(user)
+    held_in = grants.get(capability)
+    if not held_in:
+        return False
+    return organisation is None or organisation.pk in held_in
+
+
 def has_capability(user: Person, capability: str, organisation: Organisation | None = None) -> bool:
+    """Whether one of the user's current roles grants ``capability`` — in ``organisation``,
+    or, without one, anywhere (including roles held outside any organisation)."""
     if not user.is_authenticated or not user.is_active:
         return False
+    cached = _cached_answer(user, capability, organisation)
+    if cached is not None:
+        return cached
     qs = RoleAssignment.objects.filter(
         _current(), user=user, role__capabilities__capability=capability
     )

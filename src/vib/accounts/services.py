@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vib.accounts.models import ApiToken, Role, RoleAssignment, User
+from vib.accounts.selectors import forget_capabilities
 from vib.core.errors import ValidationError
 from vib.organisations.models import Organisation, Unit
 
@@ -51,6 +52,7 @@ def role_assign(
     if valid_from is not None:
         assignment.valid_from = valid_from
     assignment.save()
+    forget_capabilities(user)  # an open capabilities_read_once() block sees the new role
     return assignment
 
 

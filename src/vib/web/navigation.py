@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from vib.accounts.roles import ORG_VIEW_MEMBERS, ORG_VIEW_UNITS
-from vib.accounts.selectors import has_capability
+from vib.accounts.selectors import capabilities_read_once, has_capability
 
 type Label = str | Promise
 
@@ -116,12 +116,13 @@ def _mounted(item: NavItem) -> bool:
 
 
 def navigation_for(user: Any, organisation: Any) -> list[NavItem]:
-    """The menu items for a logged-in user."""
-    return [
-        item
-        for item in all_items()
-        if item.in_menu and _mounted(item) and item.visible(user, organisation)
-    ]
+    """The menu items for a logged-in user (their capabilities read in one query)."""
+    with capabilities_read_once():
+        return [
+            item
+            for item in all_items()
+            if item.in_menu and _mounted(item) and item.visible(user, organisation)
+        ]
 
 
 def public_navigation() -> list[NavItem]:
@@ -131,8 +132,9 @@ def public_navigation() -> list[NavItem]:
 
 def start_cards(user: Any, organisation: Any) -> list[NavItem]:
     """The cards of the start page: every item with a description the user may use."""
-    return [
-        item
-        for item in all_items()
-        if item.description and _mounted(item) and item.visible(user, organisation)
-    ]
+    with capabilities_read_once():
+        return [
+            item
+            for item in all_items()
+            if item.description and _mounted(item) and item.visible(user, organisation)
+        ]
