@@ -17,17 +17,18 @@ answer has the documented body); also ``status_code_conformance`` and
 status and the media type.
 
 Bounded: ``MAX_EXAMPLES`` per operation, no shrinking, no example database, so the whole
-module takes about a minute with the demo (shared by every operation). Needs
-``schemathesis`` (dev dependency); skipped without it.
+module takes about a minute with the demo (shared by every operation). Runs on SQLite and on
+PostgreSQL (see ``_connection_kept_across_requests``). Needs ``schemathesis`` (dev
+dependency); skipped without it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 
 schemathesis = pytest.importorskip("schemathesis")
 
@@ -64,15 +65,32 @@ def _app() -> Any:
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _app())
 
-pytestmark = [
-    pytest.mark.django_db,
-    # Known gap: on PostgreSQL the module-wide demo transaction and schemathesis' WSGI calls
-    # end with "the connection is closed"; the API itself is the same on both databases.
-    pytest.mark.skipif(
-        django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-        reason="schemathesis runs on SQLite only (connection handling, see the note above)",
-    ),
-]
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_across_requests() -> Iterator[None]:
+    """The WSGI handler leaves the test's database connection open, as the test client does.
+
+    Django's WSGI handler sends ``request_started`` and, when the answer is closed,
+    ``request_finished``; ``close_old_connections`` listens to both and closes a connection
+    whose autocommit differs from the setting's. Inside the test's transaction (the demo's
+    module-wide one, and the test's savepoint) autocommit is off, so on PostgreSQL it closed
+    the connection that holds the transaction: every later query failed with "the connection
+    is closed". (The in-memory SQLite database ignores ``close()``, which is why SQLite did not
+    notice.) Django's test client unhooks ``close_old_connections`` around each request;
+    schemathesis calls the real WSGI handler, so this test does the same for its duration.
+    """
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
