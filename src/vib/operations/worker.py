@@ -26,7 +26,7 @@ database outage needs:
   worker's id, so they never undo another worker's claim.
 - **Signals** as django-tasks-db: SIGTERM/SIGINT finish the task in hand and stop; idle,
   polling or backing off, the worker stops at once (status 0); a second signal ends a running
-  task (status 1).
+  task, which is then recorded as failed.
 """
 
 from __future__ import annotations
