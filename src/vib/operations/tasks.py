@@ -18,6 +18,10 @@ def retention_run(today: str | None = None) -> int:
 
 @task
 def tasks_recover() -> dict[str, int]:
-    """Put tasks of workers that died back in the queue (every five minutes)."""
+    """Put tasks of workers that died back in the queue (every five minutes).
+
+    Also the tasks of workers stopped while the database was away: a running worker hands
+    back a task an outage cut off itself (``vib.operations.worker``).
+    """
     requeued, failed = idempotency.requeue_stale_tasks()
     return {"requeued": requeued, "failed": failed}
