@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,6 +55,7 @@ IGNORED = ("referentie", "nazorg_open")  # export-only columns: accepted, not im
 COLUMNS = REQUIRED + OPTIONAL + IGNORED
 BATCH = 1000
 MAX_XML_PART = 256 * 1024 * 1024
+MAX_COLUMNS = 16_384  # a spreadsheet's own limit (XFD)
 _SPLIT = re.compile(r"[;,|]")
 _NL_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _SS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -86,7 +88,17 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, st
     path = Path(path)
     with path.open("rb") as handle:
         magic = handle.read(4)
-    table = list(_xlsx_rows(path) if magic == b"PK\x03\x04" else _csv_rows(path))
+    if magic == b"PK\x03\x04":
+        try:
+            table = list(_xlsx_rows(path))
+        except (ValueError, IndexError, EOFError, NotImplementedError, RuntimeError, zlib.error):
+            # A damaged part, a cell pointing past the shared strings, an encrypted or
+            # oddly compressed member: nothing to read, and nothing was written.
+            raise IncidentImportError(
+                [RowError(1, "-", _("The workbook is damaged and cannot be read."))]
+            ) from None
+    else:
+        table = list(_csv_rows(path))
     if not table:
         return [], []
     (_first, header_values), *rest = table
@@ -107,8 +119,20 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for values in reader:
-        yield reader.line_num, values
+    try:
+        for values in reader:
+            yield reader.line_num, values
+    except csv.Error as exc:  # a value beyond csv's field size limit, a stray line break, ...
+        raise IncidentImportError([RowError(reader.line_num, "-", _csv_problem(exc))]) from None
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """What csv's (English, technical) error means, in words the user's language has."""
+    if "field limit" in str(exc):
+        return _("This line cannot be read: a value is longer than %(max)d characters.") % {
+            "max": csv.field_size_limit()
+        }
+    return _("This line cannot be read as CSV; check the quotes and line breaks.")
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -120,6 +144,8 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             root = _parse(archive, "xl/sharedStrings.xml")
             shared = ["".join(t.text or "" for t in si.iter(f"{_SS}t")) for si in root]
         sheet = _first_sheet(archive)
+        if archive.getinfo(sheet).file_size > MAX_XML_PART:
+            raise IncidentImportError([RowError(1, "-", _("The workbook is too large."))])
         with archive.open(sheet) as stream:
             for _event, element in ElementTree.iterparse(stream):  # noqa: S314 - see _parse
                 if element.tag != f"{_SS}row":
@@ -129,6 +155,17 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
                 for cell in element.findall(f"{_SS}c"):
                     ref = cell.get("r") or ""
                     column = _column_index(ref) if ref else len(values)
+                    if column >= MAX_COLUMNS:
+                        raise IncidentImportError(
+                            [
+                                RowError(
+                                    number,
+                                    "-",
+                                    _("The row has more than %(max)d columns.")
+                                    % {"max": MAX_COLUMNS},
+                                )
+                            ]
+                        )
                     while len(values) < column:
                         values.append("")
                     values.append(_cell_text(cell, shared))
@@ -235,6 +272,11 @@ def _parse_bool(text: str) -> bool | None:
     raise ValueError(text)
 
 
+def _short(value: str, limit: int = 40) -> str:
+    """A value as an error message quotes it: an oversized cell is not repeated whole."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 @dataclass
 class _Row:
     line: int
@@ -281,7 +323,9 @@ class _Parser:
         table = self.lookups[column]
         value = table.get(text) or table.get(re.sub(r"[\s-]+", "_", text))
         if value is None:
-            errors.append(RowError(line, column, _("Unknown value %(value)r.") % {"value": raw}))
+            errors.append(
+                RowError(line, column, _("Unknown value %(value)r.") % {"value": _short(raw)})
+            )
             return ""
         return value
 
@@ -302,6 +346,10 @@ class _Parser:
 
         if raw.get("\x00extra"):
             errors.append(RowError(line, "-", _("The row has more values than the header.")))
+        for column, value in raw.items():
+            if column in COLUMNS and "\x00" in value:
+                # PostgreSQL cannot store it; the web forms refuse it with the same words.
+                errors.append(RowError(line, column, _("Null characters are not allowed.")))
         code = text("organisatie").upper()
         organisation = self.organisations.get(code) if code else self.default
         if organisation is None:
@@ -309,7 +357,7 @@ class _Parser:
                 RowError(
                     line,
                     "organisatie",
-                    _("Unknown organisation %(code)r.") % {"code": code}
+                    _("Unknown organisation %(code)r.") % {"code": _short(code)}
                     if code
                     else _("The organisation is missing (give the column or --organisation)."),
                 )
@@ -327,7 +375,7 @@ class _Parser:
                         line,
                         column,
                         _("%(value)r is not a date and time (e.g. 2025-03-14 10:30).")
-                        % {"value": text(column)},
+                        % {"value": _short(text(column))},
                     )
                 )
                 continue
@@ -360,7 +408,9 @@ class _Parser:
             except InvalidOperation:
                 errors.append(
                     RowError(
-                        line, column, _("%(value)r is not an amount.") % {"value": text(column)}
+                        line,
+                        column,
+                        _("%(value)r is not an amount.") % {"value": _short(text(column))},
                     )
                 )
                 continue
@@ -381,7 +431,7 @@ class _Parser:
                         line,
                         "eenheid",
                         _("%(organisation)s has no unit %(unit)r.")
-                        % {"organisation": organisation.name, "unit": text("eenheid")},
+                        % {"organisation": organisation.name, "unit": _short(text("eenheid"))},
                     )
                 )
         for column, limit in (("locatie", 200), ("omschrijving", 10_000), ("extern_id", 64)):
