@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "support": ("support_bench.py", [], ["--requests", "2000", "--facts", "20000"]),
     "monitor": ("monitor_bench.py", [], ["--quick"]),
     "load_faults": ("load_faults.py", [], ["--quick"]),
+    "page_shell": ("page_shell_bench.py", [], ["--rounds", "5"]),
 }
 
 
