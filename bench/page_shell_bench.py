@@ -1,19 +1,19 @@
 """Benchmark of the page shell (not part of the test suite): what every logged-in page pays
-for its navigation, with the per-request capability cache on and off, side by side.
+for its navigation, with capabilities read once per navigation and with one query per check,
+side by side.
 
     VIB_ENV=test .venv/bin/python bench/page_shell_bench.py [--rounds 40]
     VIB_ENV=test .venv/bin/python bench/page_shell_bench.py --pg postgres://postgres@127.0.0.1:5432
 
 Builds a throw-away SQLite database (or, with ``--pg``, a throw-away PostgreSQL database on that
-server, dropped afterwards) with the small demo and requests
-the start page, the incident list and the integrity case list through Django's whole request
-stack in-process (``django.test.Client``: every middleware, the access layer, the shell's
-navigation, the templates, the audit event), as the demo's A&G coordinator and integrity
-officer. Each round requests every page once with the cache off
-(``vib.accounts.selectors.CACHE_CAPABILITIES = False``, one query per capability check, as
-before) and once with it on, in alternating order, so load on the shared machine hits both
-sides alike. It prints queries per page and the median time per page, and checks that both
-modes render the same page.
+server, dropped afterwards) with the small demo and requests the start page, the incident
+list and the integrity case list through Django's whole request stack in-process
+(``django.test.Client``: every middleware, the access layer, the shell's navigation, the
+templates, the audit event), as the demo's A&G coordinator and integrity officer. Each round
+requests every page once with the cache off (``vib.accounts.selectors.CACHE_CAPABILITIES =
+False``, one query per capability check, as before) and once with it on, in alternating
+order, so load on the shared machine hits both sides alike. It prints queries per page and
+the median time per page, and checks that both modes render the same page.
 
 Exits 1 if, with the cache, a page runs as many queries as without it, or the start page
 more than half of them.
