@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -282,9 +283,28 @@ class FrameImportError(ValidationError):
         super().__init__([str(e) for e in errors[:50]])
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    """What csv's (English, technical) error means, in words the user's language has."""
+    if "field limit" in str(exc):
+        return _("This line cannot be read: a value is longer than %(max)d characters.") % {
+            "max": csv.field_size_limit()
+        }
+    return _("This line cannot be read as CSV; check the quotes and line breaks.")
+
+
 def _parse_frame(wave: Wave, file: IO[str]) -> tuple[list[FrameRow], list[FrameError]]:
-    errors: list[FrameError] = []
     reader = csv.DictReader(file)
+    try:
+        return _check_frame(wave, reader)
+    except csv.Error as exc:  # a value beyond csv's field size limit, a stray line break, ...
+        # reader.reader: DictReader only copies line_num after a row was read whole.
+        return [], [FrameError(max(reader.reader.line_num, 1), "-", _csv_problem(exc))]
+
+
+def _check_frame(
+    wave: Wave, reader: csv.DictReader[str]
+) -> tuple[list[FrameRow], list[FrameError]]:
+    errors: list[FrameError] = []
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
@@ -302,8 +322,9 @@ def _parse_frame(wave: Wave, file: IO[str]) -> tuple[list[FrameRow], list[FrameE
     organisations = {o.code.upper(): o for o in Organisation.objects.all()}
     rows: list[FrameRow] = []
     seen: set[tuple[str, str]] = set()
-    for line, raw in enumerate(reader, start=2):
-        if line > MAX_FRAME_ROWS + 1:
+    for count, raw in enumerate(reader, start=1):
+        line = reader.line_num  # the physical line: a quoted value may span several
+        if count > MAX_FRAME_ROWS:
             errors.append(FrameError(line, "-", _("The file has too many rows.")))
             break
         value = {k: (raw.get(k) or "").strip() for k in CSV_COLUMNS}
@@ -316,15 +337,17 @@ def _parse_frame(wave: Wave, file: IO[str]) -> tuple[list[FrameRow], list[FrameE
                     line,
                     "instrument",
                     _("Not a questionnaire of this wave: %(v)s.")
-                    % {"v": value["instrument"] or "—"},
+                    % {"v": _short(value["instrument"]) or "—"},
                 )
             )
         email = value["email"].lower()
-        if "@" not in email or len(email) > 254 or " " in email:
+        if not _is_email(email):
             errors.append(FrameError(line, "email", _("Not a valid e-mail address.")))
         if value["tier"] not in Tier.values:
             errors.append(
-                FrameError(line, "tier", _("Unknown tier: %(v)s.") % {"v": value["tier"] or "—"})
+                FrameError(
+                    line, "tier", _("Unknown tier: %(v)s.") % {"v": _short(value["tier"]) or "—"}
+                )
             )
         organisation = organisations.get(value["organisation"].upper())
         if value["organisation"] and organisation is None:
@@ -332,7 +355,7 @@ def _parse_frame(wave: Wave, file: IO[str]) -> tuple[list[FrameRow], list[FrameE
                 FrameError(
                     line,
                     "organisation",
-                    _("Unknown organisation code: %(v)s.") % {"v": value["organisation"]},
+                    _("Unknown organisation code: %(v)s.") % {"v": _short(value["organisation"])},
                 )
             )
         elif organisation is not None and organisation.tier != value["tier"]:
@@ -344,7 +367,7 @@ def _parse_frame(wave: Wave, file: IO[str]) -> tuple[list[FrameRow], list[FrameE
                 FrameError(
                     line,
                     "function",
-                    _("Unknown function: %(v)s.") % {"v": value["function"] or "—"},
+                    _("Unknown function: %(v)s.") % {"v": _short(value["function"]) or "—"},
                 )
             )
         gender = value["gender"].lower()
@@ -364,6 +387,20 @@ def _parse_frame(wave: Wave, file: IO[str]) -> tuple[list[FrameRow], list[FrameE
     return rows, errors
 
 
+def _short(value: str, limit: int = 40) -> str:
+    """A value as an error message quotes it: an oversized cell is not repeated whole."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def _is_email(text: str) -> bool:
+    """An address mail can be sent to: no empty local part, no line breaks or controls."""
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
+
+
 @transaction.atomic
 def frame_import_csv(*, actor: Any, wave: Wave, file: IO[str] | IO[bytes]) -> FrameResult:
     """Add people from a CSV file (instrument,email,tier,organisation,function,gender).
@@ -375,17 +412,14 @@ def frame_import_csv(*, actor: Any, wave: Wave, file: IO[str] | IO[bytes]) -> Fr
     text: IO[str]
     if isinstance(file.read(0), bytes):
         try:
-            text = io.StringIO(file.read().decode("utf-8-sig"))  # type: ignore[union-attr]
+            # newline="": csv itself reads the line breaks (\r\n, \n or \r), also in quotes.
+            content = file.read().decode("utf-8-sig")  # type: ignore[union-attr]
         except UnicodeDecodeError:
             raise FrameImportError([FrameError(1, "-", _("The file is not UTF-8 text."))]) from None
+        text = io.StringIO(content, newline="")
     else:
         text = file  # type: ignore[assignment]
-    try:
-        rows, errors = _parse_frame(wave, text)
-    except csv.Error as exc:
-        raise FrameImportError(
-            [FrameError(1, "-", _("The file is not valid CSV (%(e)s).") % {"e": exc})]
-        ) from None
+    rows, errors = _parse_frame(wave, text)
     if errors:
         raise FrameImportError(errors)
     if not rows:
