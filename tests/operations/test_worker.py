@@ -343,9 +343,10 @@ class Scratch:
         self.admin(f'ALTER DATABASE "{{db}}" ALLOW_CONNECTIONS {"false" if refuse else "true"}')
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def scratch_postgres(django_db_setup, django_db_blocker) -> Iterator[Scratch]:
-    """A migrated PostgreSQL database of its own, copied from the test database."""
+    """A migrated PostgreSQL database of its own, copied from the test database (module-scoped:
+    made before the test's own transaction opens a connection to the template)."""
     import psycopg
 
     from vib.operations.backup import _pg_params
@@ -396,6 +397,7 @@ def _wait(what: str, check: Callable[[], Any], log: Path, timeout: float = 60.0)
     reason="needs PostgreSQL: the test cuts the worker's server connections "
     "(pg_terminate_backend); SQLite is a file, there is no connection to lose",
 )
+@pytest.mark.django_db  # so that pytest-django sets up the test database the scratch copies
 def test_a_worker_process_survives_postgresql_cutting_it_off(scratch_postgres, tmp_path):
     db = scratch_postgres
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIB_", "DJANGO_"))}
