@@ -176,6 +176,10 @@ def _validate_row(
 
     if raw.get("\x00extra"):
         errors.append(RowError(line, "-", _("The row has more values than the header.")))
+    for column in COLUMNS:
+        if "\x00" in (raw.get(column) or ""):
+            # PostgreSQL cannot store it; the web forms refuse it with the same words.
+            errors.append(RowError(line, column, _("Null characters are not allowed.")))
 
     code, name, tier = value("code"), value("name"), value("tier").lower()
     if not code:
