@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.core.errors import ValidationError
+from vib.core.imports import csv_problem, quoted
 from vib.incidents import codes
 from vib.incidents.models import Incident, PoliceReport, Transition, Victim
 from vib.incidents.services import EARLIEST, new_reference
@@ -123,16 +124,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         for values in reader:
             yield reader.line_num, values
     except csv.Error as exc:  # a value beyond csv's field size limit, a stray line break, ...
-        raise IncidentImportError([RowError(reader.line_num, "-", _csv_problem(exc))]) from None
-
-
-def _csv_problem(exc: csv.Error) -> str:
-    """What csv's (English, technical) error means, in words the user's language has."""
-    if "field limit" in str(exc):
-        return _("This line cannot be read: a value is longer than %(max)d characters.") % {
-            "max": csv.field_size_limit()
-        }
-    return _("This line cannot be read as CSV; check the quotes and line breaks.")
+        raise IncidentImportError([RowError(reader.line_num, "-", csv_problem(exc))]) from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -272,11 +264,6 @@ def _parse_bool(text: str) -> bool | None:
     raise ValueError(text)
 
 
-def _short(value: str, limit: int = 40) -> str:
-    """A value as an error message quotes it: an oversized cell is not repeated whole."""
-    return value if len(value) <= limit else value[:limit] + "…"
-
-
 @dataclass
 class _Row:
     line: int
@@ -324,7 +311,7 @@ class _Parser:
         value = table.get(text) or table.get(re.sub(r"[\s-]+", "_", text))
         if value is None:
             errors.append(
-                RowError(line, column, _("Unknown value %(value)r.") % {"value": _short(raw)})
+                RowError(line, column, _("Unknown value %(value)r.") % {"value": quoted(raw)})
             )
             return ""
         return value
@@ -357,7 +344,7 @@ class _Parser:
                 RowError(
                     line,
                     "organisatie",
-                    _("Unknown organisation %(code)r.") % {"code": _short(code)}
+                    _("Unknown organisation %(code)r.") % {"code": quoted(code)}
                     if code
                     else _("The organisation is missing (give the column or --organisation)."),
                 )
@@ -375,7 +362,7 @@ class _Parser:
                         line,
                         column,
                         _("%(value)r is not a date and time (e.g. 2025-03-14 10:30).")
-                        % {"value": _short(text(column))},
+                        % {"value": quoted(text(column))},
                     )
                 )
                 continue
@@ -410,7 +397,7 @@ class _Parser:
                     RowError(
                         line,
                         column,
-                        _("%(value)r is not an amount.") % {"value": _short(text(column))},
+                        _("%(value)r is not an amount.") % {"value": quoted(text(column))},
                     )
                 )
                 continue
@@ -431,7 +418,7 @@ class _Parser:
                         line,
                         "eenheid",
                         _("%(organisation)s has no unit %(unit)r.")
-                        % {"organisation": organisation.name, "unit": _short(text("eenheid"))},
+                        % {"organisation": organisation.name, "unit": quoted(text("eenheid"))},
                     )
                 )
         for column, limit in (("locatie", 200), ("omschrijving", 10_000), ("extern_id", 64)):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vib.core.errors import ValidationError
+from vib.core.imports import csv_problem, quoted
 from vib.organisations.models import Organisation, Tier, Unit
 
 SHIPPED_FILE = Path(__file__).resolve().parent / "data" / "organisations.csv"
@@ -136,9 +137,7 @@ def _read_csv(file: str | Path | IO[str]) -> tuple[list[str], list[tuple[int, di
                 row["\x00extra"] = ",".join(values[len(header) :])
             rows.append((line, row))
     except csv.Error as exc:  # a field beyond csv's size limit, a stray NUL byte, ...
-        raise RegistryImportError(
-            [RowError(reader.line_num, "-", _("This line cannot be read as CSV: %s") % exc)]
-        ) from None
+        raise RegistryImportError([RowError(reader.line_num, "-", csv_problem(exc))]) from None
     return header, rows
 
 
@@ -153,7 +152,7 @@ def _parse_count(value: str, *, line: int, column: str, errors: list[RowError]) 
         number = int(value)
     except ValueError:
         errors.append(
-            RowError(line, column, _("%(value)r is not a whole number.") % {"value": value})
+            RowError(line, column, _("%(value)r is not a whole number.") % {"value": quoted(value)})
         )
         return None
     if number < 0:
@@ -202,7 +201,7 @@ def _validate_row(
                 line,
                 "tier",
                 _("Unknown tier %(tier)r; use one of: %(tiers)s.")
-                % {"tier": tier, "tiers": ", ".join(Tier.values)},
+                % {"tier": quoted(tier), "tiers": ", ".join(Tier.values)},
             )
         )
     elif code:
@@ -215,7 +214,7 @@ def _validate_row(
                     line,
                     "code",
                     _("%(code)r is not a valid code for tier %(tier)s (expected e.g. %(example)s).")
-                    % {"code": code, "tier": tier, "example": CODE_EXAMPLES[tier]},
+                    % {"code": quoted(code), "tier": tier, "example": CODE_EXAMPLES[tier]},
                 )
             )
 
@@ -238,7 +237,7 @@ def _validate_row(
                 line,
                 "province_code",
                 _("%(code)r is not a province code (expected e.g. PV27).")
-                % {"code": province_code},
+                % {"code": quoted(province_code)},
             )
         )
 
@@ -257,7 +256,8 @@ def _validate_row(
                 RowError(
                     line,
                     "reference_date",
-                    _("%(value)r is not a date in the form YYYY-MM-DD.") % {"value": date_text},
+                    _("%(value)r is not a date in the form YYYY-MM-DD.")
+                    % {"value": quoted(date_text)},
                 )
             )
 

@@ -25,6 +25,7 @@ from vib.accounts.models import RoleAssignment
 from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.core.errors import ValidationError
+from vib.core.imports import csv_problem, quoted
 from vib.organisations.models import Organisation, Tier
 from vib.surveys import strata as strata_mod
 from vib.surveys import tokens
@@ -283,22 +284,13 @@ class FrameImportError(ValidationError):
         super().__init__([str(e) for e in errors[:50]])
 
 
-def _csv_problem(exc: csv.Error) -> str:
-    """What csv's (English, technical) error means, in words the user's language has."""
-    if "field limit" in str(exc):
-        return _("This line cannot be read: a value is longer than %(max)d characters.") % {
-            "max": csv.field_size_limit()
-        }
-    return _("This line cannot be read as CSV; check the quotes and line breaks.")
-
-
 def _parse_frame(wave: Wave, file: IO[str]) -> tuple[list[FrameRow], list[FrameError]]:
     reader = csv.DictReader(file)
     try:
         return _check_frame(wave, reader)
     except csv.Error as exc:  # a value beyond csv's field size limit, a stray line break, ...
         # reader.reader: DictReader only copies line_num after a row was read whole.
-        return [], [FrameError(max(reader.reader.line_num, 1), "-", _csv_problem(exc))]
+        return [], [FrameError(max(reader.reader.line_num, 1), "-", csv_problem(exc))]
 
 
 def _check_frame(
@@ -337,7 +329,7 @@ def _check_frame(
                     line,
                     "instrument",
                     _("Not a questionnaire of this wave: %(v)s.")
-                    % {"v": _short(value["instrument"]) or "—"},
+                    % {"v": quoted(value["instrument"]) or "—"},
                 )
             )
         email = value["email"].lower()
@@ -346,7 +338,7 @@ def _check_frame(
         if value["tier"] not in Tier.values:
             errors.append(
                 FrameError(
-                    line, "tier", _("Unknown tier: %(v)s.") % {"v": _short(value["tier"]) or "—"}
+                    line, "tier", _("Unknown tier: %(v)s.") % {"v": quoted(value["tier"]) or "—"}
                 )
             )
         organisation = organisations.get(value["organisation"].upper())
@@ -355,7 +347,7 @@ def _check_frame(
                 FrameError(
                     line,
                     "organisation",
-                    _("Unknown organisation code: %(v)s.") % {"v": _short(value["organisation"])},
+                    _("Unknown organisation code: %(v)s.") % {"v": quoted(value["organisation"])},
                 )
             )
         elif organisation is not None and organisation.tier != value["tier"]:
@@ -367,7 +359,7 @@ def _check_frame(
                 FrameError(
                     line,
                     "function",
-                    _("Unknown function: %(v)s.") % {"v": _short(value["function"]) or "—"},
+                    _("Unknown function: %(v)s.") % {"v": quoted(value["function"]) or "—"},
                 )
             )
         gender = value["gender"].lower()
@@ -385,11 +377,6 @@ def _check_frame(
             )
         )
     return rows, errors
-
-
-def _short(value: str, limit: int = 40) -> str:
-    """A value as an error message quotes it: an oversized cell is not repeated whole."""
-    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def _is_email(text: str) -> bool:
