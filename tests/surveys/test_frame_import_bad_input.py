@@ -74,3 +74,19 @@ def test_an_oversized_value_is_not_repeated_whole_in_the_message(wave, researche
     (message,) = _refused(wave, researcher, HEADER + row)
     assert "t" * 40 + "…" in message
     assert len(message) < 200
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vib.surveys import forms
+
+    monkeypatch.setattr(forms, "MAX_FRAME_BYTES", 2**20)
+    content = HEADER + GOOD * (2**20 // len(GOOD) + 1)
+    upload = SimpleUploadedFile("kader.csv", content, content_type="text/csv")
+    form = forms.FrameUploadForm(files={"file": upload})
+    assert not form.is_valid()
+    assert form.errors["file"] == ["The file is larger than 1 MB."]
+    missing = forms.FrameUploadForm(files={})
+    assert not missing.is_valid()
+    assert missing.errors["file"] == ["Choose a CSV file to import."]

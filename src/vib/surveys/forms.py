@@ -53,8 +53,24 @@ class WaveForm(forms.Form):
             self.fields[name].initial = text
 
 
+# A frame of 200,000 people at ~100 bytes a line; larger files are refused before reading.
+MAX_FRAME_BYTES = 20 * 1024 * 1024
+
+
 class FrameUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Frame file (CSV)"),
         help_text=_("Columns: instrument, email, tier, organisation, function, gender."),
+        error_messages={
+            "required": _("Choose a CSV file to import."),
+            "empty": _("The file is empty."),
+        },
     )
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        if file.size > MAX_FRAME_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(max)d MB.") % {"max": MAX_FRAME_BYTES // 2**20}
+            )
+        return file

@@ -139,7 +139,8 @@ def wave_frame_import(request: HttpRequest, id: str) -> HttpResponse:
     wave = _managed(request, id)
     form = FrameUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a CSV file to import."))
+        for message in form.errors["file"]:
+            messages.error(request, message)
         return _back(wave)
     try:
         result = services.frame_import_csv(
