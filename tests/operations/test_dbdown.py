@@ -92,3 +92,53 @@ def test_the_connection_is_left_as_it_was() -> None:
     _middleware(lambda request: HttpResponse("ok"))(RequestFactory().get("/"))
     assert connection.execute_wrappers == wrappers
     assert "connect" not in vars(connection)
+
+
+def _refused() -> OperationalError:
+    """What connecting to a database that is restarting raises (before any query)."""
+    return _operational("57P03")  # cannot_connect_now: the database system is starting up
+
+
+def test_a_refused_connection_in_a_page_answers_503_once_the_database_is_back() -> None:
+    """The failure reaches Django's handler (got_request_exception), not a query wrapper, and
+    by the time the middleware probes, the database answers again."""
+    from django.core.handlers.exception import convert_exception_to_response
+
+    def view(request: Any) -> HttpResponse:
+        raise _refused()
+
+    response = _middleware(convert_exception_to_response(view))(RequestFactory().get("/"))
+    assert response.status_code == 503
+
+
+def test_a_refused_connection_in_the_api_answers_503() -> None:
+    from django.core.handlers.exception import convert_exception_to_response
+    from rest_framework.permissions import AllowAny
+    from rest_framework.views import APIView
+
+    class Broken(APIView):
+        authentication_classes: list[Any] = []
+        permission_classes = [AllowAny]
+
+        def get(self, request: Any) -> HttpResponse:
+            raise _refused()
+
+    view = convert_exception_to_response(Broken.as_view())
+    response = _middleware(view)(RequestFactory().get("/api/v1/x"))
+    assert response.status_code == 503
+
+
+def test_a_bug_in_the_api_stays_500() -> None:
+    from django.core.handlers.exception import convert_exception_to_response
+    from rest_framework.permissions import AllowAny
+    from rest_framework.views import APIView
+
+    class Broken(APIView):
+        authentication_classes: list[Any] = []
+        permission_classes = [AllowAny]
+
+        def get(self, request: Any) -> HttpResponse:
+            raise _operational("40P01")
+
+    view = convert_exception_to_response(Broken.as_view())
+    assert _middleware(view)(RequestFactory().get("/api/v1/x")).status_code == 500

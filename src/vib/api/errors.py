@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -142,8 +143,12 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     request = context.get("request")
     instance = request.path if request is not None else ""
     if response is None:
-        # Not an API exception: a bug. Log it with its traceback and answer a bare 500.
+        # Not an API exception: a bug. Log it with its traceback and answer a bare 500. Tell
+        # whoever listens for failed requests, as Django does for its own views (the outage
+        # middleware turns a lost database into a 503 this way).
         logger.error("Unhandled exception in API view", exc_info=exc)
+        if request is not None:
+            got_request_exception.send(sender=None, request=request._request)
         return Response(
             problem(500, instance=instance),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,

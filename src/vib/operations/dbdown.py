@@ -8,14 +8,16 @@ client should try again: 503 with ``Retry-After`` says so (RFC 9110 §15.6.4), a
 load balancer may retry an idempotent request elsewhere.
 
 How the middleware knows: while it handles a request it wraps every query of the default
-connection (``connection.execute_wrapper``) and notes a connectivity error. A 5xx answer of a
-request that met such an error becomes a 503; so does a 5xx answer while the database does not
-answer a probe (a refused connection, raised before any query, or an error met on another
-path). The connection object itself is not patched: in the test suite's live server one
-in-memory SQLite connection is shared between threads. Only failed requests pay for the
-probe; ``/healthz`` never touches the database and stays a pure liveness check. Deadlocks,
-serialization failures, integrity errors and every other exception keep their own answers
-(:func:`is_outage`): the database was there, so they are bugs.
+connection (``connection.execute_wrapper``) and notes a connectivity error; a request whose
+failure reached Django's ``got_request_exception`` signal (sent by Django's handler, and by the
+API's exception handler) with such an error is marked too — that covers a refused connection,
+which is raised before any query. A 5xx answer of a marked request becomes a 503; so does a 5xx
+answer while the database does not answer a probe. The connection object is not patched: in
+the test suite's live server one in-memory SQLite connection is shared between threads, and
+the mark lives on the request. Only failed requests pay for the probe; ``/healthz`` never
+touches the database and stays a pure liveness check. Deadlocks, serialization failures,
+integrity errors and every other exception keep their own answers (:func:`is_outage`): the
+database was there, so they are bugs.
 
 A 503 does not promise that nothing happened: when the connection breaks during or after the
 COMMIT, the write may be stored although the answer is an error (as with any lost answer). A
@@ -29,11 +31,14 @@ session that cannot be saved is covered too).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
+from django.core.signals import got_request_exception
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger("vib.operations")
@@ -85,6 +90,17 @@ def _database_down(connection: Any) -> bool:
         return False
 
 
+_OUTAGE_MARK = "_vib_database_outage"
+
+
+@receiver(got_request_exception)
+def note_request_exception(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """Mark a request whose failure was the database going away (read in the middleware)."""
+    exc = sys.exc_info()[1]
+    if request is not None and isinstance(exc, _UNAVAILABLE) and is_outage(exc):
+        setattr(request, _OUTAGE_MARK, True)
+
+
 class DatabaseUnavailableMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -110,7 +126,9 @@ class DatabaseUnavailableMiddleware:
                 if not is_outage(exc):
                     raise
                 return self._unavailable(request)
-        if response.status_code >= 500 and (seen or _database_down(connection)):
+        if response.status_code >= 500 and (
+            seen or getattr(request, _OUTAGE_MARK, False) or _database_down(connection)
+        ):
             return self._unavailable(request)
         return response
 
