@@ -50,6 +50,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from benchdb import psql
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -126,13 +128,6 @@ def create_app() -> Any:
 
 
 # --- filling the database ----------------------------------------------------------------------
-
-
-def _psql(pg: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{pg}/postgres", autocommit=True) as connection:
-        connection.execute(sql)
 
 
 INCIDENTS_SQL = """
@@ -568,7 +563,7 @@ def main() -> int:
         args.cpu_repeat = 20
 
     name = f"vib_bench_incidents_{int(time.time())}"
-    _psql(args.pg, f"CREATE DATABASE {name}")
+    psql(args.pg, f"CREATE DATABASE {name}")
     env = {**os.environ, **_environment(f"{args.pg}/{name}")}
     os.environ.update(env)
     try:
@@ -602,7 +597,7 @@ def main() -> int:
         except Exception:  # noqa: S110 - best effort before dropping the database
             pass
         if not args.keep_db:
-            _psql(args.pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            psql(args.pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     return report(args, pages, constant, breakdown, writes)
 
 

@@ -12,12 +12,12 @@ report with suppression.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from benchdb import setup_django_on_sqlite
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -36,13 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=20_000)
     args = parser.parse_args()
-    os.environ.setdefault("VIB_ENV", "test")
-    tmp = tempfile.mkdtemp(prefix="vib-bench-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vib.conf.settings")
-    import django
-
-    django.setup()
+    setup_django_on_sqlite()
     from datetime import date
 
     from django.core.management import call_command

@@ -26,9 +26,10 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from benchdb import throwaway_postgres, use_sqlite, use_test_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -45,34 +46,18 @@ PAGES = [
 _VOLATILE = re.compile(r'(csrfmiddlewaretoken" value|nonce|csrf-token" content)="[^"]*"')
 
 
-def _psql(pg: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{pg}/postgres", autocommit=True) as connection:
-        connection.execute(sql)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--pg", help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
-    os.environ.setdefault("VIB_ENV", "test")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vib.conf.settings")
     if not args.pg:
-        tmp = tempfile.mkdtemp(prefix="vib-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        use_sqlite()
         return measure(args.rounds)
-    name = f"vib_bench_shell_{os.getpid()}"
-    _psql(args.pg, f"CREATE DATABASE {name}")
-    os.environ["DATABASE_URL"] = f"{args.pg}/{name}"
-    try:
+    with throwaway_postgres(args.pg, "vib_bench_shell") as url:
+        os.environ["DATABASE_URL"] = url
+        use_test_settings()
         return measure(args.rounds)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        _psql(args.pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def measure(rounds: int) -> int:

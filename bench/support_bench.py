@@ -12,13 +12,13 @@ suppression over all facts.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from benchdb import setup_django_on_sqlite
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -39,13 +39,7 @@ def main() -> None:
     parser.add_argument("--facts", type=int, default=200_000)
     parser.add_argument("--advisers", type=int, default=40)
     args = parser.parse_args()
-    os.environ.setdefault("VIB_ENV", "test")
-    tmp = tempfile.mkdtemp(prefix="vib-bench-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vib.conf.settings")
-    import django
-
-    django.setup()
+    setup_django_on_sqlite()
     from datetime import date
 
     from django.core.management import call_command

@@ -12,13 +12,14 @@ weighting does.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchdb import setup_django_on_sqlite
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -29,13 +30,7 @@ def main() -> None:
     parser.add_argument("--scale", choices=("small", "large"), default="large")
     parser.add_argument("--submits", type=int, default=200)
     args = parser.parse_args()
-    os.environ.setdefault("VIB_ENV", "test")
-    tmp = tempfile.mkdtemp(prefix="vib-bench-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vib.conf.settings")
-    import django
-
-    django.setup()
+    setup_django_on_sqlite()
     import datetime as dt
 
     from django.core.management import call_command
@@ -126,7 +121,7 @@ def main() -> None:
     start = time.perf_counter()
     shuffled = services.responses_shuffle(wave=wave)
     print(f"close (reshuffle {shuffled} responses): {time.perf_counter() - start:.2f} s")
-    out = Path(tmp) / "export"
+    out = Path(tempfile.mkdtemp(prefix="vib-bench-")) / "export"
     start = time.perf_counter()
     result = wave_export(wave=wave, directory=out)
     elapsed = time.perf_counter() - start
