@@ -399,6 +399,18 @@ def cpu_breakdown(token: str, organisation_id: str, repeat: int) -> list[tuple[s
         response = client.post("/bench/bare-insert", body, content_type="application/json")
         assert response.status_code == 201, response.content
 
+    refused = json.dumps({**BODY, "soorten": []})
+
+    def floor() -> None:
+        """Everything of a report but the service: token, DRF, validation, a problem answer."""
+        response = client.post(
+            "/api/v1/incidenten",
+            refused,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        assert response.status_code == 400, response.content
+
     def report() -> None:
         services.incident_report(
             actor=reporter,
@@ -417,6 +429,7 @@ def cpu_breakdown(token: str, organisation_id: str, repeat: int) -> list[tuple[s
     parts = [
         ("bare view, whole request", bare),
         ("API report, whole request", api),
+        ("  API report refused by validation", floor),
         ("  token authentication", lambda: api_token_check(token)),
         ("  service incident_report", report),
         ("    of which one audit event", audit),
