@@ -112,7 +112,7 @@ def test_three_bad_rows_import_nothing_and_are_named(world, tmp_path):
             stderr=err,
             stdout=io.StringIO(),
         )
-    assert "errors on 3 row(s) (5, 6, 7); nothing was imported" in str(command.value)
+    assert "errors on 3 rows (5, 6, 7); nothing was imported" in str(command.value)
     assert "Line 6, column kanaal: Unknown value 'duiven'." in err.getvalue()
     assert not Incident.objects.exists()
 

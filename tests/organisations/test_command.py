@@ -62,7 +62,7 @@ def test_bad_file_prints_every_error_and_imports_nothing(tmp_path: Path):
     with pytest.raises(CommandError) as info:
         call_command("organisations", "import", str(bad), stdout=out, stderr=err)
     assert info.value.returncode == 1
-    assert "2 error(s); nothing was imported" in str(info.value)
+    assert "has 2 errors; nothing was imported" in str(info.value)
     lines = err.getvalue().splitlines()
     assert any(line.startswith("Line 3, column province_code: Province PV99") for line in lines)
     assert "Line 4, column inhabitants: 'many' is not a whole number." in lines

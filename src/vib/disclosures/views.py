@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from vib.access.disclosures import (
@@ -239,7 +240,13 @@ def confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("Thank you. %(count)d side activities confirmed.") % {"count": count}
+            request,
+            ngettext(
+                "Thank you. %(count)d side activity confirmed.",
+                "Thank you. %(count)d side activities confirmed.",
+                count,
+            )
+            % {"count": count},
         )
     return HttpResponseRedirect(reverse("disclosures:mine"))
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from vib.access import incidents as door
@@ -783,7 +783,11 @@ def evidence_add(request: HttpRequest, id: Any) -> HttpResponse:
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("%(count)d file(s) added.") % {"count": len(added)})
+            messages.success(
+                request,
+                ngettext("%(count)d file added.", "%(count)d files added.", len(added))
+                % {"count": len(added)},
+            )
     else:
         for problems in form.errors.values():
             for problem in problems:

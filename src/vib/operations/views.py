@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from vib.accounts.roles import ORG_MANAGE
@@ -131,7 +132,11 @@ def review_detail(request: HttpRequest, id: str) -> HttpResponse:
                 )
                 messages.success(
                     request,
-                    _("The access review is complete; %(count)d roles were revoked.")
+                    ngettext(
+                        "The access review is complete; %(count)d role was revoked.",
+                        "The access review is complete; %(count)d roles were revoked.",
+                        ended,
+                    )
                     % {"count": ended},
                 )
             else:

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -140,7 +141,7 @@ def wave_frame_import(request: HttpRequest, id: str) -> HttpResponse:
     form = FrameUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         for message in form.errors["file"]:
-            messages.error(request, message)
+            messages.error(request, str(message))
         return _back(wave)
     try:
         result = services.frame_import_csv(
@@ -149,7 +150,12 @@ def wave_frame_import(request: HttpRequest, id: str) -> HttpResponse:
     except services.FrameImportError as exc:
         messages.error(
             request,
-            _("Nothing was imported: the file has %(n)d problems.") % {"n": len(exc.errors)},
+            ngettext(
+                "Nothing was imported: the file has %(n)d problem.",
+                "Nothing was imported: the file has %(n)d problems.",
+                len(exc.errors),
+            )
+            % {"n": len(exc.errors)},
         )
         for error in exc.errors[:20]:
             messages.error(request, str(error))
@@ -177,9 +183,17 @@ def _mailing(request: HttpRequest, id: str, *, reminder: bool) -> HttpResponse:
         messages.success(
             request,
             (
-                _("Reminders are being sent to %(n)d people.")
+                ngettext(
+                    "A reminder is being sent to %(n)d person.",
+                    "Reminders are being sent to %(n)d people.",
+                    count,
+                )
                 if reminder
-                else _("Invitations are being sent to %(n)d people.")
+                else ngettext(
+                    "An invitation is being sent to %(n)d person.",
+                    "Invitations are being sent to %(n)d people.",
+                    count,
+                )
             )
             % {"n": count},
         )

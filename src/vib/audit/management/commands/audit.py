@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from vib.audit.models import AuditEvent
@@ -28,8 +29,19 @@ class Command(BaseCommand):
                     % {"seq": problem.seq, "message": problem.message}
                 )
             raise CommandError(
-                _("The audit log has been tampered with: %(count)d problem(s) found.")
+                ngettext(
+                    "The audit log has been tampered with: %(count)d problem found.",
+                    "The audit log has been tampered with: %(count)d problems found.",
+                    len(problems),
+                )
                 % {"count": len(problems)},
                 returncode=1,
             )
-        self.stdout.write(_("Audit log intact: %(count)d events verified.") % {"count": total})
+        self.stdout.write(
+            ngettext(
+                "Audit log intact: %(count)d event verified.",
+                "Audit log intact: %(count)d events verified.",
+                total,
+            )
+            % {"count": total}
+        )

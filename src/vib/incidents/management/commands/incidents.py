@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vib.incidents.imports import IncidentImportError, incidents_import
 from vib.incidents.tasks import send_aftercare_reminders
@@ -54,7 +55,10 @@ class Command(BaseCommand):
                 self.stdout.write(_("Reminders queued (task %(id)s).") % {"id": result.id})
             else:
                 sent = send_aftercare_reminders.call()
-                self.stdout.write(_("%(count)d reminder(s) sent.") % {"count": sent})
+                self.stdout.write(
+                    ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", sent)
+                    % {"count": sent}
+                )
 
     def import_file(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
@@ -77,22 +81,33 @@ class Command(BaseCommand):
         except IncidentImportError as exc:
             for error in exc.errors[:MAX_ERRORS_SHOWN]:
                 self.stderr.write(str(error))
-            if len(exc.errors) > MAX_ERRORS_SHOWN:
+            hidden = len(exc.errors) - MAX_ERRORS_SHOWN
+            if hidden > 0:
                 self.stderr.write(
-                    _("… and %(count)d more.") % {"count": len(exc.errors) - MAX_ERRORS_SHOWN}
+                    ngettext("… and %(count)d more.", "… and %(count)d more.", hidden)
+                    % {"count": hidden}
                 )
+            rows = len([line for line in exc.lines if line > 1]) or len(exc.lines)
             raise CommandError(
-                _("%(path)s has errors on %(rows)d row(s) (%(lines)s); nothing was imported.")
+                ngettext(
+                    "%(path)s has errors on %(rows)d row (%(lines)s); nothing was imported.",
+                    "%(path)s has errors on %(rows)d rows (%(lines)s); nothing was imported.",
+                    rows,
+                )
                 % {
                     "path": path,
-                    "rows": len([line for line in exc.lines if line > 1]) or len(exc.lines),
+                    "rows": rows,
                     "lines": ", ".join(str(line) for line in exc.lines[:20]),
                 },
                 returncode=1,
             ) from None
         self.stdout.write(
             self.style.SUCCESS(
-                _("%(path)s imported: %(count)d incident(s) for %(organisations)s.")
+                ngettext(
+                    "%(path)s imported: %(count)d incident for %(organisations)s.",
+                    "%(path)s imported: %(count)d incidents for %(organisations)s.",
+                    result.created,
+                )
                 % {
                     "path": path,
                     "count": result.created,

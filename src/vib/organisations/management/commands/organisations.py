@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from vib.organisations.services import SHIPPED_FILE, RegistryImportError, registry_import
@@ -68,12 +69,18 @@ class Command(BaseCommand):
                 bar.close()
                 for error in exc.errors[:MAX_ERRORS_SHOWN]:
                     self.stderr.write(str(error))
-                if len(exc.errors) > MAX_ERRORS_SHOWN:
+                hidden = len(exc.errors) - MAX_ERRORS_SHOWN
+                if hidden > 0:
                     self.stderr.write(
-                        _("… and %(count)d more.") % {"count": len(exc.errors) - MAX_ERRORS_SHOWN}
+                        ngettext("… and %(count)d more.", "… and %(count)d more.", hidden)
+                        % {"count": hidden}
                     )
                 raise CommandError(
-                    _("%(path)s has %(count)d error(s); nothing was imported.")
+                    ngettext(
+                        "%(path)s has %(count)d error; nothing was imported.",
+                        "%(path)s has %(count)d errors; nothing was imported.",
+                        len(exc.errors),
+                    )
                     % {"path": path, "count": len(exc.errors)},
                     returncode=1,
                 ) from None

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from vib.audit.models import Action
@@ -70,5 +71,8 @@ class Command(BaseCommand):
             actor=None, action=Action.EXPORT, obj=wave, channel="cli", reason="survey export"
         )
         for code, n in result.rows.items():
-            self.stdout.write(_("%(code)s: %(n)d responses") % {"code": code, "n": n})
+            self.stdout.write(
+                ngettext("%(code)s: %(n)d response", "%(code)s: %(n)d responses", n)
+                % {"code": code, "n": n}
+            )
         self.stdout.write(self.style.SUCCESS(_("Written to %(path)s") % {"path": result.directory}))
