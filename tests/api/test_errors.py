@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.signals import got_request_exception
 from rest_framework.throttling import BaseThrottle
 
 from vib.organisations import api as organisations_api
@@ -105,10 +108,24 @@ def test_a_crash_is_a_problem_500_and_is_logged(api_client, monkeypatch, caplog)
         raise RuntimeError("bug")
 
     monkeypatch.setattr(organisations_api.selectors, "organisation_list", boom)
-    with caplog.at_level(logging.ERROR, logger="vib.api.errors"):
-        body = assert_problem(api_client.get("/api/v1/organisaties"), 500)
+    reported: list[BaseException | None] = []
+
+    def report(sender: Any, **kwargs: Any) -> None:
+        reported.append(sys.exc_info()[1])
+
+    # The handler reports the crash as Django does for its views (got_request_exception:
+    # error trackers and the outage middleware listen); the test client would re-raise it,
+    # where a real client gets the answer.
+    api_client.raise_request_exception = False
+    got_request_exception.connect(report)
+    try:
+        with caplog.at_level(logging.ERROR, logger="vib.api.errors"):
+            body = assert_problem(api_client.get("/api/v1/organisaties"), 500)
+    finally:
+        got_request_exception.disconnect(report)
     assert "bug" not in body["detail"]  # no internals leak to the client
     assert any(record.exc_info for record in caplog.records)
+    assert [type(exc) for exc in reported] == [RuntimeError]
 
 
 def test_every_answer_under_api_carries_the_version(api_client, tenants):
