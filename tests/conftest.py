@@ -66,21 +66,23 @@ def browser(django_db_setup: None) -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-# The in-memory SQLite test database is one connection, which the live server's thread shares
-# with the test's. Two threads using it at once make SQLite fail with "bad parameter or other
-# API misuse" (Django's documentation warns of this). So on SQLite the live server answers
-# one request at a time, holding this lock, and the test thread's queries wait for it.
+# The live server answers one request at a time, in its own thread:
+# - The in-memory SQLite test database is one connection, which the server's thread shares
+#   with the test's. Two threads using it at once make SQLite fail with "bad parameter or
+#   other API misuse" (Django's documentation warns of this); on SQLite the server holds this
+#   lock while it answers, and the test thread's queries wait for it.
+# - Django's threaded server keeps a thread, and its database connection, per keep-alive
+#   connection of the browser; on PostgreSQL one could still be open when the test database
+#   is dropped at the end ("being accessed by other users"). The serial server answers
+#   ``Connection: close`` and its one thread closes its connection after every request.
+# Chromium asks for ``/favicon.ico`` beside a JSON answer; that request would otherwise race
+# the next page.
 _LIVE_SERVER_BUSY = threading.RLock()
 
 
 @pytest.fixture(scope="session")
 def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """pytest-django's live server; on SQLite it serves one request at a time (see above).
-
-    Not being threaded, the server also answers ``Connection: close``, so a browser's
-    keep-alive connection cannot hold its one thread. Chromium asks for ``/favicon.ico``
-    beside a JSON answer; that request would otherwise race the next page.
-    """
+    """pytest-django's live server, serving one request at a time (see above)."""
     from django.core.servers.basehttp import WSGIServer
     from django.db import connection
     from pytest_django.live_server_helper import LiveServer
@@ -103,14 +105,14 @@ def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
         or "localhost"
     )
     server = LiveServer(address, start=False)
-    serial = connection.vendor == "sqlite"
-    if serial:
-        server.thread.server_class = SerialWSGIServer  # type: ignore[assignment]
+    server.thread.server_class = SerialWSGIServer  # type: ignore[assignment]
+    shared = connection.vendor == "sqlite"  # the server thread uses the test's connection
+    if shared:
         connection.execute_wrappers.insert(0, wait_for_server)
     server.start()
     yield server
     server.stop()
-    if serial:
+    if shared:
         connection.execute_wrappers.remove(wait_for_server)
 
 
@@ -156,6 +158,8 @@ def pytest_runtest_teardown(item, nextitem):
     """After a transactional test's fixtures are torn down (and the database emptied), put
     the migrated data back before the next test starts."""
     result = yield
+    if nextitem is None:
+        return result  # the session ends: no test needs the data, the database is gone
     marker = item.get_closest_marker("django_db")
     names = set(getattr(item, "fixturenames", ()))
     transactional = {"transactional_db", "live_server", "live_db"} & names

@@ -8,7 +8,6 @@ public pages are checked with axe-core (WCAG 2.2 AA).
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,39 +19,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-@pytest.fixture
-def browser(django_db_setup, live_server):
-    from django.db import connection
-
-    # What the data migrations loaded (roles, capabilities): a transactional test empties
-    # every table, and Playwright's event loop hides pytest-django's serialized copy from the
-    # restore (see tests/browser/conftest.py), so the test restores it itself.
-    serialized = getattr(connection, "_test_serialized_contents", None)
-    # Playwright's sync API runs an event loop; the ORM calls in this test are synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    _restore(serialized)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class Sessions:
@@ -71,19 +39,6 @@ class Sessions:
                 _login(page, self.base, self.logins, who)
             self.pages[who] = page
         return self.pages[who]
-
-
-def _restore(serialized: str | None) -> None:
-    from django.core import serializers
-    from django.db import transaction
-
-    from vib.accounts.models import Role
-
-    if serialized and not Role.objects.exists():
-        with transaction.atomic():
-            for obj in serializers.deserialize("json", serialized):
-                if obj.object._meta.app_label not in {"contenttypes", "auth"}:
-                    obj.save()
 
 
 def _axe(page) -> list[str]:
@@ -107,10 +62,8 @@ def _login(page, base: str, logins: dict[str, str], who: str) -> None:
         page.wait_for_url(lambda url: "/tweede-factor" not in url)
 
 
-def test_done_when(browser, live_server):
-    from vib.core.demo import build_demo
-
-    ctx = build_demo(scale="small")
+def test_done_when(browser, live_server, live_demo):
+    ctx = live_demo
     logins = {login.email: login.password for login in ctx.logins}
     code = ctx.shared["tenants"]["a"].code
     base = live_server.url

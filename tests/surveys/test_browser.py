@@ -7,7 +7,6 @@ a free local port. Marked ``browser``; Chromium is Debian's.
 from __future__ import annotations
 
 import email
-import os
 import re
 import socket
 from collections.abc import Iterator
@@ -19,17 +18,6 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe.min.js"
 AXE_RUN = """async () => {
   const r = await axe.run(document, {runOnly: {type: "tag",
@@ -73,22 +61,6 @@ def smtp(settings) -> Iterator[Sink]:
         yield sink
     finally:
         controller.stop()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-            )
-            yield browser
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _answer_page(page: Any) -> None:
