@@ -216,20 +216,3 @@ def known_perpetrators_visible_to(
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     return qs
-
-
-def access_known_perpetrator(
-    *,
-    user: Any,
-    id: Any,
-    request: Any | None = None,
-    reason: str = "",
-) -> KnownPerpetrator:
-    return fetch_audited(
-        known_perpetrators_visible_to(user),
-        user=user,
-        id=id,
-        request=request,
-        reason=reason,
-        object_type="incidents.knownperpetrator",
-    )

@@ -150,7 +150,6 @@ class Referral(models.TextChoices):
 TYPE_BITS: dict[str, int] = {value: 1 << i for i, value in enumerate(IncidentType.values)}
 GROUP_BITS: dict[str, int] = {value: 1 << i for i, value in enumerate(VictimGroup.values)}
 ALL_TYPES = sum(TYPE_BITS.values())
-ALL_GROUPS = sum(GROUP_BITS.values())
 
 
 def to_mask(values: Iterable[str], bits: dict[str, int]) -> int:

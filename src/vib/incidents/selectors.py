@@ -207,12 +207,6 @@ def status_history(incident: Incident) -> list[Transition]:
     return list(Transition.objects.filter(incident=incident).only("to_status", "at", "from_status"))
 
 
-def open_aftercare_count(incident: Incident) -> int:
-    return AftercareStep.objects.filter(
-        incident=incident, done_at__isnull=True, cancelled_at__isnull=True
-    ).count()
-
-
 # --- aftercare work ----------------------------------------------------------------------------
 
 

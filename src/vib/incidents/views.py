@@ -460,18 +460,8 @@ def _victim_fields(
 def victim_edit(request: HttpRequest, id: Any, child: Any) -> HttpResponse:
     incident = _handled(request, id)
     victim = _pick(selectors.handling_record(incident).victims, child)
-    initial = {
-        "name": victim.name,
-        "group": victim.group,
-        "function": victim.function,
-        "unit": str(victim.unit_id or ""),
-        "injury": victim.injury,
-        "sick_leave_days": victim.sick_leave_days,
-        "emotional_impact": victim.emotional_impact,
-        "job_satisfaction_affected": victim.job_satisfaction_affected,
-        "influence_on_decisions": victim.influence_on_decisions,
-        "behaviour_change": victim.behaviour_change,
-    }
+    initial = {name: getattr(victim, name) for name in services.VICTIM_FIELDS if name != "unit"}
+    initial["unit"] = str(victim.unit_id or "")
     form = forms.VictimForm(
         request.POST or None,
         initial=initial,
