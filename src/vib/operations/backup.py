@@ -515,11 +515,6 @@ def _read_header(handle: BinaryIO) -> dict[str, Any]:
     return header
 
 
-def archive_key_fingerprint(archive: Path) -> str:
-    with archive.open("rb") as handle:
-        return str(_read_header(handle).get("key", ""))
-
-
 def _safe_member(name: str) -> bool:
     parts = Path(name).parts
     return bool(parts) and not name.startswith("/") and ".." not in parts

@@ -34,12 +34,16 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from vib.conf.env import env_int
 from vib.operations.models import TaskEffect
+
+if TYPE_CHECKING:
+    from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger("vib.tasks")
 
@@ -79,6 +83,20 @@ def effect_done(key: str) -> bool:
     return TaskEffect.objects.filter(key=key).exists()
 
 
+def hand_back(row: DBTaskResult, *, max_attempts: int) -> bool:
+    """Put the ``RUNNING`` task of a worker that is gone back to ``READY``; after
+    ``max_attempts`` claims mark it failed with ``WorkerLostError`` instead. Whether it was
+    put back."""
+    from django_tasks_db.compat import TaskResultStatus
+
+    if len(row.worker_ids) >= max_attempts:
+        row.set_failed(WorkerLostError(f"worker lost {len(row.worker_ids)} times"))
+        return False
+    row.status = TaskResultStatus.READY
+    row.save(update_fields=["status"])
+    return True
+
+
 def requeue_stale_tasks(
     *,
     now: datetime | None = None,
@@ -86,7 +104,6 @@ def requeue_stale_tasks(
     max_attempts: int | None = None,
 ) -> tuple[int, int]:
     """Put tasks of dead workers back in the queue. Returns (requeued, given up)."""
-    from django_tasks_db.compat import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
     now = now or timezone.now()
@@ -98,13 +115,10 @@ def requeue_stale_tasks(
         if connection.features.has_select_for_update_skip_locked:
             stale = stale.select_for_update(skip_locked=True)
         for row in stale:
-            if len(row.worker_ids) >= limit:
-                row.set_failed(WorkerLostError(f"worker lost {len(row.worker_ids)} times"))
-                failed += 1
-            else:
-                row.status = TaskResultStatus.READY
-                row.save(update_fields=["status"])
+            if hand_back(row, max_attempts=limit):
                 requeued += 1
+            else:
+                failed += 1
     if requeued or failed:
         logger.warning(
             "stale tasks recovered",

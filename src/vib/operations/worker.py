@@ -48,7 +48,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from vib.operations.dbdown import is_outage
-from vib.operations.idempotency import MAX_ATTEMPTS, WorkerLostError
+from vib.operations.idempotency import MAX_ATTEMPTS, hand_back
 
 logger = logging.getLogger("vib.worker")
 
@@ -333,13 +333,10 @@ class Worker(db_worker.Worker):
             if unfinished.record is not None:
                 unfinished.record(row)
                 outcome = "recorded"
-            elif len(row.worker_ids) >= MAX_ATTEMPTS:
-                row.set_failed(WorkerLostError(f"worker lost {len(row.worker_ids)} times"))
-                outcome = "given_up"
-            else:
-                row.status = TaskResultStatus.READY
-                row.save(update_fields=["status"])
+            elif hand_back(row, max_attempts=MAX_ATTEMPTS):
                 return "requeued"
+            else:
+                outcome = "given_up"
         self._send_finished(row)
         return outcome
 
