@@ -45,9 +45,6 @@ class Series:
         same = [f for f in known if f.year == year]
         return max(same, key=lambda f: f.edition)
 
-    def for_year(self, year: int) -> Figure | None:
-        return next((f for f in self.as_published() if f.year == year), None)
-
 
 @cache
 def load_reference() -> dict[str, Series]:

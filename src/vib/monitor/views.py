@@ -27,17 +27,13 @@ from vib.monitor.capabilities import RUN_REPORTS, VIEW_REPORTS
 from vib.monitor.models import ReportFormat, RunStatus
 
 
-def _may_view(request: HttpRequest) -> bool:
-    return has_capability(request.user, VIEW_REPORTS) or has_capability(request.user, RUN_REPORTS)
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not _may_view(request):
-        raise NotFound
     may_run = has_capability(request.user, RUN_REPORTS)
+    if not (may_run or has_capability(request.user, VIEW_REPORTS)):
+        raise NotFound
     runs = list(report_runs_visible_to(request.user)[:10])
-    waves = [w for w in waves_visible_to(request.user) if w.status == "closed"] if may_run else []
+    waves = list(waves_visible_to(request.user).filter(status="closed")) if may_run else []
     latest = selectors.latest_summary()
     return render(
         request,

@@ -41,12 +41,11 @@ def _may_manage(request: HttpRequest) -> bool:
 def wave_list(request: HttpRequest) -> HttpResponse:
     organisation = getattr(request, "organisation", None)
     may_view = organisation is not None and has_capability(request.user, VIEW_WAVES, organisation)
-    if not (may_view or _may_manage(request)):
+    may_manage = _may_manage(request)
+    if not (may_view or may_manage):
         raise NotFound
     waves = list(waves_visible_to(request.user, organisation))
-    return render(
-        request, "surveys/wave_list.html", {"waves": waves, "may_manage": _may_manage(request)}
-    )
+    return render(request, "surveys/wave_list.html", {"waves": waves, "may_manage": may_manage})
 
 
 def _errors(exc: ValidationError) -> list[str]:
