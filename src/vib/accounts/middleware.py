@@ -7,11 +7,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from vib.accounts.models import User
 from vib.accounts.oidc import SESSION_MFA
 from vib.accounts.selectors import organisations_of, requires_second_factor
 
@@ -48,6 +50,14 @@ class SessionTimeoutMiddleware:
             if now - seen_at > 30:  # write the session at most twice a minute
                 session[SESSION_SEEN_AT] = now
         return self.get_response(request)
+
+
+def logged_in_user(request: HttpRequest) -> User:
+    """The user of a view behind ``@login_required``, typed as the logged-in ``User``."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 def is_verified(request: HttpRequest) -> bool:

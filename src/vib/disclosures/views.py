@@ -28,7 +28,7 @@ from vib.access.disclosures import (
     gifts_visible_to,
     side_activities_visible_to,
 )
-from vib.accounts.models import User
+from vib.accounts.middleware import logged_in_user
 from vib.accounts.selectors import has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
@@ -43,14 +43,6 @@ def _organisation(request: HttpRequest) -> Any:
     if organisation is None:
         raise NotFound
     return organisation
-
-
-def _logged_in(request: HttpRequest) -> User:
-    """The user of a view behind ``@login_required``, typed as the logged-in ``User``."""
-    user = request.user
-    if not user.is_authenticated:
-        raise PermissionDenied
-    return user
 
 
 def _apply_errors(form: Any, error: ValidationError) -> None:
@@ -75,7 +67,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     if organisation is not None:
         declarant = (
             declarants_visible_to(request.user, organisation)
-            .filter(user=_logged_in(request), left_on=None)
+            .filter(user=logged_in_user(request), left_on=None)
             .first()
         )
     own = {"declarant__user": request.user}
@@ -229,7 +221,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     organisation = _organisation(request)
     declarant = (
         declarants_visible_to(request.user, organisation)
-        .filter(user=_logged_in(request), left_on=None)
+        .filter(user=logged_in_user(request), left_on=None)
         .first()
     )
     if declarant is None:
@@ -288,7 +280,7 @@ def interest_declare(request: HttpRequest) -> HttpResponse:
     organisation = _organisation(request)
     declarant = (
         declarants_visible_to(request.user, organisation)
-        .filter(user=_logged_in(request), left_on=None)
+        .filter(user=logged_in_user(request), left_on=None)
         .first()
     )
     if declarant is None or not services.must_declare_interests(declarant):

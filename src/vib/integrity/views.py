@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -25,7 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from vib.access import integrity as door
-from vib.accounts.models import User
+from vib.accounts.middleware import logged_in_user
 from vib.accounts.selectors import has_capability
 from vib.core.errors import NotFound, ValidationError
 from vib.integrity import capabilities as caps
@@ -359,14 +358,6 @@ def _post_case(request: HttpRequest, id: str) -> Case:
     return door.access_case(user=request.user, id=id, request=request)
 
 
-def _logged_in(request: HttpRequest) -> User:
-    """The user of a view behind ``@login_required``, typed as the logged-in ``User``."""
-    user = request.user
-    if not user.is_authenticated:
-        raise PermissionDenied
-    return user
-
-
 def _back(case: Case, anchor: str = "") -> HttpResponse:
     return HttpResponseRedirect(reverse("integrity:case", args=[case.pk]) + anchor)
 
@@ -388,7 +379,7 @@ def case_message(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.HandlerMessageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.message_add(case=case, user=_logged_in(request), **form.cleaned_data)
+            services.message_add(case=case, user=logged_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -404,7 +395,7 @@ def case_share(request: HttpRequest, id: str, message: str) -> HttpResponse:
     if found is None:
         raise NotFound
     try:
-        services.message_share(case=case, user=_logged_in(request), message=found)
+        services.message_share(case=case, user=logged_in_user(request), message=found)
     except ValidationError:
         raise NotFound from None
     return _back(case, "#gesprek")
@@ -417,7 +408,7 @@ def case_classify(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.ClassifyForm(request.POST)
     if form.is_valid():
         try:
-            services.case_classify(case=case, user=_logged_in(request), **form.cleaned_data)
+            services.case_classify(case=case, user=logged_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -433,7 +424,7 @@ def case_transition(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.TransitionForm(request.POST, targets=targets)
     if form.is_valid():
         try:
-            services.case_transition(case=case, user=_logged_in(request), **form.cleaned_data)
+            services.case_transition(case=case, user=logged_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -448,7 +439,7 @@ def case_forward(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.ForwardForm(request.POST)
     if form.is_valid():
         try:
-            services.case_forward(case=case, user=_logged_in(request), **form.cleaned_data)
+            services.case_forward(case=case, user=logged_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
@@ -464,7 +455,7 @@ def case_measure(request: HttpRequest, id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.measure_add(
-                case=case, user=_logged_in(request), measure=form.cleaned_data["measure"]
+                case=case, user=logged_in_user(request), measure=form.cleaned_data["measure"]
             )
         except ValidationError as exc:
             _errors_into(form, exc)
@@ -482,7 +473,7 @@ def case_team(request: HttpRequest, id: str) -> HttpResponse:
         try:
             services.team_add(
                 case=case,
-                user=_logged_in(request),
+                user=logged_in_user(request),
                 member=form.cleaned_data["member"],
                 role=form.cleaned_data["role"],
             )
@@ -503,7 +494,7 @@ def case_reveal(request: HttpRequest, id: str) -> HttpResponse:
         try:
             identity = services.identity_reveal(
                 case=case,
-                user=_logged_in(request),
+                user=logged_in_user(request),
                 reason=form.cleaned_data["reason"],
                 request=request,
             )
@@ -536,7 +527,7 @@ def record(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             case, _code = services.report_record(
-                user=_logged_in(request),
+                user=logged_in_user(request),
                 organisation=organisation,
                 channel=data["channel"],
                 minutes=data["minutes"],

@@ -15,9 +15,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": public_navigation(), "my_organisations": []}
     organisation = getattr(request, "organisation", None)
+    mine = getattr(request, "my_organisations", None)  # read once by ActiveOrganisationMiddleware
     return {
         "active_organisation": organisation,
-        "my_organisations": getattr(request, "my_organisations", None)
-        or list(organisations_of(user)),
+        "my_organisations": mine if mine is not None else list(organisations_of(user)),
         "nav_items": navigation_for(user, organisation),
     }
