@@ -18,7 +18,8 @@ from vib.organisations.models import Organisation
 type Person = User | AnonymousUser
 
 
-def _current() -> Q:
+def in_force() -> Q:
+    """Role assignments valid today: ``valid_from`` reached, ``valid_until`` not passed."""
     today = timezone.localdate()
     return Q(valid_from__lte=today) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
 
@@ -27,7 +28,7 @@ def assignments_of(user: Person) -> QuerySet[RoleAssignment]:
     if not user.is_authenticated:
         return RoleAssignment.objects.none()
     return (
-        RoleAssignment.objects.filter(_current(), user=user, user__is_active=True)
+        RoleAssignment.objects.filter(in_force(), user=user, user__is_active=True)
         .select_related("role", "organisation", "unit")
         .order_by("organisation__name", "role__order")
     )
@@ -38,7 +39,7 @@ def organisations_of(user: Person) -> QuerySet[Organisation]:
     if not user.is_authenticated:
         return Organisation.objects.none()
     return Organisation.objects.filter(
-        id__in=RoleAssignment.objects.filter(_current(), user=user).values("organisation_id")
+        id__in=RoleAssignment.objects.filter(in_force(), user=user).values("organisation_id")
     ).order_by("name")
 
 
@@ -48,7 +49,7 @@ def capability_organisations(user: Person, capability: str) -> QuerySet[Organisa
         return Organisation.objects.none()
     return Organisation.objects.filter(
         id__in=RoleAssignment.objects.filter(
-            _current(), user=user, role__capabilities__capability=capability
+            in_force(), user=user, role__capabilities__capability=capability
         ).values("organisation_id")
     )
 
@@ -97,7 +98,7 @@ def forget_capabilities(user: Person) -> None:
 
 
 def _read_grants(user: User) -> _Grants:
-    rows = RoleAssignment.objects.filter(_current(), user=user).values_list(
+    rows = RoleAssignment.objects.filter(in_force(), user=user).values_list(
         "role__capabilities__capability", "organisation_id"
     )
     by_capability: dict[str, set[Any]] = {}
@@ -134,7 +135,7 @@ def has_capability(user: Person, capability: str, organisation: Organisation | N
     if cached is not None:
         return cached
     qs = RoleAssignment.objects.filter(
-        _current(), user=user, role__capabilities__capability=capability
+        in_force(), user=user, role__capabilities__capability=capability
     )
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
@@ -144,7 +145,7 @@ def has_capability(user: Person, capability: str, organisation: Organisation | N
 def role_codes(user: Person, organisation: Organisation | None) -> set[str]:
     if not user.is_authenticated:
         return set()
-    qs = RoleAssignment.objects.filter(_current(), user=user)
+    qs = RoleAssignment.objects.filter(in_force(), user=user)
     qs = qs.filter(organisation=organisation) if organisation else qs
     return set(qs.values_list("role_id", flat=True))
 
@@ -167,7 +168,7 @@ def requires_second_factor(user: Person) -> bool:
     if user.is_staff:
         return True
     if RoleAssignment.objects.filter(
-        _current(), user=user, role__requires_second_factor=True
+        in_force(), user=user, role__requires_second_factor=True
     ).exists():
         return True
     return any(rule(user) for rule in _SECOND_FACTOR_RULES)

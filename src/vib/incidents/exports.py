@@ -15,15 +15,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from vib.incidents.xlsx import FORMULA_TRIGGERS, stream_xlsx
+from vib.core.cells import escape_formula
+from vib.incidents.xlsx import stream_xlsx
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def escape_formula(value: str) -> str:
-    """``'=1+1`` for ``=1+1``: the cell shows the text and is never a formula."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def csv_value(value: Any) -> str:

@@ -23,7 +23,8 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from vib.core.cells import FORMULA_TRIGGERS
+
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EPOCH = datetime(1899, 12, 30)
 

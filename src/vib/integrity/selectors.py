@@ -243,11 +243,11 @@ def case_message(case: Case, id: Any) -> Message | None:
 def team_candidates(case: Case) -> QuerySet[Any]:
     """People who may join the case team: the capability here, not excluded, not on it yet."""
     from vib.accounts.models import RoleAssignment, User
-    from vib.accounts.selectors import _current
+    from vib.accounts.selectors import in_force
     from vib.integrity import capabilities as caps
 
     holders = RoleAssignment.objects.filter(
-        _current(),
+        in_force(),
         organisation_id=case.organisation_id,
         role__capabilities__capability__in=[caps.HANDLE_CASES, caps.ADVISE],
     ).values("user_id")

@@ -197,20 +197,20 @@ def fact_sync(case: Case) -> None:
 def _auto_team(case: Case) -> None:
     """New reports go to the organisation's integrity officers; the first is designated."""
     from vib.accounts.models import RoleAssignment
-    from vib.accounts.selectors import _current
+    from vib.accounts.selectors import in_force
 
     officers = (
         User.objects.filter(
             is_active=True,
             id__in=RoleAssignment.objects.filter(
-                _current(),
+                in_force(),
                 organisation_id=case.organisation_id,
                 role__capabilities__capability=caps.VIEW_CASE_LIST,
             ).values("user_id"),
         )
         .filter(
             id__in=RoleAssignment.objects.filter(
-                _current(),
+                in_force(),
                 organisation_id=case.organisation_id,
                 role__capabilities__capability=caps.HANDLE_CASES,
             ).values("user_id")
@@ -225,10 +225,10 @@ def _auto_team(case: Case) -> None:
 
 def _advisers_join(case: Case) -> None:
     from vib.accounts.models import RoleAssignment
-    from vib.accounts.selectors import _current
+    from vib.accounts.selectors import in_force
 
     advisers = RoleAssignment.objects.filter(
-        _current(),
+        in_force(),
         organisation_id=case.organisation_id,
         role__capabilities__capability=caps.ADVISE,
     ).values_list("user_id", flat=True)

@@ -9,19 +9,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from vib.accounts.models import RoleAssignment
 from vib.accounts.roles import ORG_MANAGE
-from vib.accounts.selectors import capability_organisations
+from vib.accounts.selectors import capability_organisations, in_force
+from vib.core.cells import escape_formula
 from vib.core.errors import NotFound
 from vib.operations.models import AccessReview, AccessReviewItem, Decision
 from vib.organisations.models import Organisation
-
-
-def _current() -> Q:
-    today = timezone.localdate()
-    return Q(valid_from__lte=today) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
 
 
 def current_assignments(
@@ -29,7 +24,7 @@ def current_assignments(
 ) -> QuerySet[RoleAssignment]:
     """Every role held today, by active users; ``organisations=None`` means everywhere
     (including the roles held outside any organisation)."""
-    qs = RoleAssignment.objects.filter(_current(), user__is_active=True).select_related(
+    qs = RoleAssignment.objects.filter(in_force(), user__is_active=True).select_related(
         "user", "role", "organisation", "unit"
     )
     if organisations is not None:
@@ -41,13 +36,8 @@ def managed_organisations(user: Any) -> QuerySet[Organisation]:
     return capability_organisations(user, ORG_MANAGE)
 
 
-# Spreadsheet programs run cells that start with these as formulas (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return escape_formula("" if value is None else str(value))
 
 
 ROLE_HOLDER_COLUMNS = (
