@@ -40,6 +40,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger("vib.operations")
 
@@ -50,7 +51,8 @@ _UNAVAILABLE = (OperationalError, InterfaceError)
 def unavailable(request: HttpRequest) -> HttpResponse:
     """The 503 answer. Plain text; the API middleware makes problem+json of it under /api/."""
     response = HttpResponse(
-        "Service unavailable: the database cannot be reached. Try again in a few seconds.\n",
+        _("Service unavailable: the database cannot be reached. Try again in a few seconds.")
+        + "\n",
         status=503,
         content_type="text/plain; charset=utf-8",
     )

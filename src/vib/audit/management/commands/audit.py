@@ -26,7 +26,7 @@ class Command(BaseCommand):
             for problem in problems[:50]:
                 self.stderr.write(
                     _("Event %(seq)s: %(message)s")
-                    % {"seq": problem.seq, "message": problem.message}
+                    % {"seq": problem.seq, "message": _(problem.message)}
                 )
             raise CommandError(
                 ngettext(
