@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vib.stats import StatsError, fastpath
+from vib.stats import StatsError, chunks, fastpath
 from vib.stats.data import Table
 from vib.stats.engine import run_table
 from vib.stats.spec import parse_spec
@@ -141,6 +141,33 @@ def test_fast_path_is_taken_and_exact_on_the_benchmark_shape(ids: list[str]) -> 
 
     gen = _estimate(build_context(spec, Table(cols)), spec.estimates[0], "estimates[0]")
     np.testing.assert_allclose(res.cov, gen.cov, rtol=1e-12, atol=1e-12 * np.abs(gen.cov).max())
+
+
+@pytest.mark.parametrize("ids", [[], ["c"]])
+def test_rows_in_many_chunks_on_threads_give_the_same_numbers(
+    ids: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cut into uneven chunks on three threads, the sums are those of one pass."""
+    cols = _bench_like(5003, 11)
+    spec = _spec(
+        {"ids": ids, "strata": "h", "weights": "w"},
+        {"statistic": "proportion", "variable": "y", "by": ["d"]},
+    )
+    whole = fastpath.domain_means(spec, Table(cols), spec.estimates[0])
+    monkeypatch.setattr(chunks, "MIN_ROWS", 97)
+    monkeypatch.setattr(chunks, "threads", lambda: 3)
+    monkeypatch.setattr(chunks, "_pool", None)
+    assert len(chunks.slices(5003, chunks.chunk_rows(5003, 7 * 4))) > 10
+    cut = fastpath.domain_means(spec, Table(cols), spec.estimates[0])
+    assert whole is not None
+    assert cut is not None
+    np.testing.assert_allclose(cut.estimate, whole.estimate, rtol=1e-13)
+    np.testing.assert_allclose(cut.cov, whole.cov, rtol=1e-12)
+    assert (cut.n, cut.df) == (whole.n, whole.df)
+    assert_same(spec, Table(cols))
+    # a missing value in the last chunk only still sends the analysis to the general path
+    cols["y"][-1] = np.nan
+    assert fastpath.domain_means(spec, Table(cols), spec.estimates[0]) is None
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,10 @@ cluster design the PSU totals of the influence values follow from those cell sum
 
     Z_cd = (Σ_cd w y - ȳ_d Σ_cd w) / Σ_d w,
 
-so no row-length float temporary beyond w·y is made. For an element design (every row its own
-PSU) the within-stratum sum of squares needs one more pass, Σ_hd (w y - ȳ_d w)², computed in
-one reused buffer. The variance is then R's ``svyrecvar`` for one stage with replacement:
+so no further pass over the rows is needed. For an element design (every row its own PSU)
+the within-stratum sum of squares needs a second pass, Σ_hd (w y - ȳ_d w)². Both passes run
+over chunks of rows on a thread pool (``chunks``); each chunk's partial cell sums are added in
+chunk order. The variance is then R's ``svyrecvar`` for one stage with replacement:
 
     V = Σ_h n_h/(n_h - 1) · [Σ_{i∈h} Z_i Z_iᵀ - S_h S_hᵀ / n_h].
 
@@ -33,6 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from . import chunks
 from .data import Table
 from .design import IntArray, _num
 from .estimators import EstimateResult
@@ -76,14 +78,34 @@ def _numeric(table: Table, name: str) -> npt.NDArray[Any] | None:
     return col
 
 
-def _code_range(table: Table, name: str | None, n: int) -> tuple[npt.NDArray[Any], int, int] | None:
+def _extremes(cols: list[npt.NDArray[Any]], n: int) -> list[tuple[float, float]]:
+    """(lowest, highest) value of each column in one chunked pass; NaN when a value is NaN."""
+
+    def part(s: slice) -> list[tuple[float, float]]:
+        return [(float(c[s].min()), float(c[s].max())) for c in cols]
+
+    parts = chunks.map_chunks(part, n, chunks.chunk_rows(n, 0))
+    # min() and max() of numpy floats propagate NaN as numpy does; Python's would not
+    return [
+        (float(np.min([p[i][0] for p in parts])), float(np.max([p[i][1] for p in parts])))
+        for i in range(len(cols))
+    ]
+
+
+def _total(parts: list[Any]) -> Any:
+    """The element-wise sum of the chunks' partial sums, in chunk order."""
+    out = parts[0].copy()
+    for p in parts[1:]:
+        out += p
+    return out
+
+
+def _code_range(
+    col: npt.NDArray[Any] | None, lo: float, hi: float, n: int
+) -> tuple[npt.NDArray[Any], int, int] | None:
     """(column, lowest value, number of values in the range) for an integer-valued column."""
-    if name is None:
-        return np.zeros(0, dtype=np.int64), 0, 1
-    col = _numeric(table, name)
     if col is None:
         return None
-    lo, hi = col.min(), col.max()
     if col.dtype.kind == "f":
         if not (math.isfinite(lo) and math.isfinite(hi)):
             return None
@@ -95,22 +117,17 @@ def _code_range(table: Table, name: str | None, n: int) -> tuple[npt.NDArray[Any
     return col, int(lo), span
 
 
-def _cell_index(n: int, parts: list[tuple[npt.NDArray[Any], int, int]]) -> IntArray:
-    """Mixed-radix cell index of several integer code columns (outermost first)."""
-    key = np.zeros(n, dtype=np.int64)
+def _cell_index(parts: list[tuple[npt.NDArray[Any], int, int]], s: slice) -> IntArray:
+    """Mixed-radix cell index of the rows ``s`` of integer code columns (outermost first)."""
+    key = np.zeros(s.stop - s.start, dtype=np.int64)
     offset = 0
-    first = True
-    for col, lo, span in parts:
-        if len(col) == 0:
-            continue
-        if first:
-            np.copyto(key, col, casting="unsafe")
-            first = False
+    for i, (col, lo, span) in enumerate(parts):
+        if i == 0:
+            np.copyto(key, col[s], casting="unsafe")
         else:
             key *= span
-            np.add(key, col, out=key, casting="unsafe")
+            np.add(key, col[s], out=key, casting="unsafe")
         offset = offset * span + lo
-    # parts without a column (span 1) do not change the radix
     if offset:
         key -= offset
     return key
@@ -126,32 +143,51 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
     w = _numeric(table, ds.weights)
     if y is None or w is None or n < 2:
         return None
-    wmin, wmax = float(w.min()), float(w.max())
+    element = not ds.ids
+    names = [None if element else ds.ids[0], ds.strata, e.by[0] if e.by else None]
+    code_cols = {name: _numeric(table, name) for name in names if name is not None}
+    if any(col is None for col in code_cols.values()):
+        return None
+    present_cols = [c for c in code_cols.values() if c is not None]
+    (wmin, wmax), (ymin, ymax), *code_ext = _extremes([w, y, *present_cols], n)
     if not (wmin > 0 and math.isfinite(wmax)):
         return None  # zero, negative or missing weights: general path
-    ymin, ymax = float(y.min()), float(y.max())
     if not (math.isfinite(ymin) and math.isfinite(ymax)):
         return None  # missing values: general path
     if e.statistic == "proportion" and (ymin < 0 or ymax > 1):
         return None  # the general path reports the error
-    element = not ds.ids
-    psu = None if element else _code_range(table, ds.ids[0], n)
-    strata = _code_range(table, ds.strata, n)
-    dom = _code_range(table, e.by[0] if e.by else None, n)
-    if strata is None or dom is None or (not element and psu is None):
+    ranges = {
+        name: _code_range(col, lo, hi, n)
+        for (name, col), (lo, hi) in zip(code_cols.items(), code_ext, strict=True)
+    }
+    if any(r is None for r in ranges.values()):
         return None
+    psu, strata, dom = (ranges.get(name) if name is not None else None for name in names)
     cr = 1 if psu is None else psu[2]
-    hr, dr = strata[2], dom[2]
+    hr = 1 if strata is None else strata[2]
+    dr = 1 if dom is None else dom[2]
     ncells = cr * hr * dr
     if ncells > MAX_CELLS:
         return None
     parts = [p for p in (psu, strata, dom) if p is not None]
-    key = _cell_index(n, parts)
-    wf = w.astype(np.float64, copy=False)
-    wy = np.multiply(wf, y, dtype=np.float64)
-    sw = np.bincount(key, weights=wf, minlength=ncells).reshape(cr, hr, dr)
-    swy = np.bincount(key, weights=wy, minlength=ncells).reshape(cr, hr, dr)
-    count = np.bincount(key, minlength=ncells).reshape(cr, hr, dr)
+    rows = chunks.chunk_rows(n, ncells)
+
+    def cell_index(s: slice) -> IntArray:
+        return _cell_index(parts, s) if parts else np.zeros(s.stop - s.start, dtype=np.int64)
+
+    def sums(s: slice) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], IntArray]:
+        key = cell_index(s)
+        ws = w[s].astype(np.float64, copy=False)
+        wy = np.multiply(ws, y[s], dtype=np.float64)
+        return (
+            np.bincount(key, weights=ws, minlength=ncells),
+            np.bincount(key, weights=wy, minlength=ncells),
+            np.bincount(key, minlength=ncells),
+        )
+
+    partial = chunks.map_chunks(sums, n, rows)
+    sw, swy, count = (_total([p[i] for p in partial]).reshape(cr, hr, dr) for i in range(3))
+    del partial
     present = count > 0
     dom_present = present.any(axis=(0, 1))
     dlev = np.flatnonzero(dom_present)
@@ -164,16 +200,21 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
         n_h = n_h[hlev]
         if (n_h < 2).any():
             return None  # lonely PSU: general path
-        # Σ_hd (w y - ȳ_d w)² with one reused buffer r: r = ȳ[cell]; r ·= w; r = w y - r; r²
         table_theta = np.zeros((hr, dr))
         table_theta[:, dlev] = theta
-        r = np.take(table_theta.reshape(-1), key)
-        np.multiply(r, wf, out=r)
-        np.subtract(wy, r, out=r)
-        np.multiply(r, r, out=r)
-        del wy
-        ss = np.bincount(key, weights=r, minlength=hr * dr).reshape(hr, dr)[hlev][:, dlev]
-        del r, key
+        cell_theta = table_theta.reshape(-1)
+
+        def squares(s: slice) -> npt.NDArray[np.float64]:
+            # Σ_hd (w y - ȳ_d w)² in one buffer r: r = ȳ[cell]; r ·= w; r = w y - r; r²
+            key = cell_index(s)
+            ws = w[s].astype(np.float64, copy=False)
+            r = np.take(cell_theta, key)
+            np.multiply(r, ws, out=r)
+            np.subtract(np.multiply(ws, y[s], dtype=np.float64), r, out=r)
+            np.multiply(r, r, out=r)
+            return np.bincount(key, weights=r, minlength=hr * dr)
+
+        ss = _total(chunks.map_chunks(squares, n, rows)).reshape(hr, dr)[hlev][:, dlev]
         s = (swy[0][:, dlev] - sw[0][:, dlev] * theta[None, :])[hlev] / big_n[None, :]
         scale = n_h / (n_h - 1)
         cov = -(s * (scale / n_h)[:, None]).T @ s
@@ -181,7 +222,6 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
         npsu_d = count[0][:, dlev].sum(axis=0)
         nstr_d = present[0][:, dlev].sum(axis=0)
     else:
-        del key, wy
         ch = present.any(axis=2)  # (psu, stratum) pairs with rows
         if ds.nest:
             psu_rows, psu_strat = np.nonzero(ch)  # a PSU is a (psu, stratum) pair
@@ -217,6 +257,7 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
     rows_d = count.sum(axis=(0, 1))[dlev]
     labels: list[tuple[dict[str, Any], Any]]
     if e.by:
+        assert dom is not None
         lo = dom[1]
         labels = [({e.by[0]: _num(float(lo + k))}, None) for k in dlev.tolist()]
     else:
