@@ -54,6 +54,18 @@ def capability_organisations(user: Person, capability: str) -> QuerySet[Organisa
     )
 
 
+def capability_holders(organisation_id: Any, *capabilities: str) -> QuerySet[User]:
+    """The active people who currently hold one of ``capabilities`` in the organisation (SQL)."""
+    return User.objects.filter(
+        is_active=True,
+        id__in=RoleAssignment.objects.filter(
+            in_force(),
+            organisation_id=organisation_id,
+            role__capabilities__capability__in=capabilities,
+        ).values("user_id"),
+    )
+
+
 # --- capability checks, read once per block -------------------------------------------------
 #
 # A page's shell asks ``has_capability`` once per menu item and start-page card (about 30

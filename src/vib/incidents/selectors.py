@@ -28,7 +28,6 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vib.accounts.models import RoleAssignment, User
 from vib.incidents import codes
 from vib.incidents.models import (
     AftercareStep,
@@ -268,19 +267,6 @@ def aftercare_due_by_organisation(*, now: datetime) -> dict[Organisation, list[A
     for step in steps:
         grouped[step.organisation].append(step)
     return dict(grouped)
-
-
-def capability_holders(organisation: Organisation, capability: str) -> list[User]:
-    """The active people who currently hold ``capability`` in ``organisation``."""
-    today = timezone.localdate()
-    holders = RoleAssignment.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today),
-        organisation=organisation,
-        valid_from__lte=today,
-        role__capabilities__capability=capability,
-        user__is_active=True,
-    ).values("user_id")
-    return list(User.objects.filter(pk__in=holders).order_by("email"))
 
 
 # --- the dashboard -----------------------------------------------------------------------------

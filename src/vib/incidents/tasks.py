@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from vib.accounts.selectors import capability_holders
 from vib.conf.env import env_str
 from vib.incidents import capabilities, codes, selectors
 from vib.incidents.models import Incident
@@ -50,7 +51,9 @@ def notify_new_incident(*, incident_id: str) -> int:
     incident = Incident.objects.filter(pk=incident_id).select_related("organisation").first()
     if incident is None:
         return 0
-    recipients = selectors.capability_holders(incident.organisation, capabilities.COORDINATE)
+    recipients = list(
+        capability_holders(incident.organisation_id, capabilities.COORDINATE).order_by("email")
+    )
     if not recipients:
         return 0
     first = incident.aftercare.order_by("due_at").first()
@@ -91,7 +94,8 @@ def send_aftercare_reminders(*, day: str | None = None) -> int:
     for organisation, steps in selectors.aftercare_due_by_organisation(now=now).items():
         overdue = [step for step in steps if step.due_at < now]
         due = [step for step in steps if step.due_at >= now]
-        for user in selectors.capability_holders(organisation, capabilities.COORDINATE):
+        coordinators = capability_holders(organisation.pk, capabilities.COORDINATE)
+        for user in coordinators.order_by("email"):
             with run_once(f"incidents.reminder:{today}:{organisation.pk}:{user.pk}") as new:
                 if new:
                     _send_reminder(user, organisation, overdue, due)

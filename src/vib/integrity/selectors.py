@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from vib.accounts.selectors import capability_holders
+from vib.integrity import capabilities as caps
 from vib.integrity import codes, crypto
 from vib.integrity.deadlines import Deadline, deadlines_of
 from vib.integrity.models import (
@@ -242,17 +244,8 @@ def case_message(case: Case, id: Any) -> Message | None:
 
 def team_candidates(case: Case) -> QuerySet[Any]:
     """People who may join the case team: the capability here, not excluded, not on it yet."""
-    from vib.accounts.models import RoleAssignment, User
-    from vib.accounts.selectors import in_force
-    from vib.integrity import capabilities as caps
-
-    holders = RoleAssignment.objects.filter(
-        in_force(),
-        organisation_id=case.organisation_id,
-        role__capabilities__capability__in=[caps.HANDLE_CASES, caps.ADVISE],
-    ).values("user_id")
     return (
-        User.objects.filter(is_active=True, id__in=holders)
+        capability_holders(case.organisation_id, caps.HANDLE_CASES, caps.ADVISE)
         .exclude(id__in=case.exclusions.values("user_id"))
         .exclude(id__in=case.members.values("user_id"))
         .order_by("full_name")

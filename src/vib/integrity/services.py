@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vib.accounts.models import User
-from vib.accounts.selectors import has_capability
+from vib.accounts.selectors import capability_holders, has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.core.errors import ValidationError
@@ -196,25 +196,10 @@ def fact_sync(case: Case) -> None:
 
 def _auto_team(case: Case) -> None:
     """New reports go to the organisation's integrity officers; the first is designated."""
-    from vib.accounts.models import RoleAssignment
-    from vib.accounts.selectors import in_force
-
+    handlers = capability_holders(case.organisation_id, caps.HANDLE_CASES).values("id")
     officers = (
-        User.objects.filter(
-            is_active=True,
-            id__in=RoleAssignment.objects.filter(
-                in_force(),
-                organisation_id=case.organisation_id,
-                role__capabilities__capability=caps.VIEW_CASE_LIST,
-            ).values("user_id"),
-        )
-        .filter(
-            id__in=RoleAssignment.objects.filter(
-                in_force(),
-                organisation_id=case.organisation_id,
-                role__capabilities__capability=caps.HANDLE_CASES,
-            ).values("user_id")
-        )
+        capability_holders(case.organisation_id, caps.VIEW_CASE_LIST)
+        .filter(id__in=handlers)
         .order_by("date_joined", "email")
     )
     for number, officer in enumerate(officers):
@@ -224,15 +209,8 @@ def _auto_team(case: Case) -> None:
 
 
 def _advisers_join(case: Case) -> None:
-    from vib.accounts.models import RoleAssignment
-    from vib.accounts.selectors import in_force
-
-    advisers = RoleAssignment.objects.filter(
-        in_force(),
-        organisation_id=case.organisation_id,
-        role__capabilities__capability=caps.ADVISE,
-    ).values_list("user_id", flat=True)
-    for user_id in set(advisers):
+    advisers = capability_holders(case.organisation_id, caps.ADVISE).values_list("id", flat=True)
+    for user_id in advisers:
         CaseMember.objects.get_or_create(
             case=case, user_id=user_id, defaults={"role": codes.MemberRole.ADVISER}
         )
