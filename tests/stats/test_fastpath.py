@@ -165,9 +165,13 @@ def test_rows_in_many_chunks_on_threads_give_the_same_numbers(
     np.testing.assert_allclose(cut.cov, whole.cov, rtol=1e-12)
     assert (cut.n, cut.df) == (whole.n, whole.df)
     assert_same(spec, Table(cols))
-    # a missing value in the last chunk only still sends the analysis to the general path
-    cols["y"][-1] = np.nan
-    assert fastpath.domain_means(spec, Table(cols), spec.estimates[0]) is None
+    # a missing value, or a PSU in a second stratum, in the last chunk only still sends the
+    # analysis to the general path
+    strays = {"y": np.nan, "h": (cols["h"][-1] + 1) % 7} if ids else {"y": np.nan}
+    for name, value in strays.items():
+        changed = {k: v.copy() for k, v in cols.items()}
+        changed[name][-1] = value
+        assert fastpath.domain_means(spec, Table(changed), spec.estimates[0]) is None, name
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,13 @@ domain means and proportions under a one-stage (stratified) cluster or element d
 sampled with replacement.
 
 The general path builds dense codes, masked copies and per-row influence values for every
-estimate. Here each row is mapped once to a combined cell index
+estimate. Here each row is mapped once to a combined cell index (int64, from the raw codes)
 
-    cell = ((psu * H) + stratum) * D + domain        (int64, from the raw integer codes)
+    cell = psu * D + domain                          cluster design; each PSU's stratum apart
+    cell = stratum * D + domain                      element design
+    cell = ((psu * H) + stratum) * D + domain        cluster design with nest=True
 
-and ``np.bincount`` sums w and w·y straight into the (PSU, stratum, domain) cells. For a
+and ``np.bincount`` sums w and w·y straight into the cells. For a
 cluster design the PSU totals of the influence values follow from those cell sums alone,
 
     Z_cd = (Σ_cd w y - ȳ_d Σ_cd w) / Σ_d w,
@@ -166,17 +168,36 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
     cr = 1 if psu is None else psu[2]
     hr = 1 if strata is None else strata[2]
     dr = 1 if dom is None else dom[2]
-    ncells = cr * hr * dr
+    # A cluster design whose PSU codes do not repeat across strata (R's nest=FALSE, the
+    # default) sums into (PSU, domain) cells and keeps each PSU's stratum apart: (PSU, stratum,
+    # domain) cells would be nearly all empty, one stratum per PSU.
+    apart = psu is not None and not (ds.nest and strata is not None)
+    layout = (cr, 1, dr) if apart else (cr, hr, dr)
+    ncells = math.prod(layout)
     if ncells > MAX_CELLS:
         return None
-    parts = [p for p in (psu, strata, dom) if p is not None]
+    parts = [p for p in ((psu, dom) if apart else (psu, strata, dom)) if p is not None]
     rows = chunks.chunk_rows(n, ncells)
+    stratum_of = np.zeros(cr, dtype=np.int64)  # each PSU's stratum (apart)
+    track = apart and strata is not None
+
+    def psu_and_stratum(s: slice) -> tuple[IntArray, IntArray]:
+        assert psu is not None
+        assert strata is not None
+        return (
+            np.subtract(psu[0][s], psu[1], dtype=np.int64),
+            np.subtract(strata[0][s], strata[1], dtype=np.int64),
+        )
 
     def cell_index(s: slice) -> IntArray:
         return _cell_index(parts, s) if parts else np.zeros(s.stop - s.start, dtype=np.int64)
 
     def sums(s: slice) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], IntArray]:
         key = cell_index(s)
+        if track:
+            # a PSU in several strata leaves a row whose stratum differs, whichever write wins
+            p, h = psu_and_stratum(s)
+            stratum_of[p] = h
         ws = w[s].astype(np.float64, copy=False)
         wy = np.multiply(ws, y[s], dtype=np.float64)
         return (
@@ -186,8 +207,15 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
         )
 
     partial = chunks.map_chunks(sums, n, rows)
-    sw, swy, count = (_total([p[i] for p in partial]).reshape(cr, hr, dr) for i in range(3))
+    sw, swy, count = (_total([p[i] for p in partial]).reshape(layout) for i in range(3))
     del partial
+
+    def strays(s: slice) -> bool:
+        p, h = psu_and_stratum(s)
+        return bool((np.take(stratum_of, p) != h).any())
+
+    if track and any(chunks.map_chunks(strays, n, rows)):
+        return None  # PSUs not nested in strata: the general path errors
     present = count > 0
     dom_present = present.any(axis=(0, 1))
     dlev = np.flatnonzero(dom_present)
@@ -222,19 +250,18 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
         npsu_d = count[0][:, dlev].sum(axis=0)
         nstr_d = present[0][:, dlev].sum(axis=0)
     else:
-        ch = present.any(axis=2)  # (psu, stratum) pairs with rows
-        if ds.nest:
-            psu_rows, psu_strat = np.nonzero(ch)  # a PSU is a (psu, stratum) pair
+        ch = present.any(axis=2)  # (psu, stratum) pairs with rows; (psu, 0) when apart
+        if apart:
+            psu_rows = np.flatnonzero(ch[:, 0])
+            psu_strat = stratum_of[psu_rows]
+            cell = (psu_rows, np.zeros_like(psu_rows))
         else:
-            per_psu = ch.sum(axis=1)
-            if (per_psu > 1).any():
-                return None  # not nested: the general path errors
-            psu_rows = np.flatnonzero(per_psu)
-            psu_strat = ch[psu_rows].argmax(axis=1)
+            psu_rows, psu_strat = np.nonzero(ch)  # nest: a PSU is a (psu, stratum) pair
+            cell = (psu_rows, psu_strat)
         if len(psu_rows) < 2:
             return None
-        a = swy[psu_rows, psu_strat][:, dlev]
-        b = sw[psu_rows, psu_strat][:, dlev]
+        a = swy[cell][:, dlev]
+        b = sw[cell][:, dlev]
         z = (a - b * theta[None, :]) / big_n[None, :]  # PSU totals of the influence values
         n_h = np.bincount(psu_strat, minlength=hr).astype(np.float64)
         if (n_h == 1).any():
@@ -246,7 +273,7 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
         q = (z * scale[psu_strat][:, None]).T @ z
         coef = np.where(n_h > 0, scale / np.maximum(n_h, 1), 0.0)
         cov = q - (s * coef[:, None]).T @ s
-        in_dom = present[psu_rows, psu_strat][:, dlev]  # the PSU has rows of the domain
+        in_dom = present[cell][:, dlev]  # the PSU has rows of the domain
         npsu_d = in_dom.sum(axis=0)
         nstr_d = np.array(
             [
