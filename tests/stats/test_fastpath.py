@@ -143,12 +143,15 @@ def test_fast_path_is_taken_and_exact_on_the_benchmark_shape(ids: list[str]) -> 
     np.testing.assert_allclose(res.cov, gen.cov, rtol=1e-12, atol=1e-12 * np.abs(gen.cov).max())
 
 
+@pytest.mark.parametrize("codes", ["int32", "float64"])
 @pytest.mark.parametrize("ids", [[], ["c"]])
 def test_rows_in_many_chunks_on_threads_give_the_same_numbers(
-    ids: list[str], monkeypatch: pytest.MonkeyPatch
+    ids: list[str], codes: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Cut into uneven chunks on three threads, the sums are those of one pass."""
     cols = _bench_like(5003, 11)
+    for name in ("h", "c", "d"):
+        cols[name] = cols[name].astype(codes)
     spec = _spec(
         {"ids": ids, "strata": "h", "weights": "w"},
         {"statistic": "proportion", "variable": "y", "by": ["d"]},

@@ -184,9 +184,10 @@ def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | 
     def psu_and_stratum(s: slice) -> tuple[IntArray, IntArray]:
         assert psu is not None
         assert strata is not None
+        # codes may be integer-valued floats (checked above): cast as _cell_index does
         return (
-            np.subtract(psu[0][s], psu[1], dtype=np.int64),
-            np.subtract(strata[0][s], strata[1], dtype=np.int64),
+            np.subtract(psu[0][s], psu[1], dtype=np.int64, casting="unsafe"),
+            np.subtract(strata[0][s], strata[1], dtype=np.int64, casting="unsafe"),
         )
 
     def cell_index(s: slice) -> IntArray:
