@@ -19,41 +19,19 @@ from vib.disclosures.models import (
     Office,
     kvk_validator,
 )
+from vib.web import forms as web_forms
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class StyledForm(forms.Form):
-    """Adds the NL Design System classes and ARIA error links to every widget."""
+class StyledForm(web_forms.StyledForm):
+    """Text areas of four rows: declarations are short."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = (
-                    "utrecht-checkbox utrecht-checkbox--html-input utrecht-checkbox--custom"
-                )
-            elif isinstance(widget, forms.RadioSelect):
-                widget.attrs["class"] = "utrecht-radio-button utrecht-radio-button--html-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "utrecht-select utrecht-select--html-select"
-            elif isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("rows", 4)
-                widget.attrs["class"] = "utrecht-textarea utrecht-textarea--html-textarea"
-            else:
-                widget.attrs["class"] = "utrecht-textbox utrecht-textbox--html-input"
-            if field.help_text:
-                widget.attrs["aria-describedby"] = f"id_{name}_help"
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["aria-invalid"] = "true"
-                described = widget.attrs.get("aria-describedby", "")
-                widget.attrs["aria-describedby"] = f"{described} id_{name}_error".strip()
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 4)
 
 
 class ActivityForm(StyledForm):

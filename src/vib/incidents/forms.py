@@ -17,33 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from vib.incidents import codes
 from vib.incidents.evidence import MAX_FILES, max_bytes
+from vib.web import forms as web_forms
 
-CHECKBOX = "utrecht-checkbox utrecht-checkbox--html-input utrecht-checkbox--custom"  # 24 px targets
-WIDGET_CLASSES = {
-    forms.FileInput: "",
-    forms.CheckboxSelectMultiple: CHECKBOX,
-    forms.RadioSelect: "utrecht-radio-button utrecht-radio-button--html-input",
-    forms.CheckboxInput: CHECKBOX,
-    forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
-    forms.Select: "utrecht-select utrecht-select--html-select",
-    forms.widgets.Input: "utrecht-textbox utrecht-textbox--html-input",
-}
 ACCEPTED_FILES = "image/png,image/jpeg,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
 
 
-class StyledForm(forms.Form):
-    """Adds the NL Design System (Utrecht) classes; rendered by ``incidents/_fields.html``."""
+class StyledForm(web_forms.StyledForm):
+    """Rendered by ``incidents/_fields.html``."""
 
     template_name = "incidents/_fields.html"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            for widget_class, css in WIDGET_CLASSES.items():
-                if isinstance(field.widget, widget_class):
-                    if css:
-                        field.widget.attrs.setdefault("class", css)
-                    break
 
 
 def _files_help_text() -> str:

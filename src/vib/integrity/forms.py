@@ -12,29 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vib.integrity import codes, selectors
 from vib.organisations.models import Tier
-
-_CLASSES = {
-    forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
-    forms.Select: "utrecht-select utrecht-select--html-select",
-    forms.NullBooleanSelect: "utrecht-select utrecht-select--html-select",
-    forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
-    forms.RadioSelect: "utrecht-radio-button",
-    forms.ClearableFileInput: "utrecht-textbox utrecht-textbox--html-input",
-}
-
-
-class UtrechtForm(forms.Form):
-    """Gives every widget the NL Design System (Utrecht) class of its kind."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = next(
-                (c for kind, c in _CLASSES.items() if isinstance(widget, kind)),
-                "utrecht-textbox utrecht-textbox--html-input",
-            )
-            widget.attrs.setdefault("class", css)
+from vib.web.forms import StyledForm
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -61,7 +39,7 @@ FILES_HELP = _(
 )
 
 
-class IntakeForm(UtrechtForm):
+class IntakeForm(StyledForm):
     case_type = forms.ChoiceField(
         label=_("What do you want to do?"),
         choices=[
@@ -103,7 +81,7 @@ class IntakeForm(UtrechtForm):
             self.fields["channel"].initial = channels[0]
 
 
-class CodeForm(UtrechtForm):
+class CodeForm(StyledForm):
     code = forms.CharField(
         label=_("Your receipt code"),
         help_text=_("The code you received when you made your report, e.g. ABCD-EFGH-…"),
@@ -112,7 +90,7 @@ class CodeForm(UtrechtForm):
     )
 
 
-class MailboxMessageForm(UtrechtForm):
+class MailboxMessageForm(StyledForm):
     body = forms.CharField(
         label=_("Your message"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -126,7 +104,7 @@ class MailboxMessageForm(UtrechtForm):
     )
 
 
-class HandlerMessageForm(UtrechtForm):
+class HandlerMessageForm(StyledForm):
     body = forms.CharField(
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000
     )
@@ -145,7 +123,7 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", "—"), *[(v, label) for v, label in choices if v]]
 
 
-class ClassifyForm(UtrechtForm):
+class ClassifyForm(StyledForm):
     category = forms.ModelChoiceField(
         label=_("Category of violation"), queryset=selectors.categories(), required=False
     )
@@ -171,7 +149,7 @@ class ClassifyForm(UtrechtForm):
     aangifte = forms.NullBooleanField(label=_("Criminal complaint (aangifte) made"), required=False)
 
 
-class TransitionForm(UtrechtForm):
+class TransitionForm(StyledForm):
     target = forms.ChoiceField(label=_("New status"))
     note = forms.CharField(
         label=_("Note"),
@@ -185,12 +163,12 @@ class TransitionForm(UtrechtForm):
         self.fields["target"].choices = [(t, codes.Status(t).label) for t in targets]  # type: ignore[attr-defined]
 
 
-class ForwardForm(UtrechtForm):
+class ForwardForm(StyledForm):
     authority = forms.ChoiceField(label=_("Outside authority"), choices=codes.Authority.choices)
     note = forms.CharField(label=_("Note to the reporter"), required=False, max_length=1000)
 
 
-class RevealForm(UtrechtForm):
+class RevealForm(StyledForm):
     reason = forms.CharField(
         label=_("Reason for showing the identity"),
         min_length=10,
@@ -200,7 +178,7 @@ class RevealForm(UtrechtForm):
     )
 
 
-class TeamForm(UtrechtForm):
+class TeamForm(StyledForm):
     member: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Person"), queryset=None)
     role = forms.ChoiceField(label=_("Role in the case"), choices=codes.MemberRole.choices)
 
@@ -209,7 +187,7 @@ class TeamForm(UtrechtForm):
         self.fields["member"].queryset = candidates  # type: ignore[attr-defined]
 
 
-class MeasureForm(UtrechtForm):
+class MeasureForm(StyledForm):
     measure: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Measure"), queryset=None)
 
     def __init__(self, *args: Any, measures: Any, **kwargs: Any) -> None:
@@ -217,7 +195,7 @@ class MeasureForm(UtrechtForm):
         self.fields["measure"].queryset = measures  # type: ignore[attr-defined]
 
 
-class RecordForm(UtrechtForm):
+class RecordForm(StyledForm):
     """An oral report, recorded by a handler."""
 
     case_type = forms.ChoiceField(
@@ -246,7 +224,7 @@ def _years() -> list[tuple[int, int]]:
     return [(y, y) for y in range(this, this - 6, -1)]
 
 
-class ReportForm(UtrechtForm):
+class ReportForm(StyledForm):
     jaar = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=_years)
     schaal = forms.ChoiceField(
         label=_("Scope"),

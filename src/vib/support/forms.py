@@ -11,40 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vib.support import codes
-
-TEXTBOX = "utrecht-textbox utrecht-textbox--html-input"
-TEXTAREA = "utrecht-textarea utrecht-textarea--html-textarea"
-SELECT = "utrecht-select utrecht-select--html-select"
-CHECKBOX = "utrecht-checkbox utrecht-checkbox--html-input"
-WIDGET_CLASSES = {"Textarea": TEXTAREA, "Select": SELECT, "CheckboxInput": CHECKBOX}
-
-
-class StyledForm(forms.Form):
-    """Adds the NL Design System classes and ``aria-describedby`` for errors.
-
-    ``id_prefix`` keeps element ids unique on pages that carry several forms.
-    """
-
-    id_prefix = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", f"id_{self.id_prefix}%s")
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = WIDGET_CLASSES.get(
-                type(widget).__name__, "" if isinstance(widget, forms.RadioSelect) else TEXTBOX
-            )
-            if css:
-                widget.attrs.setdefault("class", css)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{str(self.auto_id) % name}_error"
+from vib.web.forms import StyledForm
 
 
 class DateInput(forms.DateInput):
@@ -96,7 +63,7 @@ class HelpRequestForm(StyledForm):
                 help_text=_("Leave empty to ask for yourself."),
                 queryset=on_behalf_choices,
                 required=False,
-                widget=forms.Select(attrs={"class": SELECT}),
+                widget=forms.Select,
             )
             self.order_fields(["office_holder"])
 
