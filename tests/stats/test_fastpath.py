@@ -215,3 +215,20 @@ def test_fast_path_declines_and_general_path_decides(change: str) -> None:
             run_table(spec, tbl)
     else:
         assert run_table(spec, tbl) == gen
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("1", 1), ("3", 3), (" 2 ", 2)])
+def test_threads_follow_the_setting(
+    setting: str, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIB_STATS_THREADS", setting)
+    assert chunks.threads() == expected
+
+
+@pytest.mark.parametrize("setting", ["0", "two", "-1", "1.5"])
+def test_a_bad_thread_setting_is_a_clear_error(
+    setting: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIB_STATS_THREADS", setting)
+    with pytest.raises(StatsError, match="VIB_STATS_THREADS: must be a whole number"):
+        chunks.threads()

@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from .errors import StatsError
+
 MIN_ROWS = 1 << 18  # smaller chunks cost more in Python than they save
 MAX_THREADS = 8
 
@@ -22,7 +24,16 @@ _lock = threading.Lock()
 
 
 def threads() -> int:
-    """Threads for row passes: the processors this process may use (at most MAX_THREADS)."""
+    """Threads for row passes: ``VIB_STATS_THREADS`` when set, else the processors this
+    process may use (at most MAX_THREADS). Set it to 1 where many worker processes share
+    the processors."""
+    setting = os.environ.get("VIB_STATS_THREADS", "").strip()
+    if setting:
+        if not setting.isdecimal() or int(setting) < 1:
+            raise StatsError(
+                f"must be a whole number of at least 1, not {setting!r}", "VIB_STATS_THREADS"
+            )
+        return int(setting)
     return max(1, min(MAX_THREADS, os.process_cpu_count() or 1))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from . import fastpath
+from . import chunks, fastpath
 from .calibration import calibrate
 from .data import Table, read_table
 from .design import build_design
@@ -153,6 +153,7 @@ def _run_fast(spec: Spec, table: Table) -> dict[str, Any] | None:
 
 def run_table(spec: Spec, table: Table, *, fast: bool = True) -> dict[str, Any]:
     """Run a parsed spec on in-memory columns. ``fast=False`` forces the general path."""
+    chunks.threads()  # a bad VIB_STATS_THREADS is an error for every analysis, not only some
     if fast:
         out = _run_fast(spec, table)
         if out is not None:
