@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vib.disclosures.forms import DATE, StyledForm
 from vib.governance.models import Answer, ProcessKind, Risk, Safeguard
+from vib.web.forms import TEXTBOX
 
 
 def _functions(value: str) -> list[str]:
@@ -39,9 +40,6 @@ class ProcessForm(StyledForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["next_review_on"].initial = timezone.localdate() + timedelta(days=365)
-        self.fields["safeguards"].widget.attrs["class"] = (
-            "utrecht-checkbox utrecht-checkbox--html-input utrecht-checkbox--custom"
-        )
 
     def clean_functions(self) -> list[str]:
         return _functions(self.cleaned_data.get("functions") or "")
@@ -76,9 +74,7 @@ def checklist_form(items: list[tuple[str, str, Any]], data: Any = None) -> forms
             required=False,
             initial=initial[1] if initial else "",
         )
-        form.fields[f"{key}-note"].widget.attrs["class"] = (
-            "utrecht-textbox utrecht-textbox--html-input"
-        )
+        form.fields[f"{key}-note"].widget.attrs["class"] = TEXTBOX  # added after __init__
     return form
 
 
