@@ -40,7 +40,7 @@ class ActivityForm(StyledForm):
     )
     body = forms.CharField(label=_("Organisation or body"), max_length=200)
     kvk_number = forms.CharField(
-        label=_("KvK number (optional)"),
+        label=_("KvK number"),
         max_length=8,
         required=False,
         validators=[kvk_validator],
@@ -52,7 +52,7 @@ class ActivityForm(StyledForm):
     )
     paid = forms.BooleanField(label=_("This function is paid"), required=False)
     hours_per_month = forms.DecimalField(
-        label=_("Hours per month (optional)"),
+        label=_("Hours per month"),
         required=False,
         min_value=Decimal(0),
         max_digits=5,
@@ -62,14 +62,14 @@ class ActivityForm(StyledForm):
         label=_("I intend to take this up (not yet started)"), required=False
     )
     council_informed_on = forms.DateField(
-        label=_("Council informed on (wethouders, optional)"), required=False, widget=DATE
+        label=_("Council informed on (wethouders)"), required=False, widget=DATE
     )
     start_date = forms.DateField(label=_("Start date"), widget=DATE)
-    end_date = forms.DateField(label=_("End date (optional)"), required=False, widget=DATE)
+    end_date = forms.DateField(label=_("End date"), required=False, widget=DATE)
 
 
 class RegisterForm(StyledForm):
-    note = forms.CharField(label=_("Note (optional)"), widget=forms.Textarea, required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False)
 
 
 class AssessForm(StyledForm):
@@ -82,9 +82,7 @@ class AssessForm(StyledForm):
         required=False,
         help_text=_("Only for 'allowed with restrictions'; these are published."),
     )
-    note = forms.CharField(
-        label=_("Internal note (optional)"), widget=forms.Textarea, required=False
-    )
+    note = forms.CharField(label=_("Internal note"), widget=forms.Textarea, required=False)
 
 
 class IncomeForm(StyledForm):
@@ -113,10 +111,10 @@ class InterestForm(StyledForm):
         widget=forms.RadioSelect,
     )
     counterparty = forms.CharField(
-        label=_("Company or counterparty (optional)"), max_length=200, required=False
+        label=_("Company or counterparty"), max_length=200, required=False
     )
     kvk_number = forms.CharField(
-        label=_("KvK number (optional)"), max_length=8, required=False, validators=[kvk_validator]
+        label=_("KvK number"), max_length=8, required=False, validators=[kvk_validator]
     )
     description = forms.CharField(
         label=_("Description"),
@@ -155,9 +153,7 @@ class GiftForm(StyledForm):
 
 class DeclarantForm(StyledForm):
     name = forms.CharField(label=_("Name as published"), max_length=200)
-    email = forms.EmailField(
-        label=_("E-mail address of their VIB account (optional)"), required=False
-    )
+    email = forms.EmailField(label=_("E-mail address of their VIB account"), required=False)
     office = forms.ChoiceField(label=_("Office"), choices=Office.choices)
     function = forms.CharField(label=_("Main function"), max_length=120)
     designated_function = forms.ChoiceField(
