@@ -386,14 +386,17 @@ def cpu_breakdown(token: str, organisation_id: str, repeat: int) -> list[tuple[s
     reporter = User.objects.get(email="reporter@bench.example")
     incident = Incident.objects.filter(organisation_id=organisation_id).first()
 
-    def api() -> None:
+    def post_report(payload: str, expected: int) -> None:
         response = client.post(
             "/api/v1/incidenten",
-            body,
+            payload,
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {token}",
         )
-        assert response.status_code == 201, response.content
+        assert response.status_code == expected, response.content
+
+    def api() -> None:
+        post_report(body, 201)
 
     def bare() -> None:
         response = client.post("/bench/bare-insert", body, content_type="application/json")
@@ -403,13 +406,7 @@ def cpu_breakdown(token: str, organisation_id: str, repeat: int) -> list[tuple[s
 
     def floor() -> None:
         """Everything of a report but the service: token, DRF, validation, a problem answer."""
-        response = client.post(
-            "/api/v1/incidenten",
-            refused,
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-        )
-        assert response.status_code == 400, response.content
+        post_report(refused, 400)
 
     def report() -> None:
         services.incident_report(

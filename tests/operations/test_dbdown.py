@@ -111,7 +111,8 @@ def test_a_refused_connection_in_a_page_answers_503_once_the_database_is_back() 
     assert response.status_code == 503
 
 
-def test_a_refused_connection_in_the_api_answers_503() -> None:
+def _api_view(error: Exception) -> Any:
+    """An API view that raises ``error``, behind Django's exception handling."""
     from django.core.handlers.exception import convert_exception_to_response
     from rest_framework.permissions import AllowAny
     from rest_framework.views import APIView
@@ -121,24 +122,16 @@ def test_a_refused_connection_in_the_api_answers_503() -> None:
         permission_classes = [AllowAny]
 
         def get(self, request: Any) -> HttpResponse:
-            raise _refused()
+            raise error
 
-    view = convert_exception_to_response(Broken.as_view())
-    response = _middleware(view)(RequestFactory().get("/api/v1/x"))
+    return convert_exception_to_response(Broken.as_view())
+
+
+def test_a_refused_connection_in_the_api_answers_503() -> None:
+    response = _middleware(_api_view(_refused()))(RequestFactory().get("/api/v1/x"))
     assert response.status_code == 503
 
 
 def test_a_bug_in_the_api_stays_500() -> None:
-    from django.core.handlers.exception import convert_exception_to_response
-    from rest_framework.permissions import AllowAny
-    from rest_framework.views import APIView
-
-    class Broken(APIView):
-        authentication_classes: list[Any] = []
-        permission_classes = [AllowAny]
-
-        def get(self, request: Any) -> HttpResponse:
-            raise _operational("40P01")
-
-    view = convert_exception_to_response(Broken.as_view())
+    view = _api_view(_operational("40P01"))
     assert _middleware(view)(RequestFactory().get("/api/v1/x")).status_code == 500
