@@ -1,8 +1,8 @@
 ## Reference values from R's survey package for tests/stats/test_r_parity.py.
 ## Generated with R 4.2.2 and survey 4.1.1 (Debian bookworm: apt-get install r-base-core
 ## r-cran-survey) by
-##   Rscript tests/stats/r_reference.R /path/to/shared/data/survey > tests/stats/r_reference.json
-## The api data are read from the CSV files in shared/data/survey (as the engine reads them).
+##   Rscript tests/stats/r_reference.R tests/stats/data > tests/stats/r_reference.json
+## The api data are read from the CSV files in tests/stats/data (as the engine reads them).
 suppressMessages(library(survey))
 args <- commandArgs(TRUE)
 dir <- if (length(args)) args[1] else "."

@@ -11,6 +11,8 @@ import pytest
 
 from vib.stats import run_spec
 
+from .conftest import DATA
+
 POP_TYPES = [{"stype": "E", "N": 4421}, {"stype": "H", "N": 755}, {"stype": "M", "N": 1018}]
 POP_SCHWIDE = [{"sch.wide": "No", "N": 1072}, {"sch.wide": "Yes", "N": 5122}]
 DCLUS1 = {"data": "apiclus1.csv", "design": {"ids": ["dnum"], "weights": "pw", "fpc": ["fpc"]}}
@@ -58,15 +60,7 @@ LAST_DIGIT = {"dclus1p.mean.api00", "rclus1p.mean.api00"}
 
 
 def _cases() -> list[tuple[str, str, str, str]]:
-    pv = (
-        json.loads(
-            (
-                Path(__file__).resolve().parents[3] / "shared/data/survey/published-values.json"
-            ).read_text()
-        )
-        if (Path(__file__).resolve().parents[3] / "shared/data/survey").exists()
-        else {"values": []}
-    )
+    pv = json.loads((DATA / "published-values.json").read_text())
     out = []
     for v in pv["values"]:
         case = v["case"]
