@@ -32,7 +32,13 @@ def test_demo_pages(demo, client):
         assert response.status_code == 200, (who, path, response.status_code)
     activity = SideActivity.objects.filter(organisation=tenants["a"]).first()
     client.force_login(users["registrator"])
-    assert client.get(f"/nevenwerkzaamheden/activiteiten/{activity.id}").status_code == 200
+    response = client.get(f"/nevenwerkzaamheden/activiteiten/{activity.id}")
+    assert response.status_code == 200
+    # The history speaks Dutch: labels, never the stored status codes.
+    history = response.content.decode().split('id="history-title"')[1]
+    assert "gemeld, wacht op registratie" in history or "geregistreerd" in history
+    for code in ("declared", "registered", "· →"):
+        assert code not in history, code
     interest = FinancialInterest.objects.first()
     client.force_login(users["compliance"])
     assert client.get(f"/nevenwerkzaamheden/financiele-belangen/{interest.id}").status_code == 200

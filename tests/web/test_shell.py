@@ -246,6 +246,48 @@ def test_error_pages_render(demo: Any, client: Client) -> None:
     assert "Uitloggen" not in html(response)
 
 
+def _crash(request: Any) -> Any:
+    raise RuntimeError("boom")
+
+
+urlpatterns = [
+    __import__("django.urls").urls.path("crash", _crash),
+    *__import__("vib.conf.urls").conf.urls.urlpatterns,
+]
+
+
+@override_settings(DEBUG=True)
+def test_debug_mode_shows_the_dutch_error_pages_not_djangos_url_list(demo: Any) -> None:
+    client = Client(raise_request_exception=False)
+    response = client.get("/bestaat-niet")
+    assert response.status_code == 404
+    page = html(response)
+    assert "Pagina niet gevonden" in page
+    assert "URLconf" not in page
+    assert "Using the URLconf" not in page
+    assert "Content-Security-Policy" in response.headers  # the page went through the shell
+    # The API keeps its JSON problem details.
+    assert not client.get("/api/v1/bestaat-niet")["Content-Type"].startswith("text/html")
+
+
+@override_settings(DEBUG=True, ROOT_URLCONF=__name__)
+def test_debug_mode_shows_the_dutch_500_page_and_no_traceback() -> None:
+    response = Client(raise_request_exception=False).get("/crash")
+    assert response.status_code == 500
+    page = html(response)
+    assert "Er ging iets mis" in page
+    assert "Traceback" not in page
+    assert "RuntimeError" not in page
+
+
+def test_an_empty_choice_says_kies(demo: Any) -> None:
+
+    from vib.accounts.models import RoleAssignment
+
+    field = RoleAssignment._meta.get_field("role").formfield()
+    assert next(iter(field.choices)) == ("", "— Kies —")
+
+
 # --- CSP ----------------------------------------------------------------------------------
 
 

@@ -10,7 +10,9 @@ class RoleCapabilityInline(admin.TabularInline):
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_nl", "name_en", "organisation_bound"]
+    # Names, not codes, on the management screens; the code stays on the role's own form.
+    list_display = ["name_nl", "name_en", "organisation_bound"]
+    search_fields = ["name_nl", "name_en", "code"]
     inlines = [RoleCapabilityInline]
 
 

@@ -178,7 +178,7 @@ class RoleCapability(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.role_id}: {self.capability}"
+        return f"{self.role}: {self.capability}"
 
 
 class IdentityProvider(BaseModel):

@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "vib.accounts.middleware.ActiveOrganisationMiddleware",
     "vib.core.middleware.SecurityHeadersMiddleware",
+    # Inside the others, so its page gets their headers (CSP, language) like any page.
+    "vib.web.middleware.DebugErrorPagesMiddleware",  # Dutch 404/500 pages in DEBUG too
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into its answer
 ]
 

@@ -224,6 +224,22 @@ class ActivityEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.from_status}→{self.to_status} {self.decision}"
 
+    # The history shows what the registrar saw: the Dutch label, never the stored code.
+    @property
+    def from_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+def _status_label(code: str) -> str:
+    try:
+        return str(ActivityStatus(code).label) if code else ""
+    except ValueError:  # a status since retired: its code is all the history holds
+        return code
+
 
 class ActivityIncome(BaseModel):
     """Income from one side activity in one calendar year (for those who must publish it)."""

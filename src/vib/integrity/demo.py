@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+
 from vib.core.demo import DemoContext, DemoLogin
 from vib.integrity import codes, receipts, services
 from vib.integrity.models import Case, CaseStatusChange, ViolationCategory
@@ -209,7 +211,8 @@ def build(ctx: DemoContext) -> None:
                     DemoLogin(
                         "/integriteit/brievenbus",
                         receipts.grouped(demo_code),
-                        f"Receipt code of anonymous demo report {case.reference}",
+                        _("Receipt code of anonymous demo report %(reference)s")
+                        % {"reference": case.reference},
                     )
                 )
             services.fact_sync(Case.objects.get(pk=case.pk))

@@ -186,7 +186,11 @@ def build(ctx: DemoContext) -> None:
         users[local] = user
         give_demo_second_factor(user, ctx.seed)  # team members see personal data
         ctx.logins.append(
-            DemoLogin(email, ctx.password(email), f"{TEAM_PEOPLE_LABEL} — {team}: {role}")
+            DemoLogin(
+                email,
+                ctx.password(email),
+                f"{TEAM_PEOPLE_LABEL} — {team}: {codes.MemberRole(role).label}",
+            )
         )
 
     today = timezone.localdate()

@@ -8,6 +8,8 @@ with the language switch (``/i18n/setlang/``, stored in the language cookie).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -36,4 +38,32 @@ class DutchFirstLocaleMiddleware(LocaleMiddleware):
     ) -> HttpResponseBase:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class DebugErrorPagesMiddleware:
+    """VIB's own Dutch 404 and 500 pages in DEBUG (and so in the demo) too.
+
+    With ``DEBUG`` on, Django answers a missing page or a crash with its English technical page,
+    which lists every URL pattern of the site. A demo visitor should meet the same page as in
+    production. The traceback of a crash is still logged (``django.request``) on the console.
+    API answers (JSON problem details) and non-HTML answers pass unchanged.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code in (404, 500)
+            and not getattr(response, "vib_error_page", False)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            from vib.web import views
+
+            if response.status_code == 404:
+                return views.page_not_found(request)
+            return views.server_error(request)
         return response

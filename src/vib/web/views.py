@@ -104,7 +104,9 @@ def member_detail(request: HttpRequest, id: str) -> HttpResponse:
 
 def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
     context: dict[str, Any] = {"status": status, "title": title, "text": text}
-    return render(request, "web/error.html", context, status=status)
+    response = render(request, "web/error.html", context, status=status)
+    response.vib_error_page = True  # type: ignore[attr-defined]  # see DebugErrorPagesMiddleware
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -131,4 +133,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
         "title": _("Something went wrong"),
         "text": _("An unexpected error occurred. Nothing you entered has been saved half-way."),
     }
-    return HttpResponse(loader.get_template("web/error.html").render(context), status=500)
+    response = HttpResponse(loader.get_template("web/error.html").render(context), status=500)
+    response.vib_error_page = True  # type: ignore[attr-defined]
+    return response
