@@ -28,3 +28,11 @@ def test_demo_has_cases_of_every_kind_and_a_working_mailbox(demo):
     case = services.mailbox_find(receipt.password)
     assert case is not None
     assert case.messages.filter(is_question=True).exists()
+
+
+def test_demo_receipt_code_is_not_one_character_repeated(demo):
+    """A fresh generator per character made the demo code 20 times the same letter."""
+    receipt = next(login for login in demo.logins if login.email == "/integriteit/brievenbus")
+    code = receipt.password.replace("-", "")
+    assert len(code) == 20
+    assert len(set(code)) >= 8  # 20 draws from 32 letters: fewer than 8 distinct is ~1e-7

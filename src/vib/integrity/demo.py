@@ -198,10 +198,11 @@ def build(ctx: DemoContext) -> None:
                     body="Interne notitie: getuigen benaderen.",
                 )
             if key == "a" and number == 2:
-                # One mailbox the demo visitor can open: the code follows from the seed.
+                # One mailbox the demo visitor can open: the code follows from the seed. One
+                # generator for the whole code (a fresh one per character gave 20 times the same).
+                mailbox_rng = random.Random(f"{ctx.seed}:mailbox")
                 demo_code = "".join(
-                    random.Random(f"{ctx.seed}:mailbox").choice(receipts.ALPHABET)
-                    for _ in range(receipts.LENGTH)
+                    mailbox_rng.choice(receipts.ALPHABET) for _ in range(receipts.LENGTH)
                 )
                 Case.objects.filter(pk=case.pk).update(
                     mailbox_index=receipts.index(demo_code),
