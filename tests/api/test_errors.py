@@ -161,3 +161,17 @@ def test_a_body_that_is_not_json_is_a_400_with_invalid_params(rf):
     assert response.data["invalidParams"] == [
         {"name": "body", "code": "parse_error", "reason": response.data["detail"]}
     ]
+
+
+def test_a_body_over_the_upload_limit_with_a_session_is_a_problem_413(client, tenants):
+    """Django raises RequestDataTooBig while DRF reads the body: it was an unhandled 500."""
+    client.force_login(tenants["a"].member)
+    body = b'{"x": "' + b"a" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE + b'"}'
+    response = client.post(
+        "/api/v1/incidenten",
+        data=body,
+        content_type="application/json",
+        HTTP_ACCEPT="application/json",
+    )
+    assert_problem(response, 413)
+    assert "te groot" in response.json()["detail"]  # Dutch by default

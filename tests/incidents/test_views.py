@@ -435,3 +435,32 @@ def test_handlers_remove_what_was_recorded_by_mistake(world, client):
     assert (
         client.post(f"/incidenten/{incident.pk}/dingen/{witness.pk}/verwijderen").status_code == 404
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/incidenten/dashboard?vanaf=0001-01-01&tot=9999-12-31",
+        "/incidenten/vergelijking?vanaf=0001-01-01&tot=9999-12-31",
+        "/incidenten/export?formaat=csv&tot=9999-12-31",
+    ],
+)
+def test_dates_beyond_the_calendar_are_a_dutch_400_not_an_overflow(world, client, path):
+    """The day after 9999-12-31 does not exist: it was an OverflowError, a 500."""
+    client.force_login(world["a"].people["coordinator"])
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "Choose a date between 1900 and 2100." in response.content.decode()
+
+
+def test_the_list_ignores_dates_beyond_the_calendar_and_says_so(world, client):
+    client.force_login(world["a"].people["coordinator"])
+    response = client.get("/incidenten/overzicht?vanaf=0001-01-01&tot=9999-12-31")
+    assert response.status_code == 200  # a bad filter value is ignored, never a crash
+    assert "Choose a date between 1900 and 2100." in response.content.decode()
+
+
+def test_a_period_within_bounds_still_answers_200(world, client):
+    client.force_login(world["a"].people["coordinator"])
+    response = client.get("/incidenten/dashboard?vanaf=1900-01-01&tot=2100-12-31")
+    assert response.status_code == 200

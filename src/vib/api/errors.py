@@ -16,7 +16,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
@@ -55,6 +55,7 @@ _DETAILS = {
     405: gettext_lazy("This method is not allowed on this resource."),
     406: gettext_lazy("The requested media type cannot be served; use application/json."),
     415: gettext_lazy("Unsupported media type; send application/json."),
+    413: gettext_lazy("The request body is too large."),
     429: gettext_lazy("Too many requests; try again later."),
     500: gettext_lazy("An unexpected error occurred."),
 }
@@ -125,7 +126,22 @@ def problem_response(
     )
 
 
+class ContentTooLarge(exceptions.APIException):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django raises ``RequestDataTooBig`` when
+    the body is read, which with a session happens inside the CSRF check or the parser)."""
+
+    status_code = 413
+    default_detail = _DETAILS[413]
+    default_code = "too_large"
+
+
 def _as_drf_exception(exc: Exception) -> Exception:
+    if isinstance(exc, RequestDataTooBig):
+        return ContentTooLarge()
+    if isinstance(exc, SuspiciousOperation):
+        # Too many fields or files, a malformed multipart body: the client's fault, as
+        # Django itself answers them outside DRF.
+        return exceptions.ParseError(_default_detail(400))
     if isinstance(exc, Http404):
         return exceptions.NotFound(_default_detail(404))
     if isinstance(exc, PermissionDenied):

@@ -199,6 +199,24 @@ class ReportForm(StyledForm):
 # --- the list ----------------------------------------------------------------------------------
 
 
+# Period bounds: beyond them date arithmetic (the day after 9999-12-31) overflows, and no
+# incident lies there anyway.
+PERIOD_FIRST, PERIOD_LAST = date(1900, 1, 1), date(2100, 12, 31)
+
+
+class PeriodDateField(forms.DateField):
+    """A date that starts or ends a period, between 1900 and 2100."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not PERIOD_FIRST <= value <= PERIOD_LAST:
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s."),
+                code="out_of_range",
+                params={"first": PERIOD_FIRST.year, "last": PERIOD_LAST.year},
+            )
+
+
 class FilterForm(StyledForm):
     """The filters of the handlers' list and the export (GET parameters, Dutch names)."""
 
@@ -230,8 +248,8 @@ class FilterForm(StyledForm):
         required=False,
         choices=[("", _("All")), ("open", _("open")), ("overdue", _("overdue"))],
     )
-    vanaf = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    tot = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    vanaf = PeriodDateField(label=_("From"), required=False, widget=DateInput())
+    tot = PeriodDateField(label=_("Until"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, units: Iterable[tuple[Any, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -239,8 +257,8 @@ class FilterForm(StyledForm):
 
 
 class PeriodForm(StyledForm):
-    vanaf = forms.DateField(label=_("From"), widget=DateInput())
-    tot = forms.DateField(label=_("Until"), widget=DateInput())
+    vanaf = PeriodDateField(label=_("From"), widget=DateInput())
+    tot = PeriodDateField(label=_("Until"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -18,6 +18,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
@@ -882,6 +883,9 @@ def export(request: HttpRequest) -> HttpResponseBase:
     if kind not in ("csv", "xlsx"):
         raise NotFound
     form = forms.FilterForm(request.GET or None, units=_units(request, organisation))
+    if form.errors:  # never export everything when a filter was asked but is not valid
+        messages_ = "; ".join(str(m) for errors in form.errors.values() for m in errors)
+        return HttpResponseBadRequest(messages_, content_type="text/plain; charset=utf-8")
     filters = _filters(form, request, organisation)
     rows = selectors.export_rows(
         selectors.filter_incidents(
@@ -920,6 +924,12 @@ def _period(request: HttpRequest) -> tuple[forms.PeriodForm, date, date]:
     if request.GET and form.is_valid():
         since, until = form.cleaned_data["vanaf"], form.cleaned_data["tot"]
     return form, since, until
+
+
+def _period_status(form: forms.PeriodForm | forms.FilterForm) -> int:
+    """400 for a period that was asked but is not valid (the page then shows the default one
+    with the form's errors); 200 otherwise."""
+    return 400 if form.errors else 200
 
 
 DIMENSION_TITLES = {
@@ -977,6 +987,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "chart": _chart(figures.months),
             "sections": [(DIMENSION_TITLES[k], cells) for k, cells in figures.dimensions.items()],
         },
+        status=_period_status(form),
     )
 
 
@@ -994,6 +1005,7 @@ def benchmark(request: HttpRequest) -> HttpResponse:
             "sections": [(DIMENSION_TITLES[k], rows) for k, rows in figures.dimensions.items()],
             "small_cell": selectors.SMALL_CELL,
         },
+        status=_period_status(form),
     )
 
 
@@ -1021,6 +1033,7 @@ def sector(request: HttpRequest) -> HttpResponse:
             "until": until,
             "small_cell": selectors.SMALL_CELL,
         },
+        status=_period_status(form),
     )
 
 
