@@ -1,4 +1,4 @@
-"""The roles of DOMAIN.md §2 and the capabilities they start with.
+"""The roles of docs/domain.md §2 and the capabilities they start with.
 
 These are the *initial* data, loaded by a data migration; an installation changes them as data
 (admin or ``vib roles``). Code refers only to capability codes, never to role codes.

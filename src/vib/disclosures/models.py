@@ -1,4 +1,4 @@
-"""The register of side activities, financial interests and gifts (DOMAIN.md §5).
+"""The register of side activities, financial interests and gifts (docs/domain.md §5).
 
 A ``Declarant`` is one person's place in the register of one organisation: the office they hold
 there decides what the law asks them to declare and what is published (``publication.py``).

@@ -1,4 +1,4 @@
-"""What the law asks each office to declare and publish (DOMAIN.md §5; ADR 0030).
+"""What the law asks each office to declare and publish (docs/domain.md §5; ADR 0030).
 
 Pure rules without database access, so they can be tested exhaustively with frozen dates:
 

@@ -1,4 +1,4 @@
-"""Vulnerable processes and the organisation's policy checklist (DOMAIN.md §6)."""
+"""Vulnerable processes and the organisation's policy checklist (docs/domain.md §6)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class ProcessKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-# Every organisation is expected to inventory at least these (DOMAIN.md §6).
+# Every organisation is expected to inventory at least these (docs/domain.md §6).
 EXPECTED_KINDS = (ProcessKind.PROCUREMENT, ProcessKind.INFORMATION, ProcessKind.PERMITS)
 
 

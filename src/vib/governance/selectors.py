@@ -23,7 +23,7 @@ from vib.governance.models import (
 )
 from vib.organisations.models import Organisation
 
-# Disclosure control for the benchmark (DOMAIN.md §7): no group under 10 organisations, and no
+# Disclosure control for the benchmark (docs/domain.md §7): no group under 10 organisations, and no
 # 0 % or 100 % in groups under 20.
 MIN_GROUP = 10
 MIN_GROUP_EXTREMES = 20

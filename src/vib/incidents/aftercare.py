@@ -1,4 +1,4 @@
-"""The aftercare deadlines (DOMAIN.md §3), as pure functions of moments.
+"""The aftercare deadlines (docs/domain.md §3), as pure functions of moments.
 
 * First contact within **72 hours** of the report (or of adding a victim later).
 * When the first contact (or a repeated offer) is accepted or leads to a referral:

@@ -1,4 +1,4 @@
-"""The code lists of incident registration (DOMAIN.md §3).
+"""The code lists of incident registration (docs/domain.md §3).
 
 Stored values are Dutch (they are also the API's enum values and the columns of the CSV
 export and import, as the NL GOV API rules and GIR exports expect); labels are English

@@ -1,4 +1,4 @@
-"""Aggression and violence incidents (DOMAIN.md §3): the record, its people and its follow-up.
+"""Aggression and violence incidents (docs/domain.md §3): the record, its people and its follow-up.
 
 Every row carries its ``organisation`` (the tenant), so the access layer can filter any of
 them in SQL. Names and contact details of people are encrypted at rest; the facts the

@@ -1,4 +1,4 @@
-"""The allowed status transitions of an incident (DOMAIN.md §3).
+"""The allowed status transitions of an incident (docs/domain.md §3).
 
 reported → being handled → measures taken → aftercare → closed. Handling may skip steps
 (not every incident needs measures), may go back to "being handled", and a closed incident

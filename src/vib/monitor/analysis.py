@@ -1,7 +1,7 @@
 """The monitor's analysis: the weighted data set and the analysis specs per instrument, run
 through ``vib.stats.run_spec`` (ADR 0071).
 
-Design (DOMAIN.md §7): every person of a stratum (tier x function) is invited, so a wave is a
+Design (docs/domain.md §7): every person of a stratum (tier x function) is invited, so a wave is a
 census with non-response per stratum — strata ``stratum``, base weight N_h/n_h,
 finite-population correction from the frame (``stratum_population``). The weights are then
 calibrated to the frame: raked to the tier x function counts and the gender margin when the

@@ -1,4 +1,4 @@
-"""Disclosure control for everything the monitor publishes (DOMAIN.md §7, ADR 0073).
+"""Disclosure control for everything the monitor publishes (docs/domain.md §7, ADR 0073).
 
 1. Primary suppression: a cell with fewer than ``MIN_N`` respondents, and a cell of 0% or 100%
    (or without an interval) in a group under ``MIN_N_EXTREME``.

@@ -657,7 +657,7 @@ Every figure of the report can be recomputed from this folder with the statistic
     vib stats run office_holders.spec.json -o office_holders.result.json
 
 (also `employees.spec.json`, `organisations.spec.json`, and `*.unweighted.json` for the
-unweighted figures of the method chapter). The specs follow `STATS_SPEC.md`: strata
+unweighted figures of the method chapter). The specs follow `docs/analysis-spec.md`: strata
 tier:function, base weight N_h/n_h, finite-population correction from the frame,
 calibration (raking to tier x function and gender, or post-stratification) and Korn-Graubard
 intervals. `published.json` holds the published cells: disclosure-controlled cells are

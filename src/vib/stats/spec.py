@@ -1,4 +1,4 @@
-"""Parsing and validation of the analysis spec (see STATS_SPEC.md)."""
+"""Parsing and validation of the analysis spec (see docs/analysis-spec.md)."""
 
 from __future__ import annotations
 

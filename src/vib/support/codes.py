@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 #: (ADR 0043).
 ALLOWANCE_CAP = Decimal("2500.00")
 
-#: Cells of a statistics table smaller than this are not shown (ADR 0046).
+#: Cells of a statistics table smaller than this are not shown (ADR 0044).
 SMALL_CELL = 10
 
 
@@ -51,7 +51,7 @@ class Urgency(models.TextChoices):
 
 
 class Function(models.TextChoices):
-    """The political offices the desk serves (DOMAIN.md §2)."""
+    """The political offices the desk serves (docs/domain.md §2)."""
 
     MAYOR = "burgemeester", _("Mayor (burgemeester)")
     ALDERMAN = "wethouder", _("Alderman (wethouder)")

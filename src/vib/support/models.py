@@ -1,4 +1,4 @@
-"""The support desk for political office holders (DOMAIN.md §8).
+"""The support desk for political office holders (docs/domain.md §8).
 
 The support team works *across* organisations, so its membership is not an organisation
 role: teams and their members are modelled here (ADR 0040). A help request belongs to the

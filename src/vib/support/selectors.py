@@ -126,7 +126,7 @@ def suppress(
     """Primary suppression of cells below ``threshold``, and secondary suppression.
 
     When the total is published and exactly one cell is hidden, it could be derived from the
-    total; the smallest other non-empty cell is then hidden as well (ADR 0046). Empty cells
+    total; the smallest other non-empty cell is then hidden as well (ADR 0044). Empty cells
     (0) are shown: that nobody asked is not identifying.
     """
     cells = [
