@@ -15,9 +15,16 @@ PORT ?= 8000
 
 .PHONY: help run test test-fast test-browser lint bench install messages demo clean
 
+# The suite runs on every processor (pytest-xdist); a test module stays on one worker, so the
+# demo and the browser that a module builds once are built once (ADR 0120).
+PYTEST := VIB_ENV=test $(VENV)/bin/python -m pytest -n $(or $(TEST_WORKERS),auto) --dist loadscope
+
 help:
 	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test   the whole test suite (SQLite; DATABASE_URL=postgres://… for PostgreSQL)"
+	@echo "make test-fast     the suite without the browser tests"
+	@echo "make test-browser  only the browser tests (Debian's Chromium)"
+	@echo "make demo   (re)build the demo data in the SQLite database"
 	@echo "make lint   ruff, mypy, makemigrations --check, compilemessages, OpenAPI lint"
 	@echo "make bench  the benchmarks of bench/ (results in bench/README.md)"
 
@@ -47,7 +54,17 @@ run: install messages var
 	$(VIB) runserver $(HOST):$(PORT)
 
 test: install messages
-	VIB_ENV=test $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: install messages
+	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
+
+test-browser: install messages
+	$(PYTEST) -m browser $(PYTEST_ARGS)
+
+demo: install messages var
+	$(VIB) migrate --noinput --verbosity 0
+	$(VIB) demo --if-empty
 
 lint: install messages
 	$(VENV)/bin/ruff check src tests bench

@@ -38,6 +38,14 @@ def _ensure_chromium() -> Path:
     return CHROMIUM
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium is a ``browser`` test, marked or not, so that
+    ``make test-fast`` (``-m "not browser"``) really leaves the browser out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
