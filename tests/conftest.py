@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("VIB_ENV", "test")
+# Audit checkpoints: outside the repository; the scheduler's tests run the hourly job. Tests
+# that verify against checkpoints point the setting at their own tmp_path.
+os.environ.setdefault("VIB_AUDIT_CHECKPOINT_DIR", tempfile.mkdtemp(prefix="vib-audit-checkpoints-"))
 
 import pytest
 from django.db import connections, transaction

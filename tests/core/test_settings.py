@@ -14,6 +14,7 @@ GOOD = {
     "VIB_ALLOWED_HOSTS": "vib.example.nl",
     "VIB_ENCRYPTION_KEYS": "Y2hhbmdlLW1lLXRvLWEtcmVhbC1rZXktMzItYnl0ZXM=",
     "VIB_REDIS_URL": "redis://127.0.0.1:6379/0",
+    "VIB_AUDIT_KEYS": "p1:" + "a" * 40,
 }
 
 
@@ -51,6 +52,11 @@ def test_production_starts_with_its_secrets():
             "VIB_ENCRYPTION_KEYS",
         ),
         ({"VIB_REDIS_URL": None}, "VIB_REDIS_URL"),
+        ({"VIB_AUDIT_KEYS": None}, "VIB_AUDIT_KEYS"),
+        (
+            {"VIB_AUDIT_KEYS": "dev:vib-development-audit-key-never-use-in-production"},
+            "VIB_AUDIT_KEYS",
+        ),
         ({"VIB_DEBUG": "true"}, "VIB_DEBUG"),
     ],
 )

@@ -1,8 +1,10 @@
 """The audit log: append-only, hash-chained events of who read or changed what.
 
 The application has no update or delete path (``save`` refuses an existing row, ``delete``
-refuses always, the admin is read-only); on PostgreSQL a trigger refuses UPDATE and DELETE
-too. ``vib audit verify`` recomputes the chain.
+refuses always, the admin is read-only); on PostgreSQL triggers refuse UPDATE, DELETE and
+TRUNCATE of the events, and deleting, truncating or moving back the chain head. The hashes
+are keyed (ADR 0093) and ``vib audit verify`` recomputes the chain and compares it with the
+signed checkpoints that ``vib audit checkpoint`` writes.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The id of the key (settings.AUDIT_KEYS) whose HMAC ``hash`` is.
+    key_id = models.CharField(max_length=16)
 
     class Meta:
         ordering = ["seq"]

@@ -32,6 +32,10 @@ SECRET_KEY = env_str("VIB_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 # Fernet keys (urlsafe base64, 32 bytes) for encrypted fields; first one encrypts, all decrypt.
 _DEV_ENCRYPTION_KEY = "dmliLWRldmVsb3BtZW50LWtleS0zMi1ieXRlcyEhISE="
 ENCRYPTION_KEYS = env_list("VIB_ENCRYPTION_KEYS", [] if PRODUCTION else [_DEV_ENCRYPTION_KEY])
+# Keys of the audit chain's HMAC, as "id:secret" (kept outside the database); the first signs
+# new events and checkpoints, all verify. Rotate by prepending a new key (ADR 0093).
+_DEV_AUDIT_KEY = "dev:vib-development-audit-key-never-use-in-production"
+AUDIT_KEYS = env_list("VIB_AUDIT_KEYS", [] if PRODUCTION else [_DEV_AUDIT_KEY])
 DEBUG = env_bool("VIB_DEBUG", default=VIB_ENV == "development")
 ALLOWED_HOSTS = env_list(
     "VIB_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
@@ -49,6 +53,7 @@ if PRODUCTION:
                 "VIB_ENCRYPTION_KEYS",
                 bool(ENCRYPTION_KEYS) and _DEV_ENCRYPTION_KEY not in ENCRYPTION_KEYS,
             ),
+            ("VIB_AUDIT_KEYS", bool(AUDIT_KEYS) and _DEV_AUDIT_KEY not in AUDIT_KEYS),
         )
         if not ok
     ]
@@ -239,6 +244,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(env_str("VIB_PRIVATE_FILES", str(VAR_DIR / "private")))
+# Signed checkpoints of the audit chain (`vib audit checkpoint`): keep them off the database
+# server, ideally on write-once storage.
+AUDIT_CHECKPOINT_DIR = Path(env_str("VIB_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
