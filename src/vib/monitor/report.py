@@ -1,7 +1,7 @@
 """The monitor report: analysis → disclosure control → findings, charts and factsheets →
 HTML (one template for the web and the PDF) → PDF, written with its analysis bundle.
 
-Nothing here reads the database: ``vib.monitor.services.report_input`` gathers the responses,
+Nothing here reads the database: ``vib.monitor.inputs.report_input`` gathers the responses,
 frame counts and registrations through the other modules' selectors, so the benchmark and the
 tests can feed synthetic waves of any size.
 """
