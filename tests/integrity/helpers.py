@@ -30,7 +30,8 @@ def submit(client: Any, organisation: Any, **fields: Any) -> tuple[Any, str | No
         "phone": "",
     }
     data.update(fields)
-    response = client.post(f"/integriteit/melden/{organisation.id}", data, **meta)
+    # Post/Redirect/Get: a sent report is answered by a redirect to the receipt page.
+    response = client.post(f"/integriteit/melden/{organisation.id}", data, follow=True, **meta)
     found = CODE.search(response.content.decode())
     return response, found.group(1) if found else None
 

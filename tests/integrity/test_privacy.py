@@ -59,6 +59,7 @@ def test_tables_and_logs_hold_no_clear_text_identity_or_code(world, client, all_
             "phone": "0612345678",
             "files": [pdf_file("quirinus-bewijs.pdf", FILE_BODY)],
         },
+        follow=True,  # to the receipt page
         **meta,
     )
     assert response.status_code == 200

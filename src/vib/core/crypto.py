@@ -35,6 +35,17 @@ def decrypt(token: str) -> str:
         ) from None
 
 
+def decrypt_fresh(token: str, *, max_age: int) -> str:
+    """Decrypt a token made by ``encrypt`` no longer than ``max_age`` seconds ago.
+
+    Raises ``ValueError`` for a token that is too old, altered or not ours (input from a
+    browser, unlike stored data, may be any of these)."""
+    try:
+        return _fernet().decrypt(token.encode(), ttl=max_age).decode()
+    except (InvalidToken, UnicodeError):
+        raise ValueError("not a fresh token of ours") from None
+
+
 class EncryptedTextField(models.TextField):
     """Text stored encrypted at rest; cannot be filtered on (by design)."""
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from vib.integrity import codes, selectors
 from vib.organisations.models import Tier
 from vib.web.forms import StyledForm
+from vib.web.once import SubmitOnceMixin
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -39,7 +40,7 @@ FILES_HELP = _(
 )
 
 
-class IntakeForm(StyledForm):
+class IntakeForm(SubmitOnceMixin, StyledForm):
     case_type = forms.ChoiceField(
         label=_("What do you want to do?"),
         choices=[
@@ -195,7 +196,7 @@ class MeasureForm(StyledForm):
         self.fields["measure"].queryset = measures  # type: ignore[attr-defined]
 
 
-class RecordForm(StyledForm):
+class RecordForm(SubmitOnceMixin, StyledForm):
     """An oral report, recorded by a handler."""
 
     case_type = forms.ChoiceField(

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("melden", views.intake_start, name="intake-start"),
     path("melden/<str:organisation>", views.intake, name="intake"),
+    path("ontvangen", views.receipt, name="receipt"),
     path("brievenbus", views.mailbox_login, name="mailbox-login"),
     path("brievenbus/berichten", views.mailbox, name="mailbox"),
     path("brievenbus/bestanden/<str:id>", views.mailbox_file, name="mailbox-file"),

@@ -11,8 +11,10 @@ import contextlib
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -26,15 +28,22 @@ from django.views.decorators.http import require_POST
 from vib.access import integrity as door
 from vib.accounts.middleware import logged_in_user
 from vib.accounts.selectors import has_capability
+from vib.core import crypto
 from vib.core.errors import NotFound, ValidationError
 from vib.integrity import capabilities as caps
 from vib.integrity import codes, forms, ratelimit, receipts, report, selectors, services, workflow
 from vib.integrity.models import Case
+from vib.web import once
 
 TICKET_COOKIE = "vib_mailbox"
 TICKET_SALT = "vib.integrity.mailbox-ticket"
 TICKET_AGE = 30 * 60
 MAILBOX_PATH = "/integriteit/brievenbus"
+RECEIPT_COOKIE = "vib_receipt"
+RECEIPT_PATH = "/integriteit/ontvangen"
+RECEIPT_AGE = 15 * 60
+INTAKE_ONCE = "integrity-intake"
+RECORD_ONCE = "integrity-record"
 SENSITIVE = ("code", "summary", "body", "name", "email", "phone", "reason", "minutes")
 
 
@@ -82,6 +91,9 @@ def intake(request: HttpRequest, organisation: str) -> HttpResponse:
                 _("Many reports have been sent from here in a short time. Try again in an hour."),
             )
         if form.is_valid():
+            if not once.claim(form, INTAKE_ONCE):
+                # Sent before (reload, back button, double click): nothing is created again.
+                return _private(HttpResponseRedirect(reverse("integrity:receipt"), status=303))
             data = form.cleaned_data
             identity = services.Identity(
                 name=data["name"].strip(), email=data["email"].strip(), phone=data["phone"].strip()
@@ -97,21 +109,52 @@ def intake(request: HttpRequest, organisation: str) -> HttpResponse:
                     case_type=data["case_type"],
                 )
             except ValidationError as exc:
+                once.release(form, INTAKE_ONCE)
                 _errors_into(form, exc)
             else:
                 ratelimit.hit(ratelimit.INTAKE_PER_CLIENT, client)
                 ratelimit.hit(ratelimit.INTAKE_PER_ORGANISATION, str(org.pk))
-                # Rendered, not redirected: the code must never be stored to survive a redirect.
-                context = {
-                    "organisation": org,
-                    "code": receipts.grouped(code),
-                    "reference": case.reference,
-                    "bits": receipts.BITS,
-                }
-                return _private(render(request, "integrity/receipt.html", context))
+                # Post/Redirect/Get: the code travels to the receipt page encrypted in a
+                # short-lived cookie of the reporter's own browser, never stored here (ADR 0105).
+                response = HttpResponseRedirect(reverse("integrity:receipt"), status=303)
+                response.set_cookie(
+                    RECEIPT_COOKIE,
+                    crypto.encrypt(f"{case.reference} {code}"),
+                    max_age=RECEIPT_AGE,
+                    path=RECEIPT_PATH,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Strict",
+                )
+                return _private(response)
     status = 400 if form.errors else 200
     context = {"organisation": org, "form": form, "channels": channels}
     return _private(render(request, "integrity/intake.html", context, status=status))
+
+
+def _receipt_of(request: HttpRequest) -> tuple[str, str] | None:
+    raw = request.COOKIES.get(RECEIPT_COOKIE, "")
+    try:
+        reference, code = crypto.decrypt_fresh(raw, max_age=RECEIPT_AGE).split(" ", 1)
+    except (ValueError, ImproperlyConfigured):
+        return None
+    return reference, code
+
+
+@sensitive_variables("found")
+def receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt after a report: the code while the reporter's cookie lives, so a reload
+    shows the same code and creates nothing; afterwards only that the report arrived."""
+    if request.method == "POST":  # "I have saved the code": forget it, go to the mailbox
+        response = HttpResponseRedirect(reverse("integrity:mailbox-login"), status=303)
+        response.delete_cookie(RECEIPT_COOKIE, path=RECEIPT_PATH, samesite="Strict")
+        return _private(response)
+    found = _receipt_of(request)
+    context: dict[str, Any] = {"bits": receipts.BITS, "code": None, "minutes": RECEIPT_AGE // 60}
+    if found is not None:
+        context["reference"], code = found
+        context["code"] = receipts.grouped(code)
+    return _private(render(request, "integrity/receipt.html", context))
 
 
 # --- public: the mailbox --------------------------------------------------------------------
@@ -383,6 +426,7 @@ def case_message(request: HttpRequest, id: str) -> HttpResponse:
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
+            messages.success(request, _("Your message has been saved."))
             return _back(case, "#gesprek")
     return _invalid(request, case, "message_form", form)
 
@@ -398,6 +442,7 @@ def case_share(request: HttpRequest, id: str, message: str) -> HttpResponse:
         services.message_share(case=case, user=logged_in_user(request), message=found)
     except ValidationError:
         raise NotFound from None
+    messages.success(request, _("The message has been shared with the confidential adviser."))
     return _back(case, "#gesprek")
 
 
@@ -412,6 +457,7 @@ def case_classify(request: HttpRequest, id: str) -> HttpResponse:
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
+            messages.success(request, _("The classification has been saved."))
             return _back(case, "#classificatie")
     return _invalid(request, case, "classify_form", form)
 
@@ -424,10 +470,16 @@ def case_transition(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.TransitionForm(request.POST, targets=targets)
     if form.is_valid():
         try:
-            services.case_transition(case=case, user=logged_in_user(request), **form.cleaned_data)
+            case = services.case_transition(
+                case=case, user=logged_in_user(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
+            messages.success(
+                request,
+                _("The status is now: %(status)s.") % {"status": codes.Status(case.status).label},
+            )
             return _back(case)
     return _invalid(request, case, "transition_form", form)
 
@@ -443,6 +495,7 @@ def case_forward(request: HttpRequest, id: str) -> HttpResponse:
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
+            messages.success(request, _("The case has been forwarded."))
             return _back(case)
     return _invalid(request, case, "forward_form", form)
 
@@ -460,6 +513,7 @@ def case_measure(request: HttpRequest, id: str) -> HttpResponse:
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
+            messages.success(request, _("The measure has been added."))
             return _back(case)
     return _invalid(request, case, "measure_form", form)
 
@@ -480,6 +534,7 @@ def case_team(request: HttpRequest, id: str) -> HttpResponse:
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
+            messages.success(request, _("The team member has been added."))
             return _back(case, "#team-kop")
     return _invalid(request, case, "team_form", form)
 
@@ -524,6 +579,9 @@ def record(request: HttpRequest) -> HttpResponse:
         raise NotFound
     form = forms.RecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not once.claim(form, RECORD_ONCE):
+            messages.info(request, _("This report was already recorded; nothing was added."))
+            return HttpResponseRedirect(reverse("integrity:cases"), status=303)
         data = form.cleaned_data
         try:
             case, _code = services.report_record(
@@ -535,6 +593,7 @@ def record(request: HttpRequest) -> HttpResponse:
                 case_type=data["case_type"],
             )
         except ValidationError as exc:
+            once.release(form, RECORD_ONCE)
             _errors_into(form, exc)
         else:
             context = {

@@ -26,6 +26,10 @@ WIDGET_CLASSES: dict[type[forms.Widget], str] = {
 }
 
 
+# Widgets rendered as a group of inputs (in a fieldset): aria-required belongs to no input.
+GROUPS = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.HiddenInput)
+
+
 def widget_class(widget: forms.Widget) -> str:
     return next((css for kind, css in WIDGET_CLASSES.items() if isinstance(widget, kind)), "")
 
@@ -37,6 +41,11 @@ class StyledForm(forms.Form):
     """
 
     id_prefix = ""
+    # Errors only after sending: a ``required`` attribute makes the browser mark every empty
+    # required field invalid (red, through ``:invalid``) before anyone typed. The server checks
+    # and the error summary says what is missing; ``aria-required`` still tells assistive
+    # technology, and the label says "(optional)" of the others (ADR 0106).
+    use_required_attribute = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if self.id_prefix:
@@ -45,3 +54,5 @@ class StyledForm(forms.Form):
         for field in self.fields.values():
             if css := widget_class(field.widget):
                 field.widget.attrs.setdefault("class", css)
+            if field.required and not isinstance(field.widget, GROUPS):
+                field.widget.attrs.setdefault("aria-required", "true")
