@@ -126,6 +126,60 @@ def test_indicator_definitions_and_populations() -> None:
     assert list(cols["ind_oh_influence"]) == [1.0, 0.0, 0.0]  # fill: 0
 
 
+@pytest.mark.parametrize("mixed", [False, True])
+def test_derived_columns_match_the_row_by_row_definition(mixed: bool) -> None:
+    """Whole-column derivation (Arrow compute) gives what the definition says row by row,
+    for every indicator, also where a column mixes numbers and text (the row loop)."""
+    import random
+
+    from vib.monitor.indicators import _definition_values_rows
+
+    rng = random.Random(7)
+    ind = load_indicators()
+    chosen = list(ind.indicators)
+    names = {
+        c
+        for i in chosen
+        for c in (
+            [*i.definition.get("any", []), i.definition.get("column")]
+            + [(i.population or {}).get("column")]
+        )
+        if c
+    }
+    n = 400
+    choices: list[object] = [None, 0, 1, 2, 3, 4, 5, 1.0, math.nan]
+    text: list[object] = [None, "yes", "no", "dont_know", "agree", "fully", "secretaris",
+                          "griffier", "satisfied", "last_year"]  # fmt: skip
+    numeric = {
+        c
+        for i in chosen
+        for c in [*i.definition.get("any", []), i.definition.get("column")]
+        if "in" not in i.definition
+    }
+    table = {
+        c: [rng.choice(choices if c in numeric or k % 3 == 0 else text) for _ in range(n)]
+        for k, c in enumerate(sorted(names))
+    }
+    if mixed:
+        for c, col in table.items():  # text and numbers in one column
+            if c not in numeric:
+                col[0] = 1 if any(isinstance(v, str) for v in col) else "yes"
+    got = derive(chosen, table)
+    done: dict[str, list[float]] = {}
+    for i in chosen:  # the definition and population, row by row
+        values = _definition_values_rows(i.definition, table, n)
+        pop = i.population or {}
+        if "indicator" in pop:
+            values = [v if done[pop["indicator"]][r] == 1.0 else math.nan for r, v in
+                      enumerate(values)]  # fmt: skip
+        elif "column" in pop:
+            values = [v if table[pop["column"]][r] in set(pop["in"]) else math.nan for r, v in
+                      enumerate(values)]  # fmt: skip
+        done[i.id] = values
+        np.testing.assert_array_equal(got[i.column], np.asarray(values), err_msg=i.id)
+    assert any(np.nansum(v) > 0 for v in got.values())
+
+
 def test_every_indicator_names_a_question_of_its_instrument() -> None:
     from vib.surveys.questionnaires import load_instrument
     from vib.surveys.selectors import answer_columns

@@ -9,8 +9,11 @@ frame has gender for every respondent's level (post-stratification to tier x fun
 otherwise). Strata without any respondent cannot be weighted; they are left out and named in
 the method chapter.
 
-The data files are written first and ``run_spec`` reads them back, so the report's numbers are
-by construction what ``vib stats run`` gives on the bundle.
+The data set becomes one Arrow table; that table is written to the bundle (Parquet, and CSV
+for readers without Parquet) and converted once, the way ``vib stats run`` converts what it
+reads from the file (``vib.stats.data.Table.from_arrow``), for every spec of the instrument:
+one data load, many estimates. The report's numbers are by construction what ``vib stats run``
+gives on the bundle.
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from vib.monitor.indicators import Columns, Indicator, IndicatorSet, derive
-from vib.stats import run_spec
+from vib.stats.data import Table
+from vib.stats.engine import run_table
+from vib.stats.spec import parse_spec
 
 UNKNOWN_GENDER = "onbekend"
 LEVEL = 0.95
@@ -138,33 +144,29 @@ def build_columns(
     return columns
 
 
-def write_data(columns: dict[str, npt.NDArray[Any]], path: Path, *, csv_copy: bool = True) -> None:
+def data_table(columns: dict[str, npt.NDArray[Any]], *, nulls: bool = False) -> pa.Table:
+    """The data set as an Arrow table: text columns as strings (None missing), the others
+    float64 (NaN missing; as nulls when ``nulls``, which CSV writes as empty fields)."""
     arrays = {}
     for name, col in columns.items():
         if col.dtype == object:
-            arrays[name] = pa.array(list(col), type=pa.string())
+            arrays[name] = pa.array(col, type=pa.string(), from_pandas=True)
         else:
-            arrays[name] = pa.array(col, type=pa.float64())
-    pq.write_table(pa.table(arrays), path)
-    if not csv_copy:
-        return
-    # The same data as CSV for readers without Parquet (missing = empty field).
-    import csv
-
-    with path.with_suffix(".csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        names = list(columns)
-        writer.writerow(names)
-        cols = [columns[k] for k in names]
-        for r in range(len(cols[0]) if cols else 0):
-            writer.writerow(
-                [
-                    ""
-                    if v is None or (isinstance(v, float) and math.isnan(v))
-                    else (repr(float(v)) if isinstance(v, float | np.floating) else v)
-                    for v in (c[r] for c in cols)
-                ]
+            arrays[name] = pa.array(
+                np.asarray(col, dtype=np.float64), type=pa.float64(), from_pandas=nulls
             )
+    return pa.table(arrays)
+
+
+def write_data(columns: dict[str, npt.NDArray[Any]], path: Path, *, csv_copy: bool = True) -> None:
+    pq.write_table(data_table(columns), path)
+    if csv_copy:
+        # The same data as CSV for readers without Parquet (missing = empty field).
+        pacsv.write_csv(
+            data_table(columns, nulls=True),
+            path.with_suffix(".csv"),
+            pacsv.WriteOptions(quoting_style="needed"),
+        )
 
 
 # --- weighting ---------------------------------------------------------------------------------
@@ -378,12 +380,13 @@ def analyse_instrument(
     calibration, method, uncovered = calibration_steps(source, columns)
     spec = build_spec(data_file, chosen, columns, calibration)
     unweighted_spec = build_unweighted_spec(data_file, chosen, columns)
-    # The final weight is part of the published data set; compute it from the same spec.
-    write_data(columns, out_dir / data_file, csv_copy=False)
-    result = run_spec(spec, base_dir=out_dir)
+    # One conversion of the table that is written, for every spec (see the module docstring).
+    data = Table.from_arrow(data_table(columns))
+    result = run_table(parse_spec(spec), data)
     if progress:
         progress(source.instrument)
-    unweighted_result = run_spec(unweighted_spec, base_dir=out_dir)
+    unweighted_result = run_table(parse_spec(unweighted_spec), data)
+    # The final weight is part of the published data set; computed by the same spec.
     columns["weight_final"] = np.asarray(
         [math.nan if w is None else w for w in result["weights"]], dtype=np.float64
     )

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 INDICATOR_DIR = Path(__file__).resolve().parent / "indicators"
@@ -126,7 +128,8 @@ def _missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def _definition_values(definition: dict[str, Any], table: Columns, n: int) -> list[float]:
+def _definition_values_rows(definition: dict[str, Any], table: Columns, n: int) -> list[float]:
+    """The definition row by row (columns that mix numbers and text)."""
     out = [math.nan] * n
     if "any" in definition:
         cols = [table[c] for c in definition["any"] if c in table]
@@ -160,23 +163,127 @@ def _definition_values(definition: dict[str, Any], table: Columns, n: int) -> li
     return out
 
 
+class _Mixed(Exception):  # noqa: N818 - a signal, not an error: use the row loop
+    pass
+
+
+def _arrow(values: list[Any]) -> pa.Array:
+    """A response column as one Arrow array: numbers as float64, text as strings, missing
+    (None or NaN) as null."""
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        raise _Mixed from None
+    t = arr.type
+    if pa.types.is_null(t) or pa.types.is_integer(t) or pa.types.is_boolean(t):
+        return arr.cast(pa.float64())
+    if pa.types.is_floating(t) or pa.types.is_string(t):
+        return arr
+    raise _Mixed
+
+
+def _numeric(arr: pa.Array) -> bool:
+    return bool(pa.types.is_floating(arr.type))
+
+
+def _member(arr: pa.Array, accepted: set[Any]) -> npt.NDArray[np.bool_]:
+    """``v in accepted`` for every value (False where missing), as Python compares: numbers
+    equal numbers (1 == 1.0 == True), text equals text."""
+    if _numeric(arr):
+        keys = [float(v) for v in accepted if isinstance(v, int | float)]
+        vtype = pa.float64()
+    else:
+        keys = [v for v in accepted if isinstance(v, str)]
+        vtype = pa.string()
+    if not keys:
+        return np.zeros(len(arr), dtype=bool)
+    hit = pc.is_in(arr, value_set=pa.array(keys, type=vtype))
+    return np.asarray(hit.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _missing_mask(arr: pa.Array) -> npt.NDArray[np.bool_]:
+    return np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _definition_array(
+    definition: dict[str, Any], table: Columns, n: int, cache: dict[str, pa.Array]
+) -> npt.NDArray[np.float64]:
+    """The definition over whole columns (Arrow compute); _Mixed for the row loop."""
+
+    def column(name: str) -> pa.Array:
+        if name not in cache:
+            cache[name] = _arrow(table[name])
+        return cache[name]
+
+    out = np.full(n, math.nan)
+    if "any" in definition:
+        names = [c for c in definition["any"] if c in table]
+        if not names:
+            raise IndicatorError(f"none of {definition['any']} is a column of the data")
+        answered = np.zeros(n, dtype=bool)
+        one = np.zeros(n, dtype=bool)
+        for name in names:
+            arr = column(name)
+            answered |= ~_missing_mask(arr)
+            one |= _member(arr, {1})
+        out[answered] = 0.0
+        out[one] = 1.0
+    else:
+        name = definition["column"]
+        if name not in table:
+            raise IndicatorError(f"{name!r} is not a column of the data")
+        arr = column(name)
+        keep = ~_missing_mask(arr) & ~_member(arr, set(definition.get("exclude", [])))
+        gte, lte = definition.get("gte"), definition.get("lte")
+        if "in" in definition:
+            hit = _member(arr, set(definition["in"]))
+        elif gte is not None or lte is not None:
+            if not _numeric(arr):
+                raise _Mixed
+            x = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
+            with np.errstate(invalid="ignore"):
+                hit = x >= gte if gte is not None else x <= lte
+        else:
+            keep[:] = False
+            hit = keep
+        out[keep] = np.where(hit[keep], 1.0, 0.0)
+    if definition.get("fill") is not None:
+        out[np.isnan(out)] = float(definition["fill"])
+    return out
+
+
+def _definition_values(
+    definition: dict[str, Any], table: Columns, n: int, cache: dict[str, pa.Array]
+) -> npt.NDArray[np.float64]:
+    try:
+        return _definition_array(definition, table, n, cache)
+    except _Mixed:
+        return np.asarray(_definition_values_rows(definition, table, n), dtype=np.float64)
+
+
 def derive(indicators: list[Indicator], table: Columns) -> dict[str, npt.NDArray[np.float64]]:
     """``{ind_<id>: float array}`` — 1, 0 or NaN (outside the population or unanswered)."""
     n = len(next(iter(table.values()))) if table else 0
-    done: dict[str, list[float]] = {}
+    done: dict[str, npt.NDArray[np.float64]] = {}
+    cache: dict[str, pa.Array] = {}
 
-    def compute(ind: Indicator) -> list[float]:
+    def compute(ind: Indicator) -> npt.NDArray[np.float64]:
         if ind.id in done:
             return done[ind.id]
-        values = _definition_values(ind.definition, table, n)
+        values = _definition_values(ind.definition, table, n, cache)
         pop = ind.population or {}
         if "indicator" in pop:
             base = next(i for i in indicators if i.id == pop["indicator"])
-            inside = compute(base)
-            values = [v if inside[r] == 1.0 else math.nan for r, v in enumerate(values)]
+            values = np.where(compute(base) == 1.0, values, math.nan)
         elif "column" in pop:
-            col, accepted = table[pop["column"]], set(pop["in"])
-            values = [v if col[r] in accepted else math.nan for r, v in enumerate(values)]
+            accepted = set(pop["in"])
+            try:
+                if pop["column"] not in cache:
+                    cache[pop["column"]] = _arrow(table[pop["column"]])
+                inside = _member(cache[pop["column"]], accepted)
+            except _Mixed:
+                inside = np.array([v in accepted for v in table[pop["column"]]], dtype=bool)
+            values = np.where(inside, values, math.nan)
         done[ind.id] = values
         return values
 

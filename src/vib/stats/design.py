@@ -8,7 +8,7 @@ from typing import Any, TypeGuard
 import numpy as np
 import numpy.typing as npt
 
-from .data import Table, missing_mask
+from .data import Table, coded, missing_mask
 from .errors import StatsError
 from .spec import DesignSpec
 
@@ -42,6 +42,14 @@ def _small_int_codes(col: NumArray) -> tuple[IntArray, list[object]] | None:
 
 def factorize(col: npt.NDArray[np.generic]) -> tuple[IntArray, list[object]]:
     """Codes 0..k-1 in sorted order of the distinct values (like R's factor)."""
+    c = coded(col)
+    if (
+        c is not None
+        and c.codes is not None
+        and c.levels is not None
+        and (not len(c) or int(c.codes.min()) >= 0)  # no value missing: the file's codes
+    ):
+        return c.codes.astype(np.int64), list(c.levels)
     if is_numeric(col):
         fast = _small_int_codes(col)
         if fast is not None:

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import chunks, fastpath
 from .calibration import calibrate
-from .data import Table, read_table
+from .data import Table, read_table, referenced_names
 from .design import build_design
 from .errors import StatsError
 from .estimators import (
@@ -217,5 +217,5 @@ def run_spec(spec_dict: dict[str, Any], base_dir: str | Path = ".") -> dict[str,
     path = Path(spec.data)
     if not path.is_absolute():
         path = Path(base_dir) / path
-    table = read_table(path)
+    table = read_table(path, referenced_names(spec_dict))
     return run_table(spec, table)

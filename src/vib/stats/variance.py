@@ -35,7 +35,7 @@ class Scores:
         out = np.zeros((n, self.p))
         rows = np.arange(n)
         for col, val in self.layers or []:
-            np.add.at(out, (rows, col), val)
+            out[rows, col] += val  # one entry per row in a layer: no index repeats
         return out
 
     def column(self, j: int, n: int) -> Scores:
