@@ -140,10 +140,11 @@ def test_derived_columns_match_the_row_by_row_definition(mixed: bool) -> None:
     names = {
         c
         for i in chosen
-        for c in (
-            [*i.definition.get("any", []), i.definition.get("column")]
-            + [(i.population or {}).get("column")]
-        )
+        for c in [
+            *i.definition.get("any", []),
+            i.definition.get("column"),
+            (i.population or {}).get("column"),
+        ]
         if c
     }
     n = 400

@@ -189,6 +189,7 @@ def _numeric(arr: pa.Array) -> bool:
 def _member(arr: pa.Array, accepted: set[Any]) -> npt.NDArray[np.bool_]:
     """``v in accepted`` for every value (False where missing), as Python compares: numbers
     equal numbers (1 == 1.0 == True), text equals text."""
+    keys: list[Any]
     if _numeric(arr):
         keys = [float(v) for v in accepted if isinstance(v, int | float)]
         vtype = pa.float64()

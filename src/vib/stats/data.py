@@ -38,7 +38,7 @@ MISSING_TOKENS = ("", "NA")
 BLOCK_SIZE = 1 << 22  # CSV bytes per parser task: several per thread on a large file
 
 
-class StringColumn(np.ndarray):  # type: ignore[type-arg]
+class StringColumn(np.ndarray):
     """An object array of str (None for missing) that carries its dictionary encoding:
     ``codes`` (int32, -1 where missing) into ``levels`` (the distinct values, sorted).
 
@@ -113,7 +113,7 @@ def missing_mask(col: npt.NDArray[np.generic]) -> npt.NDArray[np.bool_]:
     if c is not None:
         assert c.codes is not None
         return np.asarray(c.codes < 0)
-    return np.equal(col, None)
+    return np.asarray(np.equal(col, np.array(None, dtype=object)), dtype=bool)
 
 
 # --- Arrow to numpy ----------------------------------------------------------------------------
@@ -133,7 +133,8 @@ def _dictionary_codes(arr: pa.ChunkedArray, name: str) -> StringColumn:
     values: list[str | None] = dictionary.to_pylist()
     k = len(values)
     # the rank of each dictionary entry among the sorted values; k (the sentinel) is missing
-    order = sorted((i for i in range(k) if values[i] is not None), key=lambda i: values[i])
+    present = {i: v for i, v in enumerate(values) if v is not None}
+    order = sorted(present, key=present.__getitem__)
     rank = np.full(k + 1, -1, dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
     parts = [
@@ -141,7 +142,7 @@ def _dictionary_codes(arr: pa.ChunkedArray, name: str) -> StringColumn:
         for chunk in arr.chunks
     ]
     codes = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    levels = [str(values[i]) for i in order]
+    levels = [present[i] for i in order]
     used = np.bincount(codes[codes >= 0], minlength=len(levels)) > 0
     if not used.all():  # values in the dictionary that no row has
         remap = np.append(np.cumsum(used, dtype=np.int32) - 1, np.int32(-1))
