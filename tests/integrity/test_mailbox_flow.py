@@ -118,8 +118,7 @@ def test_bad_intake_input_writes_nothing(world, client):
     response, code = submit(client, world.a, name="Jan Jansen")  # anonymous with a name
     assert response.status_code == 400
     assert code is None
-    exe = pdf_file("virus.exe")
-    exe.content_type = "application/x-msdownload"
+    exe = pdf_file("virus.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00")  # the browser says PDF
     response, code = submit(client, world.a, files=[exe])
     assert response.status_code == 400
     assert code is None

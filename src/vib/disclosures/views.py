@@ -32,6 +32,7 @@ from vib.accounts.middleware import logged_in_user
 from vib.accounts.selectors import has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
+from vib.core.cells import escape_row
 from vib.core.errors import NotFound, ValidationError
 from vib.disclosures import capabilities as caps
 from vib.disclosures import forms, opendata, publication, selectors, services
@@ -499,5 +500,7 @@ def _csv(columns: list[str], rows: Any, filename: str) -> HttpResponse:
     response["Access-Control-Allow-Origin"] = "*"
     writer = csv.writer(response, lineterminator="\r\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    # People open these files in a spreadsheet: a declared "=HYPERLINK(…)" must stay text
+    # (CWE-1236). The JSON is the lossless machine-readable form (ADR 0097).
+    writer.writerows(escape_row(row) for row in rows)
     return response

@@ -10,8 +10,6 @@ attachment with the sniffed type. See docs/adr/0013-evidence-files.md.
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import IO
 
@@ -19,18 +17,14 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from vib.conf.env import env_int
+from vib.core import uploads
 from vib.core.errors import ValidationError
 
 MAX_FILES = 10
+MEDIA_TYPES = (uploads.PNG, uploads.JPEG, uploads.WEBP, uploads.HEIC, uploads.PDF)
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
-EXTENSIONS = {
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "image/webp": ".webp",
-    "image/heic": ".heic",
-    "application/pdf": ".pdf",
-}
+# What evidence may be: images and PDF, recognised by ``vib.core.uploads.sniff_media``.
+EXTENSIONS = {kind: uploads.EXTENSIONS[kind] for kind in MEDIA_TYPES}
 
 
 def max_bytes() -> int:
@@ -43,17 +37,7 @@ def max_bytes() -> int:
 
 def sniff(head: bytes) -> str | None:
     """The media type of a file from its first bytes, when it is one we accept."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
-        return "image/heic"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
+    return uploads.sniff_media(head)
 
 
 @dataclass(frozen=True)
@@ -66,11 +50,7 @@ class CheckedFile:
 
 def safe_name(name: str, content_type: str) -> str:
     """A harmless download name: letters, digits, dashes; the extension follows the content."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    stem = unicodedata.normalize("NFKD", base.rsplit(".", 1)[0] if "." in base else base)
-    stem = stem.encode("ascii", "ignore").decode()
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_")[:80] or "bewijs"
-    return stem + EXTENSIONS[content_type]
+    return uploads.safe_name(name, content_type, fallback="bewijs")
 
 
 def check_file(file: IO[bytes], name: str) -> CheckedFile:

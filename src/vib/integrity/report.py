@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vib.core.cells import escape_row
 from vib.integrity import codes
 from vib.integrity.models import ReportFact, ViolationCategory
 from vib.organisations.models import Organisation, Tier
@@ -190,12 +191,12 @@ LEGEND = gettext_lazy(
 def to_csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([report["title"], report["year"]])
+    writer.writerow(escape_row([str(report["title"]), report["year"]]))
     for table in report["tables"]:
         writer.writerow([])
-        writer.writerow([table.caption])
-        writer.writerow([table.row_header, *table.columns])
-        writer.writerows(table.as_rows())
+        writer.writerow(escape_row([str(table.caption)]))
+        writer.writerow(escape_row([str(table.row_header), *map(str, table.columns)]))
+        writer.writerows(escape_row(map(str, row)) for row in table.as_rows())
     writer.writerow([])
     writer.writerow([str(LEGEND)])
     return out.getvalue()

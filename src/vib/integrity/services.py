@@ -22,6 +22,7 @@ from vib.accounts.models import User
 from vib.accounts.selectors import capability_holders, has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
+from vib.core import uploads
 from vib.core.errors import ValidationError
 from vib.integrity import capabilities as caps
 from vib.integrity import codes, crypto, receipts, workflow
@@ -48,15 +49,18 @@ from vib.organisations.models import Organisation
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
+# Recognised from the content by ``vib.core.uploads.sniff_document``, never the browser's word.
 ALLOWED_TYPES = {
-    "application/pdf",
-    "image/png",
-    "image/jpeg",
-    "text/plain",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.oasis.opendocument.text",
-    "message/rfc822",
+    uploads.PDF,
+    uploads.PNG,
+    uploads.JPEG,
+    uploads.WEBP,
+    uploads.HEIC,
+    uploads.TEXT,
+    uploads.DOCX,
+    uploads.XLSX,
+    uploads.ODT,
+    uploads.EML,
 }
 MAX_TEXT = 20_000
 CASE = "integrity.case"
@@ -96,26 +100,53 @@ def _check_text(text: str, field: str, *, required: bool = True) -> str:
     return text
 
 
-def _check_files(files: Sequence[UploadedFile]) -> None:
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An accepted attachment: its type sniffed from the content, its name made harmless."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+def _check_files(files: Sequence[UploadedFile]) -> list[CheckedUpload]:
+    """Judge every upload on its content, as incident evidence is (issue #15 item 8): the
+    browser's type and the file's extension are ignored; what is kept gets the sniffed type
+    and a name whose extension follows it."""
     if len(files) > MAX_FILES:
         raise ValidationError({"files": _("Add at most %(max)d files.") % {"max": MAX_FILES}})
+    checked = []
     for upload in files:
         if upload.size is None or upload.size > MAX_FILE_BYTES:
             raise ValidationError({"files": _("A file may be at most 10 MB.")})
-        if (upload.content_type or "").split(";")[0] not in ALLOWED_TYPES:
+        upload.seek(0)
+        data = upload.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ValidationError({"files": _("A file may be at most 10 MB.")})
+        content_type = uploads.sniff_document(data)
+        if content_type not in ALLOWED_TYPES:
             raise ValidationError(
                 {
                     "files": _(
-                        "This type of file is not accepted. Use PDF, an image, plain text or "
-                        "an office document."
+                        "%(name)s is not accepted. Use PDF, an image, plain text, an e-mail "
+                        "or an office document without macros."
                     )
+                    % {"name": uploads.safe_stem(upload.name or "")}
                 }
             )
+        checked.append(
+            CheckedUpload(
+                name=uploads.safe_name(upload.name or "", content_type),
+                content_type=content_type,
+                data=data,
+            )
+        )
+    return checked
 
 
 def _attach(
     case: Case,
-    files: Iterable[UploadedFile],
+    files: Iterable[CheckedUpload],
     *,
     message: Message | None,
     from_reporter: bool,
@@ -128,15 +159,15 @@ def _attach(
             organisation_id=case.organisation_id,
             case=case,
             message=message,
-            content_type=(upload.content_type or "application/octet-stream").split(";")[0],
-            size=upload.size or 0,
+            content_type=upload.content_type,
+            size=len(upload.data),
             from_reporter=from_reporter,
             to_reporter=to_reporter or from_reporter,
             to_adviser=to_adviser,
         )
-        attachment.name_ct = _seal(case, "attachment.name", attachment.id, upload.name or "file")
+        attachment.name_ct = _seal(case, "attachment.name", attachment.id, upload.name)
         attachment.content_ct = crypto.seal_bytes(
-            case.organisation_id, "attachment.content", attachment.id, upload.read()
+            case.organisation_id, "attachment.content", attachment.id, upload.data
         )
         attachment.save()
         made.append(attachment)
@@ -244,7 +275,7 @@ def report_submit(
         )
     if channel != codes.Channel.ANONYMOUS and not identity.name.strip():
         raise ValidationError({"name": _("Give your name for a named or confidential report.")})
-    _check_files(files)
+    checked = _check_files(files)
     code = receipts.generate()
     case = Case(
         organisation=organisation,
@@ -263,7 +294,7 @@ def report_submit(
     _auto_team(case)
     if wants_adviser:
         _advisers_join(case)
-    _attach(case, files, message=None, from_reporter=True, to_reporter=True, to_adviser=False)
+    _attach(case, checked, message=None, from_reporter=True, to_reporter=True, to_adviser=False)
     fact_sync(case)
     audit_record(actor=None, action=Action.CREATE, obj=case, channel="intake")
     return case, code
@@ -330,7 +361,7 @@ def mailbox_message_add(
 ) -> Message:
     """The reporter writes in the mailbox (answers a question, adds information or files)."""
     body = _check_text(body, "body", required=not files)
-    _check_files(files)
+    checked = _check_files(files)
     case = _lock(case)
     if case.mailbox_index is None:
         raise ValidationError(_("This mailbox is closed."))
@@ -344,7 +375,7 @@ def mailbox_message_add(
     message.body_ct = _seal(case, "message.body", message.id, body or _("(files added)"))
     message.save()
     _attach(
-        case, files, message=message, from_reporter=True, to_reporter=True, to_adviser=to_adviser
+        case, checked, message=message, from_reporter=True, to_reporter=True, to_adviser=to_adviser
     )
     audit_record(actor=None, action=Action.CREATE, obj=message, channel="mailbox")
     return message
@@ -395,7 +426,7 @@ def message_add(
 ) -> Message:
     """A handler writes to the reporter, or an internal note (hidden from the reporter)."""
     body = _check_text(body, "body")
-    _check_files(files)
+    checked = _check_files(files)
     case = _lock(case)
     _require_team(case, user, roles=HANDLING)
     if is_question and not to_reporter:
@@ -415,7 +446,7 @@ def message_add(
     message.save()
     _attach(
         case,
-        files,
+        checked,
         message=message,
         from_reporter=False,
         to_reporter=to_reporter,
