@@ -2,7 +2,7 @@
 
 ``sniff_media`` recognises the images and PDF that every module accepts by their magic bytes;
 ``sniff_document`` adds the office documents, plain text and e-mail messages that integrity
-reporters send (``vib.integrity.files``). ``safe_name`` gives a harmless download name whose
+reporters send (``vib.integrity.services``). ``safe_name`` gives a harmless download name whose
 extension follows the sniffed type, so ``x.html`` or an ``.exe`` sent as PDF cannot keep its
 own extension.
 """
