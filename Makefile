@@ -50,8 +50,8 @@ run: install messages var
 	$(VIB) migrate --noinput --verbosity 0
 	$(VIB) demo --if-empty
 	@echo
-	@echo "VIB draait op http://$(HOST):$(PORT)/  (stoppen: Ctrl-C)"
-	$(VIB) runserver $(HOST):$(PORT)
+	@echo "VIB draait op http://$(HOST):$(PORT)/ met taakverwerker en planner (stoppen: Ctrl-C)"
+	$(VIB) serve-demo $(HOST):$(PORT)
 
 test: install messages
 	$(PYTEST) $(PYTEST_ARGS)

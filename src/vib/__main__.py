@@ -12,7 +12,7 @@ import sys
 
 # Other names for management commands (``vib worker`` is vib.operations' own command now,
 # not an alias of django-tasks-db's ``db_worker``, which exits when the database goes away).
-ALIASES: dict[str, str] = {}
+ALIASES: dict[str, str] = {"serve-demo": "servedemo"}
 
 
 def main(argv: list[str] | None = None) -> int:
