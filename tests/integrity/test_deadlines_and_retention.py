@@ -181,3 +181,32 @@ def test_operations_contract_schedule_and_retention(world):
     assert [(d.count, d.organisation_id) for d in done] == [(1, str(world.a.id))]
     assert not Case.objects.exists()
     assert ReportFact.objects.get().finding == "not_established"
+
+
+@pytest.mark.django_db
+def test_the_case_list_puts_passed_deadlines_first_and_marks_the_one_passed(world, client):
+    officer = world.people["officer_a"]
+    made = {}
+    for key, when in (
+        ("a", at(2024, 1, 1, 9)),
+        ("b", at(2024, 2, 20, 9)),
+        ("c", at(2024, 3, 4, 9)),
+    ):
+        with time_machine.travel(when, tick=False):
+            made[key], _code = services.report_submit(
+                organisation=world.a, channel="anonymous", summary=f"Melding {key}."
+            )
+    with time_machine.travel(at(2024, 1, 3, 9), tick=False):
+        services.case_transition(case=made["a"], user=officer, target="acknowledged")
+    with time_machine.travel(at(2024, 3, 5, 9), tick=False):
+        client.force_login(officer)
+        page = client.get("/integriteit/zaken").content.decode()
+    # B's acknowledgement has passed; C's is due on 11 March; A's feedback not before April.
+    # (Newest first, as before, would be C, B, A.)
+    refs = [made[k].reference for k in ("b", "c", "a")]
+    assert sorted(refs, key=page.find) == refs
+    assert 'data-testid="list-order"' in page
+    row_b = page[page.find(made["b"].reference) :].split("</tr>")[0]
+    # "te laat" stands beside the acknowledgement, not after the feedback deadline.
+    assert row_b.find('data-testid="overdue"') < row_b.find("Terugkoppeling")
+    assert row_b.count('data-testid="overdue"') == 1

@@ -252,3 +252,31 @@ def test_statistics_suppress_small_cells_and_are_for_the_team_and_ministry(sdemo
     assert all(n == 0 or n >= 10 for n in cells)
     client.force_login(people["steunpunt-coordinator"])
     assert client.get("/steunpunt/statistieken").status_code == 200
+
+
+def test_the_team_queue_puts_urgency_before_age(sdemo, client, people):
+    asks = [("normal", "Eerst gevraagd, niet urgent"), ("acute", "Later gevraagd, acuut")]
+    for urgency, text in asks:
+        client.force_login(people["raadslid"])
+        client.post(
+            "/steunpunt/hulp-vragen",
+            {
+                "theme": "safety",
+                "urgency": urgency,
+                "description": text,
+                "function": "raadslid",
+                "contact": "platform",
+            },
+        )
+    client.force_login(people["steunpunt-adviseur"])
+    html = client.get("/steunpunt/team").content.decode()
+    queue = html.split('data-testid="list-order"')[1].split("</table>")[0]
+    acute, normal = (codes.Urgency.ACUTE.label, codes.Urgency.NORMAL.label)
+    from django.utils.translation import override
+
+    with override("nl"):
+        acute, normal = str(acute), str(normal)
+    assert queue.find(acute) >= 0
+    assert queue.find(normal) >= 0
+    # Every acute request before every routine one (the acute one here was asked later).
+    assert queue.rfind(acute) < queue.find(normal)

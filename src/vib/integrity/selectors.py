@@ -173,12 +173,23 @@ def history_of(case: Case) -> QuerySet[Any]:
     return case.history.select_related("actor")
 
 
+OPEN = frozenset(codes.OPEN_STATUSES)
+
+
 @dataclass
 class CaseRow:
     case: Case
     deadlines: list[Deadline]
     overdue: bool
     soon: bool
+    today: date | None = None
+
+    @property
+    def open_deadlines(self) -> list[tuple[Deadline, bool, bool]]:
+        """Each unmet deadline with its own state, so "te laat" stands beside the one passed:
+        (deadline, overdue, due soon)."""
+        today = self.today or timezone.localdate()
+        return [(d, d.overdue(today), d.soon(today)) for d in self.deadlines if d.met_at is None]
 
 
 def with_deadlines(cases: QuerySet[Case], today: date | None = None) -> list[CaseRow]:
@@ -192,10 +203,61 @@ def with_deadlines(cases: QuerySet[Case], today: date | None = None) -> list[Cas
                 deadlines=deadlines,
                 overdue=any(d.overdue(today) for d in deadlines),
                 soon=any(d.soon(today) for d in deadlines),
+                today=today,
             )
         )
-    rows.sort(key=lambda r: (not r.overdue, not r.soon, r.case.received_at))
+    # Stable: closed cases (no deadlines) keep the order they came in.
+    rows.sort(
+        key=lambda r: (
+            _urgency(r.overdue, r.soon, r.deadlines, r.case.received_at)
+            if r.case.is_open
+            else CLOSED_LAST
+        )
+    )
     return rows
+
+
+CLOSED_LAST = (True, True, date.max, 1, 0.0)
+
+
+def _urgency(
+    overdue: bool, soon: bool, deadlines: list[Deadline], received_at: datetime
+) -> tuple[bool, bool, date, int, float]:
+    """The work-queue order of open cases: passed deadlines first, then those due soon, then
+    by the first deadline still to meet, then the oldest first; closed cases last."""
+    first_due = min((d.due for d in deadlines if d.met_at is None), default=date.max)
+    return (not overdue, not soon, first_due, 0, received_at.timestamp())
+
+
+def queue_order(cases: QuerySet[Case], today: date | None = None) -> list[Any]:
+    """The ids of ``cases`` in work-queue order (``_urgency``) over the whole list, not one
+    page: a few small columns of every case, the deadlines computed as on the page. Closed
+    cases follow, the most recently received first."""
+    today = today or timezone.localdate()
+    keyed_open, closed = [], []
+    fields = ("id", "status", "received_at", "acknowledged_at", "feedback_at")
+    for pk, status, received_at, acknowledged_at, feedback_at in cases.values_list(*fields):
+        if status not in OPEN:
+            closed.append((received_at, pk))
+            continue
+        found = deadlines_of(
+            _Dates(
+                received_at=received_at, acknowledged_at=acknowledged_at, feedback_at=feedback_at
+            )
+        )
+        overdue = any(d.overdue(today) for d in found)
+        soon = any(d.soon(today) for d in found)
+        keyed_open.append((_urgency(overdue, soon, found, received_at), pk))
+    keyed_open.sort(key=lambda item: item[0])
+    closed.sort(key=lambda item: item[0], reverse=True)
+    return [pk for _key, pk in keyed_open] + [pk for _at, pk in closed]
+
+
+@dataclass(frozen=True)
+class _Dates:
+    received_at: Any
+    acknowledged_at: Any
+    feedback_at: Any
 
 
 def settings_of(organisation: Organisation) -> IntegritySettings:

@@ -337,9 +337,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if organisation is None or not has_capability(request.user, caps.VIEW_CASE_LIST, organisation):
         raise NotFound
     cases = door.case_list_visible_to(request.user, organisation, request=request)
-    page = Paginator(cases.order_by("-received_at"), 50).get_page(request.GET.get("pagina"))
+    # The work-queue order over the whole list (passed deadlines first), then one page of it.
+    page = Paginator(selectors.queue_order(cases), 50).get_page(request.GET.get("pagina"))
+    found = cases.in_bulk(list(page.object_list))
     my_ids = set(door.cases_visible_to(request.user, organisation).values_list("id", flat=True))
-    rows = selectors.with_deadlines(page.object_list)  # type: ignore[arg-type]
+    rows = selectors.with_deadlines([found[pk] for pk in page.object_list if pk in found])  # type: ignore[arg-type]
     return render(
         request, "integrity/case_list.html", {"page": page, "rows": rows, "my_ids": my_ids}
     )

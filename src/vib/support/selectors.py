@@ -11,13 +11,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from vib.organisations.models import Organisation, Tier
 from vib.support import codes
 from vib.support.models import AllowanceYear, Instrument, RequestFact, SupportTeam
+
+# The order of the team's queues: acute, urgent, normal (a code order, not alphabetical).
+URGENCY_RANK = Case(
+    When(urgency=codes.Urgency.ACUTE, then=Value(0)),
+    When(urgency=codes.Urgency.URGENT, then=Value(1)),
+    default=Value(2),
+)
 
 
 def province_of(organisation: Organisation) -> Organisation | None:

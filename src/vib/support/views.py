@@ -301,7 +301,10 @@ def referral_decide(request: HttpRequest, id: str) -> HttpResponse:
 
 @_team_member_required
 def team(request: HttpRequest) -> HttpResponse:
-    queue = access.intake_queue_visible_to(request.user).order_by("submitted_at")
+    # Urgency before age: an acute request never waits behind a routine one.
+    queue = access.intake_queue_visible_to(request.user).order_by(
+        selectors.URGENCY_RANK, "submitted_at"
+    )
     cases = access.cases_visible_to(request.user).defer("description", "contact_details")
     audit_record(
         actor=request.user,
@@ -316,7 +319,9 @@ def team(request: HttpRequest) -> HttpResponse:
         "support/team.html",
         {
             "queue": queue,
-            "open_cases": cases.exclude(status=codes.Status.CLOSED).order_by("-submitted_at"),
+            "open_cases": cases.exclude(status=codes.Status.CLOSED).order_by(
+                selectors.URGENCY_RANK, "submitted_at"
+            ),
             "closed_cases": cases.filter(status=codes.Status.CLOSED).order_by("-closed_at")[:20],
             "advisers": access.advisers_available_to(request.user),
             "memberships": access.memberships_of(request.user),
