@@ -60,7 +60,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Role(models.Model):
-    """A role from docs/domain.md §2. Roles are data: permissions refer to codes, never to groups."""
+    """A role from docs/domain.md §2. Roles are data: permissions refer to codes, not groups."""
 
     code = models.SlugField(_("code"), max_length=40, primary_key=True)
     name_nl = models.CharField(_("Dutch name"), max_length=100)

@@ -10,6 +10,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from vib.core import disclosure
 from vib.governance import checklist
 from vib.governance.models import (
     EXPECTED_KINDS,
@@ -23,10 +24,8 @@ from vib.governance.models import (
 )
 from vib.organisations.models import Organisation
 
-# Disclosure control for the benchmark (docs/domain.md §7): no group under 10 organisations, and no
-# 0 % or 100 % in groups under 20.
-MIN_GROUP = 10
-MIN_GROUP_EXTREMES = 20
+# Disclosure control for the benchmark (docs/domain.md §7) is ``vib.core.disclosure``'s: no
+# group under 10 organisations, and no 0 % or 100 % in groups under 20.
 
 # A high-risk process is covered only with at least one of these control safeguards.
 CONTROLS = (Safeguard.SEGREGATION, Safeguard.FOUR_EYES)
@@ -153,10 +152,6 @@ def comparable_organisations(organisation: Organisation) -> Q:
     return q
 
 
-def _suppressed(n: int, share: float) -> bool:
-    return n < MIN_GROUP or (n < MIN_GROUP_EXTREMES and share in (0.0, 1.0))
-
-
 def checklist_benchmark(*, organisation: Organisation, year: int) -> Benchmark:
     """Where the organisation stands per item and how comparable organisations do (aggregated
     share 'yes', suppressed for small groups). Two queries."""
@@ -186,7 +181,7 @@ def checklist_benchmark(*, organisation: Organisation, year: int) -> Benchmark:
                     audience=audience,
                     own=own.get((item.code, audience), ""),
                     group_size=n,
-                    share_yes=None if _suppressed(n, share) else share,
+                    share_yes=None if disclosure.hides_share(n, share) else share,
                 )
             )
     label = organisation.get_tier_display()

@@ -20,6 +20,7 @@ from vib.access.governance import (
     vulnerable_processes_visible_to,
 )
 from vib.accounts.selectors import has_capability
+from vib.core import disclosure
 from vib.core.errors import NotFound, ValidationError
 from vib.disclosures.views import _apply_errors
 from vib.governance import capabilities as caps
@@ -169,6 +170,6 @@ def checklist_view(request: HttpRequest, year: int) -> HttpResponse:
             "pairs": [(form[key], form[f"{key}-note"]) for key, _l, _i in fields] if form else [],
             "benchmark": benchmark,
             "labels": labels,
-            "min_group": selectors.MIN_GROUP,
+            "min_group": disclosure.THRESHOLD,
         },
     )

@@ -28,6 +28,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vib.core import disclosure
 from vib.incidents import codes
 from vib.incidents.models import (
     AftercareStep,
@@ -43,7 +44,6 @@ from vib.incidents.models import (
 from vib.organisations.models import Organisation, SizeClass, Tier
 
 ROWS = "occurred_at"  # what the aggregates count: a column of the covering index, never null
-SMALL_CELL = 10  # counts under this are suppressed in anything shown across organisations
 MIN_COMPARABLES = 3  # a comparison group needs at least this many other organisations
 
 
@@ -449,18 +449,11 @@ def comparable_organisations(organisation: Organisation) -> QuerySet[Organisatio
 
 
 def suppress(counts: Sequence[int], *, single_valued: bool) -> list[int | None]:
-    """Small-cell suppression: counts under ``SMALL_CELL`` become ``None``.
-
-    For a single-valued dimension the cells add up to the total that is shown beside them;
-    when exactly one cell is suppressed it could be recovered by subtraction, so the next
-    smallest cell is suppressed too (secondary suppression).
-    """
-    shown: list[int | None] = [None if c < SMALL_CELL else c for c in counts]
-    hidden = [i for i, c in enumerate(shown) if c is None]
-    if single_valued and len(hidden) == 1 and any(c is not None for c in shown):
-        smallest = min((i for i, c in enumerate(shown) if c is not None), key=lambda i: counts[i])
-        shown[smallest] = None
-    return shown
+    """The counts of one breakdown as they may be shown across organisations: hidden ones are
+    ``None`` (``vib.core.disclosure``). A single-valued breakdown adds up to the total shown
+    beside it, so secondary suppression applies to it."""
+    hidden = disclosure.protect_line(counts, adds_up=single_valued)
+    return [disclosure.shown(c, h) for c, h in zip(counts, hidden, strict=True)]
 
 
 @dataclass
@@ -502,7 +495,9 @@ def benchmark(organisation: Organisation, *, since: date, until: date) -> Benchm
     group = fold_counts(incidents.filter(organisation_id__in=group_ids))
     staffed = incidents.filter(organisation_id__in=group_ids, organisation__staff__gt=0).count()
     enough = len(group_ids) >= MIN_COMPARABLES
-    group_total: int | None = group["total"] if enough and group["total"] >= SMALL_CELL else None
+    group_total: int | None = (
+        group["total"] if enough and not disclosure.hides_count(group["total"]) else None
+    )
     dimensions: dict[str, list[Comparison]] = {}
     for key, choices, single in DIMENSIONS:
         values = choices.values
@@ -522,7 +517,7 @@ def benchmark(organisation: Organisation, *, since: date, until: date) -> Benchm
         ]
     staff = organisation.staff or None
     group_rate = None
-    if group_total is not None and group_staff and staffed >= SMALL_CELL:
+    if group_total is not None and group_staff and staffed >= disclosure.THRESHOLD:
         group_rate = round(100 * staffed / group_staff, 2)
     return Benchmark(
         since=since,
@@ -582,11 +577,15 @@ def sector_overview(*, since: date, until: date) -> list[SectorGroup]:
     ):
         counts = group["counts"]
         total = counts["total"]
-        shown_total = total if total >= SMALL_CELL else None
+        shown_total = None if disclosure.hides_count(total) else total
         dimensions: dict[str, list[Cell]] = {}
         for dimension, choices, single in DIMENSIONS:
             raw = [counts[f"{dimension}:{value}"] for value in choices.values]
-            shown = suppress(raw, single_valued=single) if shown_total else [None] * len(raw)
+            shown = (
+                suppress(raw, single_valued=single)
+                if shown_total is not None
+                else [None] * len(raw)
+            )
             dimensions[dimension] = [
                 Cell(str(label), shown[i], _share(shown[i], shown_total))
                 for i, (_value, label) in enumerate(choices.choices)

@@ -38,6 +38,7 @@ from vib.accounts.roles import SECTOR_AGGREGATES
 from vib.accounts.selectors import has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
+from vib.core import disclosure
 from vib.core.errors import NotFound, ValidationError
 from vib.incidents import (
     capabilities,
@@ -1003,7 +1004,7 @@ def benchmark(request: HttpRequest) -> HttpResponse:
             "form": form,
             "figures": figures,
             "sections": [(DIMENSION_TITLES[k], rows) for k, rows in figures.dimensions.items()],
-            "small_cell": selectors.SMALL_CELL,
+            "small_cell": disclosure.THRESHOLD,
         },
         status=_period_status(form),
     )
@@ -1031,7 +1032,7 @@ def sector(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "since": since,
             "until": until,
-            "small_cell": selectors.SMALL_CELL,
+            "small_cell": disclosure.THRESHOLD,
         },
         status=_period_status(form),
     )

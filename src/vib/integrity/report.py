@@ -21,13 +21,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vib.core import disclosure
 from vib.core.cells import escape_row
 from vib.integrity import codes
 from vib.integrity.models import ReportFact, ViolationCategory
 from vib.organisations.models import Organisation, Tier
 
-THRESHOLD = 10
-HIDDEN = "x"
+HIDDEN = disclosure.HIDDEN
 
 
 @dataclass
@@ -52,32 +52,12 @@ class Table:
 
 
 def protect(inner: list[list[int]]) -> list[list[Cell]]:
-    """Add a totals column and a totals row, then suppress (primary, then secondary)."""
-    n_rows = len(inner)
-    n_cols = len(inner[0]) if inner else 0
-    grid = [[Cell(v) for v in row] + [Cell(sum(row))] for row in inner]
-    totals = [Cell(sum(inner[r][c] for r in range(n_rows))) for c in range(n_cols)]
-    grid.append([*totals, Cell(sum(t.value for t in totals))])
-    for row in grid:
-        for cell in row:
-            cell.hidden = 0 < cell.value < THRESHOLD
-    lines: list[list[Cell]] = [list(row) for row in grid]
-    lines += [[grid[r][c] for r in range(len(grid))] for c in range(n_cols + 1)]
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            hidden = [c for c in line if c.hidden]
-            if len(hidden) != 1:
-                continue
-            candidates = [c for c in line if not c.hidden]
-            if not candidates:
-                continue
-            nonzero = [c for c in candidates if c.value > 0]
-            pick = min(nonzero or candidates, key=lambda c: c.value)
-            pick.hidden = True
-            changed = True
-    return grid
+    """Add a totals column and a totals row, then suppress (``vib.core.disclosure``)."""
+    values, hidden = disclosure.protect_grid(inner)
+    return [
+        [Cell(v, hidden=h) for v, h in zip(row, flags, strict=True)]
+        for row, flags in zip(values, hidden, strict=True)
+    ]
 
 
 def _facts(year: int, organisations: QuerySet[Organisation] | None) -> QuerySet[ReportFact]:
@@ -120,7 +100,7 @@ def build(*, year: int, organisations: QuerySet[Organisation] | None, title: str
         _("Established violations"),
     ]
     for label, row in zip(labels, overview_inner, strict=True):
-        cell = Cell(row[0], hidden=0 < row[0] < THRESHOLD)
+        cell = Cell(row[0], hidden=disclosure.hides_count(row[0]))
         overview.rows.append((label, [cell]))
 
     # Established violations by category by measure (a case may have measures of several

@@ -1,4 +1,5 @@
-"""Disclosure control for everything the monitor publishes (docs/domain.md §7, ADR 0073).
+"""Disclosure control for everything the monitor publishes (docs/domain.md §7, ADR 0073), with
+the platform's thresholds and secondary suppression (``vib.core.disclosure``, ADR 0121).
 
 1. Primary suppression: a cell with fewer than ``MIN_N`` respondents, and a cell of 0% or 100%
    (or without an interval) in a group under ``MIN_N_EXTREME``.
@@ -18,22 +19,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from vib.core import disclosure
 from vib.monitor.analysis import Estimate
 
-MIN_N = 10
-MIN_N_EXTREME = 20
+MIN_N = disclosure.THRESHOLD
+MIN_N_EXTREME = disclosure.EXTREME_THRESHOLD
 MIN_EFFECTIVE_N = 30
 MAX_WIDTH = 0.20
-HIDDEN = "x"
+HIDDEN = disclosure.HIDDEN
 FLAG_SMALL = "*"  # effective n < 30
 FLAG_WIDE = "†"  # interval wider than 20 percentage points
 
 
 def primary(cell: Estimate) -> bool:
-    if cell.n < MIN_N or cell.estimate is None:
+    if cell.estimate is None:
         return True
-    extreme = cell.estimate <= 0.0 or cell.estimate >= 1.0 or cell.ci_low is None
-    return extreme and cell.n < MIN_N_EXTREME
+    if cell.ci_low is None:  # no interval: as careful as with a share of 0% or 100%
+        return cell.n < MIN_N_EXTREME
+    return disclosure.hides_share(cell.n, min(max(cell.estimate, 0.0), 1.0))
 
 
 def flags(cell: Estimate) -> tuple[str, ...]:
@@ -80,21 +83,22 @@ def protect(cells: Iterable[Estimate], function_tier: dict[str, str] | None = No
         c.status = "primary" if primary(c) else "shown"
         by_indicator[c.indicator].append(c)
     for group_cells in by_indicator.values():
-        groups = _groups(group_cells, function_tier or {})
-        changed = True
-        while changed:
-            changed = False
-            for whole, parts in groups:
-                hidden = [p for p in parts if not p.shown]
-                shown = [p for p in parts if p.shown]
-                whole_hidden = whole is not None and not whole.shown
-                if not shown:
-                    continue
-                if len(hidden) == 1 or (whole_hidden and not hidden):
-                    smallest = min(shown, key=lambda p: (p.n, p.level))
-                    smallest.status = "secondary"
-                    changed = True
-        for c in group_cells:
+        # In level order, so that of two equally small parts the first level is hidden.
+        group_cells.sort(key=lambda c: (c.breakdown or "", c.level or ""))
+        index = {id(c): i for i, c in enumerate(group_cells)}
+        lines, wholes = [], []
+        for whole, parts in _groups(group_cells, function_tier or {}):
+            line = [index[id(p)] for p in parts]
+            if whole is not None:
+                line.append(index[id(whole)])
+                wholes.append(index[id(whole)])
+            lines.append(line)
+        hidden = disclosure.secondary(
+            [c.n for c in group_cells], [not c.shown for c in group_cells], lines, wholes=wholes
+        )
+        for c, h in zip(group_cells, hidden, strict=True):
+            if h and c.shown:
+                c.status = "secondary"
             c.flags = flags(c) if c.shown else ()
 
 

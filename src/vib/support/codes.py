@@ -13,9 +13,6 @@ from django.utils.translation import gettext_lazy as _
 #: (ADR 0043).
 ALLOWANCE_CAP = Decimal("2500.00")
 
-#: Cells of a statistics table smaller than this are not shown (ADR 0044).
-SMALL_CELL = 10
-
 
 class Scope(models.TextChoices):
     NATIONAL = "national", _("National")

@@ -15,6 +15,7 @@ from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from vib.core import disclosure
 from vib.organisations.models import Organisation, Tier
 from vib.support import codes
 from vib.support.models import AllowanceYear, Instrument, RequestFact, SupportTeam
@@ -127,25 +128,14 @@ class Statistics:
     first_contact: list[tuple[str | Promise, float | None, int | None]]
 
 
-def suppress(
-    counts: list[tuple[str | Promise, int]], threshold: int = codes.SMALL_CELL
-) -> list[Cell]:
-    """Primary suppression of cells below ``threshold``, and secondary suppression.
-
-    When the total is published and exactly one cell is hidden, it could be derived from the
-    total; the smallest other non-empty cell is then hidden as well (ADR 0044). Empty cells
-    (0) are shown: that nobody asked is not identifying.
-    """
-    cells = [
-        Cell(label, count if count == 0 or count >= threshold else None) for label, count in counts
+def suppress(counts: list[tuple[str | Promise, int]]) -> list[Cell]:
+    """The cells of one table, which add up to the total shown with it, under disclosure
+    control (``vib.core.disclosure``: primary and secondary suppression, zero shown)."""
+    hidden = disclosure.protect_line([count for _label, count in counts])
+    return [
+        Cell(label, disclosure.shown(count, h))
+        for (label, count), h in zip(counts, hidden, strict=True)
     ]
-    hidden = [c for c in cells if c.suppressed]
-    if len(hidden) == 1:
-        visible = [(c.count, i) for i, c in enumerate(cells) if c.count]
-        if visible:
-            _, index = min(visible)
-            cells[index] = Cell(cells[index].label, None)
-    return cells
 
 
 DIMENSIONS: list[tuple[str, str | Promise, list[tuple[str, Any]]]] = [
@@ -159,7 +149,8 @@ DIMENSIONS: list[tuple[str, str | Promise, list[tuple[str, Any]]]] = [
 def support_statistics(*, team: SupportTeam | None = None, year: int | None = None) -> Statistics:
     """Counts by theme, tier, function and urgency, and median time to first contact.
 
-    Read from the pseudonymised facts only; every cell below ``SMALL_CELL`` is suppressed.
+    Read from the pseudonymised facts only; cells are suppressed as
+    ``vib.core.disclosure`` says.
     """
     facts = RequestFact.objects.all()
     if team is not None:
@@ -180,10 +171,12 @@ def support_statistics(*, team: SupportTeam | None = None, year: int | None = No
     first_contact: list[tuple[str | Promise, float | None, int | None]] = []
     for value, label in codes.Theme.choices:
         group = hours.get(str(value), [])
-        if len(group) >= codes.SMALL_CELL:
+        if len(group) >= disclosure.THRESHOLD:
             first_contact.append((label, round(pystats.median(group), 1), len(group)))
         else:
             first_contact.append((label, None, None))
     return Statistics(
-        total=total if total >= codes.SMALL_CELL else 0, tables=tables, first_contact=first_contact
+        total=0 if disclosure.hides_count(total) else total,
+        tables=tables,
+        first_contact=first_contact,
     )

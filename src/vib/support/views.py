@@ -20,6 +20,7 @@ from vib.access import support as access
 from vib.accounts.selectors import has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
+from vib.core import disclosure
 from vib.core.errors import NotFound, ValidationError
 from vib.support import capabilities as caps
 from vib.support import codes, forms, selectors, services
@@ -724,5 +725,5 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "support/statistics.html",
-        {"form": form, "sections": sections, "threshold": codes.SMALL_CELL, "year": year},
+        {"form": form, "sections": sections, "threshold": disclosure.THRESHOLD, "year": year},
     )
