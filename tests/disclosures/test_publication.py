@@ -150,7 +150,11 @@ def test_raadslid_functions_and_income_are_published_immediately(town, client):
     ]
     rows = _csv(client, town, date(2026, 3, 12), "nevenfuncties.csv")
     assert {r["instantie"] for r in rows if r["naam"] == "Rita Raad"} == {"Hogeschool Proef"}
-    assert {r["ambt"] for r in rows if r["naam"] == "Rita Raad"} == {"representative"}
+    # Schema 2.0: the Dutch name in `ambt`, the code in the last column `ambt_code`.
+    assert {r["ambt"] for r in rows if r["naam"] == "Rita Raad"} == {"Volksvertegenwoordiger"}
+    assert {r["ambt_code"] for r in rows if r["naam"] == "Rita Raad"} == {"representative"}
+    assert {r["ambt_code"] for r in income} == {"representative"}
+    assert list(rows[0])[-1] == "ambt_code"  # added at the end: older readers keep working
 
 
 def test_raadslid_must_declare_immediately_after_appointment(town):

@@ -1,14 +1,21 @@
 """The public register as open data: column names and documents are a stable interface
-(ADR 0031). Change them only by adding columns at the end; never rename or reorder."""
+(ADR 0031). Change them only by adding columns at the end; never rename or reorder.
+
+Schema 2.0 (ADR 0107): the CSV files' ``ambt`` column holds the office's Dutch name (it held
+the code in 1.0); the code moved to a new last column ``ambt_code``. The JSON keeps ``ambt`` as
+the code and adds ``ambtNaam``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils import translation
+
+from vib.disclosures.models import Office
 from vib.disclosures.selectors import PublicActivity, PublicPerson, PublicRegister
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 ACTIVITY_COLUMNS = [
     "organisatie_code",
@@ -31,6 +38,7 @@ ACTIVITY_COLUMNS = [
     "einddatum",
     "beperkingen",
     "omschrijving",
+    "ambt_code",  # 2.0
 ]
 
 INCOME_COLUMNS = [
@@ -44,6 +52,7 @@ INCOME_COLUMNS = [
     "jaar",
     "bedrag_euro",
     "gepubliceerd",
+    "ambt_code",  # 2.0
 ]
 
 
@@ -61,6 +70,15 @@ def _people(register: PublicRegister) -> Iterator[tuple[PublicPerson, bool]]:
         yield person, False
 
 
+def office_name(code: str) -> str:
+    """The Dutch name of an office, whatever language the visitor chose (the files are Dutch)."""
+    try:
+        with translation.override("nl"):
+            return str(Office(code).label)
+    except ValueError:
+        return code
+
+
 def _yes(value: bool) -> str:
     return "ja" if value else "nee"
 
@@ -76,7 +94,7 @@ def activity_rows(register: PublicRegister) -> Iterator[list[Any]]:
                 person.id,
                 person.name,
                 person.function,
-                person.office,
+                office_name(person.office),
                 _yes(in_office),
                 activity.id,
                 activity.role,
@@ -90,6 +108,7 @@ def activity_rows(register: PublicRegister) -> Iterator[list[Any]]:
                 activity.end_date.isoformat() if activity.end_date else "",
                 activity.restrictions,
                 activity.description,
+                person.office,
             ]
 
 
@@ -105,12 +124,13 @@ def income_rows(register: PublicRegister) -> Iterator[list[Any]]:
                     register.on.isoformat(),
                     person.id,
                     person.name,
-                    person.office,
+                    office_name(person.office),
                     activity.id,
                     activity.body,
                     income.year,
                     "" if income.amount is None else f"{income.amount:.2f}",
                     _yes(income.amount is not None),
+                    person.office,
                 ]
 
 
@@ -141,6 +161,7 @@ def person_document(person: PublicPerson) -> dict[str, Any]:
         "naam": person.name,
         "hoofdfunctie": person.function,
         "ambt": person.office,
+        "ambtNaam": office_name(person.office),  # 2.0
         "benoemdOp": person.appointed_on,
         "uitDienstOp": person.left_on,
         "inkomstenOpenbaar": income,
