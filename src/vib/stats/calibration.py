@@ -185,6 +185,15 @@ def cell_index(table: Table, margin: Margin, where: str) -> tuple[IntArray, Floa
 def poststratify_weights(w: FloatArray, index: IntArray, pop: FloatArray, where: str) -> FloatArray:
     tot = np.bincount(index, weights=w, minlength=len(pop))
     present = np.bincount(index, minlength=len(pop)) > 0
+    if (present & (pop == 0)).any():
+        # R's postStratify stops ("Strata in sample absent from population"); zeroing the
+        # weights of those rows would silently drop them from every estimate
+        cell = int(np.argmax(present & (pop == 0)))
+        raise StatsError(
+            "this cell has population count N = 0 but occurs in the sample (as R: strata "
+            "in sample absent from population)",
+            f"{where}.population[{cell}]",
+        )
     if (present & (tot == 0)).any() or (~present & (pop > 0)).any():
         raise StatsError("some population cells are absent from the sample", f"{where}.population")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -218,6 +227,9 @@ class Calibrated:
     weights: FloatArray
     residualizers: list[Residualizer]
     rep_weights: FloatArray | None
+    # the replicate weights after the last post-stratification or raking: R's postStratify
+    # and rake recompute degf() of a replicate design from them, calibrate() keeps it
+    rep_weights_for_df: FloatArray | None = None
 
 
 def calibrate(
@@ -225,6 +237,7 @@ def calibrate(
 ) -> Calibrated:
     """Apply the calibration steps in order to the weights (and replicate weights)."""
     res: list[Residualizer] = []
+    rep_for_df = None
     for i, step in enumerate(steps):
         where = f"calibration[{i}]"
         if step.method == "poststratify":
@@ -236,9 +249,11 @@ def calibrate(
                     [poststratify_weights(rep[:, r], idx, pop, where) for r in range(rep.shape[1])]
                 )
             w = neww
+            rep_for_df = rep
         elif step.method == "rake":
             w, rep, rk = _rake(step, table, w, rep, where)
             res.append(rk)
+            rep_for_df = rep
         else:
             mm, names = model_matrix(table, step.terms, where)
             missing = [nm for nm in names if nm not in step.totals]
@@ -259,7 +274,7 @@ def calibrate(
                     [rep[:, r] * _linear_g(mm, rep[:, r], pop, where) for r in range(rep.shape[1])]
                 )
             w = w * g
-    return Calibrated(w, res, rep)
+    return Calibrated(w, res, rep, rep_for_df)
 
 
 def _linear_g(mm: FloatArray, w: FloatArray, pop: FloatArray, where: str) -> FloatArray:

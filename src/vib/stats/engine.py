@@ -16,6 +16,7 @@ from .errors import StatsError
 from .estimators import (
     Context,
     EstimateResult,
+    drop_empty_domains,
     estimate,
     glm_intervals,
     make_domains,
@@ -23,7 +24,7 @@ from .estimators import (
     subset_mask,
 )
 from .intervals import proportion_ci, t_pvalue, wald
-from .replicates import build_replicates
+from .replicates import build_replicates, replicate_degf
 from .spec import EstimateSpec, Spec, parse_spec
 from .tests_ import chisq, ttest
 
@@ -50,6 +51,8 @@ def build_context(spec: Spec, table: Table) -> Context:
     cal = calibrate(spec.calibration, table, w, None if rep is None else rep.weights)
     if rep is not None and cal.rep_weights is not None:
         rep.weights = cal.rep_weights
+        if cal.rep_weights_for_df is not None:
+            rep.df = replicate_degf(cal.rep_weights_for_df)
     if spec.calibration:
         design.prob = np.where(
             cal.weights == 0, np.inf, 1.0 / np.where(cal.weights == 0, 1, cal.weights)
@@ -62,6 +65,9 @@ def build_context(spec: Spec, table: Table) -> Context:
 
 def _estimate(ctx: Context, e: EstimateSpec, where: str) -> EstimateResult:
     domains = make_domains(ctx.table, e.by, f"{where}.by")
+    if e.by:
+        # as R's svyby: a domain without rows of non-zero weight in the subset has no row
+        domains = drop_empty_domains(domains, ctx.in_subset() & (ctx.weights != 0))
     levels = None
     if e.statistic == "ratio":
         assert e.numerator is not None
@@ -107,7 +113,7 @@ def _rows(e: EstimateSpec, res: EstimateResult) -> list[dict[str, Any]]:
     rows = []
     for j, (dom, level) in enumerate(res.labels):
         est = float(res.estimate[j])
-        var = float(res.cov[j, j])
+        var = float(res.cov[j, j]) if math.isfinite(est) else math.nan
         se = math.sqrt(var) if var >= 0 else math.nan
         df = res.df[j]
         qdf = math.inf if e.ci == "normal" else float(df)

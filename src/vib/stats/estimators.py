@@ -39,8 +39,11 @@ class Context:
         return degf(self.design, rows)
 
     def design_rows(self, rows: BoolArray) -> BoolArray:
-        """Rows R's (subset) design object still holds: calibrated designs keep all rows."""
-        return np.ones(self.table.n, dtype=bool) if self.calibrated else rows
+        """Rows R's (subset) design object still holds: a calibrated Taylor design keeps all
+        rows (``[.survey.design2`` only zeroes the weights); a replicate design always drops
+        the others (``[.svyrep.design``), calibrated or not."""
+        keep_all = self.calibrated and self.replicates is None
+        return np.ones(self.table.n, dtype=bool) if keep_all else rows
 
 
 def _compare(col: np.ndarray, op: str, value: Any, where: str) -> BoolArray:
@@ -200,6 +203,19 @@ def make_domains(table: Table, by: list[str], where: str) -> Domains:
     return Domains(codes, labels)
 
 
+def drop_empty_domains(domains: Domains, rows: BoolArray) -> Domains:
+    """The domains that have ``rows`` (R's svyby keeps the domains with rows of non-zero
+    weight in the (subset) design and omits the others), codes renumbered."""
+    inside = rows & (domains.codes >= 0)
+    keep = np.bincount(domains.codes[inside], minlength=len(domains.labels)) > 0
+    if keep.all():
+        return domains
+    remap = np.where(keep, np.cumsum(keep) - 1, -1)
+    codes = np.where(domains.codes >= 0, remap[np.maximum(domains.codes, 0)], -1)
+    labels = [lab for lab, k in zip(domains.labels, keep.tolist(), strict=True) if k]
+    return Domains(codes.astype(np.int64, copy=False), labels)
+
+
 @dataclass
 class EstimateResult:
     """Point estimates (p = domains x levels), covariance, and per-row facts."""
@@ -299,7 +315,7 @@ def estimate(
         df_d = degf_by_domain(ctx.design, dom_all, ndom)
     else:
         df_d = [ctx.replicates.df_rows(dom_all == d) for d in range(ndom)]
-    if ctx.calibrated:
+    if ctx.calibrated and ctx.replicates is None:
         nrow_d = [n] * ndom
     else:
         nrow_d = np.bincount(dom_all[dom_all >= 0], minlength=ndom).tolist()
@@ -362,6 +378,9 @@ def _deff(
         wr = w[rows]
         nobs = int(np.count_nonzero(wr))
         psum = float(wr.sum())
+        if nobs == 0 or psum == 0:  # no rows with the variable in the domain: no deff
+            out[d * nlev : (d + 1) * nlev] = np.nan
+            continue
         for k in range(nlev):
             if kind == "mean":
                 z = yv[rows, k] - theta[d, k]

@@ -14,7 +14,8 @@ following the same steps, which this module does:
 3. std.err = design SE of b̂ (influence W (y - μ̂) / (μ'(b̂) Σ W), the svyglm sandwich);
    naive variance 1 / Σ W μ(1 - μ) with μ from the start of the last IRLS iteration;
    λ = design variance / naive variance;
-4. dispersion φ = svyvar of the Pearson residuals (y - μ̂) √W / √(μ̂(1 - μ̂));
+4. dispersion φ = svyvar of the Pearson residuals (y - μ̂) / √(μ̂(1 - μ̂)) (R's
+   residuals.svyglm cancels the prior weight W against the sampling weight);
 5. alpha = Φ(t_{(1-level)/2, df} √λ)/2, zmax = √F⁻¹(1 - alpha; 1, n - 1),
    step = zmax/5;
 6. for k = 1..9 each side while |z| < zmax: b = b̂ ± k · step · std.err,
@@ -217,13 +218,17 @@ def likelihood_interval(
     naive = 1.0 / _working_weight_sum(eta_used, wt)
     lam = var_b / naive
     std_err = math.sqrt(var_b)
-    # dispersion: svyvar of the Pearson residuals over the rows with non-zero weight
+    # dispersion: svyvar of the Pearson residuals over the rows with non-zero weight; R's
+    # residuals.svyglm(type = "pearson") multiplies by sqrt(prior weight / rescaled sampling
+    # weight), which is 1: the residuals carry no weight (the weighting is svyvar's)
     pos = w != 0
-    r = (y[pos] - mu0) * np.sqrt(wt[pos]) / math.sqrt(mu0 * (1 - mu0))
+    r = (y[pos] - mu0) / math.sqrt(mu0 * (1 - mu0))
     wp = w[pos]
     npos = len(wp)
     rbar = float(np.sum(wp * r) / np.sum(wp))
     phi = float(np.sum(wp * ((r - rbar) ** 2 * npos / (npos - 1))) / np.sum(wp))
+    if not phi > 0:  # every residual equal (a proportion of 0 or 1): no profile to follow
+        return math.nan, math.nan
     if math.isinf(df):
         two_alpha = float(stats.norm.cdf(stats.norm.ppf((1 - level) / 2) * math.sqrt(lam)))
     elif df <= 0:
@@ -231,7 +236,9 @@ def likelihood_interval(
     else:
         two_alpha = float(stats.norm.cdf(stats.t.ppf((1 - level) / 2, df) * math.sqrt(lam)))
     alpha = two_alpha / 2
-    zmax = math.sqrt(float(stats.f.isf(alpha, 1, len(y) - 1)))
+    # zmax = sqrt(F⁻¹(1 - alpha; 1, n - 1)) = the upper alpha/2 quantile of t(n - 1): scipy's
+    # f.isf gives inf for alpha below ~1e-100, which a small df and a large design effect reach
+    zmax = float(stats.t.isf(alpha / 2, len(y) - 1))
     step_size = zmax / 5
     s1 = float(np.sum(wt * y))
     s0 = float(np.sum(wt * (1 - y)))

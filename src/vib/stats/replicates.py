@@ -1,9 +1,13 @@
-"""Replicate-weight designs: JK1, JKn, BRR and Fay, derived from a design as R's
+"""Replicate-weight designs: JK1, JKn, BRR, Fay, bootstrap and subbootstrap, derived from a
+design as R's
 ``as.svrepdesign`` does or given as columns as in ``svrepdesign``."""
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -205,57 +209,79 @@ def hadamard(n: int) -> IntArray:
 def qr_rank(x: FloatArray, tol: float = 1e-5) -> int:
     """The rank that R's qr(x, tol) reports (LINPACK dqrdc2: Householder QR with limited
     pivoting; a column whose remaining norm falls below tol times its original norm is
-    moved to the end and not counted)."""
+    moved to the end and not counted).
+
+    Only the rank is needed, so a moved column is dropped rather than carried to the end:
+    dqrdc2 never examines it again, and the columns still to be examined are updated
+    column by column, independently of it. Every step works on a view of the trailing
+    block, so nothing is copied."""
     a = np.array(x, dtype=np.float64, copy=True)
     n, p = a.shape
     qraux = np.sqrt((a * a).sum(axis=0))
     work1 = qraux.copy()
     work2 = np.where(qraux == 0, 1.0, qraux)
-    k = p + 1
+    dropped = 0
     for ell in range(min(n, p)):
-        while ell + 1 < k and qraux[ell] < work2[ell] * tol:
-            order = np.r_[np.arange(ell), np.arange(ell + 1, p), ell]
-            a = a[:, order]
-            qraux, work1, work2 = qraux[order], work1[order], work2[order]
-            k -= 1
-        if ell == n - 1:
+        # the trailing block: rows ell.., the columns not yet decided
+        while a.shape[1] > 0 and qraux[0] < work2[0] * tol:
+            a, qraux, work1, work2 = a[:, 1:], qraux[1:], work1[1:], work2[1:]
+            dropped += 1
+        if ell == n - 1 or a.shape[1] == 0:
             break
-        col = a[ell:, ell]
+        col = a[:, 0]
         nrmxl = float(np.sqrt(col @ col))
-        if nrmxl == 0.0:
-            continue
-        if a[ell, ell] != 0:
-            nrmxl = math.copysign(nrmxl, a[ell, ell])
-        a[ell:, ell] /= nrmxl
-        a[ell, ell] += 1.0
-        if ell + 1 < p:
-            v = a[ell:, ell]
-            rest = a[ell:, ell + 1 :]
-            t = -(v @ rest) / a[ell, ell]
-            rest += np.outer(v, t)
-            q = qraux[ell + 1 :]
-            nz = q != 0
-            with np.errstate(divide="ignore", invalid="ignore"):
-                tt = np.maximum(1.0 - (np.abs(rest[0]) / q) ** 2, 0.0)
-            small = nz & (np.abs(tt) < 1e-6)
-            big = nz & ~small
-            q[big] = q[big] * np.sqrt(tt[big])
-            if small.any():
-                fresh = np.sqrt((rest[1:, small] ** 2).sum(axis=0))
-                q[small] = fresh
-                work1[ell + 1 :][small] = fresh
-        qraux[ell] = a[ell, ell]
-        a[ell, ell] = -nrmxl
-    return min(k - 1, n)
+        if nrmxl != 0.0:
+            if col[0] != 0:
+                nrmxl = math.copysign(nrmxl, col[0])
+            col /= nrmxl
+            col[0] += 1.0
+            if a.shape[1] > 1:
+                rest = a[:, 1:]
+                t = -(col @ rest) / col[0]
+                rest += np.outer(col, t)
+                q = qraux[1:]
+                nz = q != 0
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    tt = np.maximum(1.0 - (np.abs(rest[0]) / q) ** 2, 0.0)
+                small = nz & (np.abs(tt) < 1e-6)
+                big = nz & ~small
+                q[big] = q[big] * np.sqrt(tt[big])
+                if small.any():
+                    fresh = np.sqrt((rest[1:, small] ** 2).sum(axis=0))
+                    q[small] = fresh
+                    work1[1:][small] = fresh
+        a, qraux, work1, work2 = a[1:, 1:], qraux[1:], work1[1:], work2[1:]
+    return min(p - dropped, n)
+
+
+_RANKS: OrderedDict[bytes, int] = OrderedDict()
+_RANKS_MAX = 512
+_RANKS_LOCK = threading.Lock()
 
 
 def replicate_degf(weights: FloatArray, rows: npt.NDArray[np.bool_] | None = None) -> int:
     """R's degf() of a replicate design (restricted to ``rows``, as R's ``[`` recomputes it
-    for a subset): rank of the analysis weights by qr(tol = 1e-5), minus one."""
+    for a subset): rank of the analysis weights by qr(tol = 1e-5), minus one.
+
+    The rank is the costly part of a replicate analysis (a pivoted QR in Python steps), and
+    the same weights come back for every estimate, domain and spec on one design, so ranks
+    are remembered by a digest of the matrix (a bounded LRU)."""
     w = weights if rows is None else weights[rows]
     if w.shape[0] == 0:
         return -1
-    return qr_rank(w, 1e-5) - 1
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    key = hashlib.blake2b(w.view(np.uint8), digest_size=20, person=b"vib-degf").digest()
+    key += np.asarray(w.shape, dtype=np.int64).tobytes()
+    with _RANKS_LOCK:
+        if key in _RANKS:
+            _RANKS.move_to_end(key)
+            return _RANKS[key]
+    rank = qr_rank(w, 1e-5) - 1
+    with _RANKS_LOCK:
+        _RANKS[key] = rank
+        while len(_RANKS) > _RANKS_MAX:
+            _RANKS.popitem(last=False)
+    return rank
 
 
 def r_label(v: object) -> str:
@@ -291,13 +317,17 @@ def build_replicates(
             scale = 1.0 / nrep
         elif spec.type == "Fay":
             scale = 1.0 / (nrep * (1 - spec.rho) ** 2)
+        elif spec.type in ("bootstrap", "subbootstrap"):
+            scale = 1.0 / (nrep - 1)  # svrepdesign(type = "bootstrap"), bootstrap.average = 1
         else:
             if spec.rscales is None:
                 raise StatsError(
                     "JKn with given replicate columns needs rscales", "replicates.rscales"
                 )
             scale = 1.0
-        if spec.scale is not None:
+        # BRR and Fay fix their own scale: R's svrepdesign ignores a given one (with a warning
+        # for BRR), and so do we
+        if spec.scale is not None and spec.type not in ("BRR", "Fay"):
             scale = spec.scale
         rscales = np.ones(nrep) if spec.rscales is None else np.asarray(spec.rscales, float)
         if len(rscales) != nrep:
@@ -336,24 +366,124 @@ def _derive(
         np.fill_diagonal(mult, 0.0)
         return mult[psu], fpc1 * (n_psu - 1) / n_psu, np.ones(npsu)
     if spec.type == "JKn":
-        nh = st.sampsize[st.cluster_stratum]  # per PSU
-        big_n = st.popsize[st.cluster_stratum]
-        single = nh == 1
-        if single.any() and design.lonely_psu == "fail":
-            raise StatsError(
-                "a stratum has only one PSU (lonely_psu is 'fail')", "design.lonely_psu"
-            )
-        reps = np.flatnonzero(~single)
-        mult = np.ones((npsu, len(reps)))
-        same = st.cluster_stratum[:, None] == st.cluster_stratum[reps][None, :]
-        factor = np.where(same, (nh[reps] / np.maximum(nh[reps] - 1, 1))[None, :], 1.0)
-        mult = mult * factor
-        mult[reps, np.arange(len(reps))] = 0.0
-        with np.errstate(invalid="ignore"):
-            fpc = np.where(np.isinf(big_n), 1.0, (big_n - nh) / big_n)
-        rscales = ((nh - 1) / nh * fpc)[reps]
-        return mult[psu], 1.0, rscales
+        return _jkn(design)
+    if spec.type in ("bootstrap", "subbootstrap"):
+        return _bootstrap(design, spec)
     return _brr(design, spec, strata_labels)
+
+
+def _jkn(design: Design) -> tuple[FloatArray, float, FloatArray]:
+    """R's jknweights() as as.svrepdesign(type = "JKn") calls it: per stratum, drop one PSU
+    and reweight the others by n_h/(n_h - 1), rscale (1 - n_h/N_h)(n_h - 1)/n_h. As R with its
+    default ``survey.drop.replicates = TRUE``, a fully sampled stratum (N_h = n_h) gets no
+    replicates; a stratum with one PSU gets none either, except with lonely_psu "adjust"
+    (one replicate that drops it and multiplies every other PSU by H/(H - 1), rscale
+    (H - 1)/H, H the number of strata); with "average" the scale becomes
+    #PSU / #replicates when replicates are missing."""
+    st = design.stages[0]
+    nh = st.sampsize
+    big_n = st.popsize
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fpc = np.where(np.isinf(big_n), 1.0, (big_n - nh) / big_n)
+    nstrat = st.nstrata
+    npsu = st.nclusters
+    cols: list[FloatArray] = []
+    rscales: list[float] = []
+    lonely = design.lonely_psu
+    # strata and PSUs in order of first appearance, as R's unique()
+    first_row = np.full(st.nclusters, design.n, dtype=np.int64)
+    np.minimum.at(first_row, st.cluster, np.arange(design.n))
+    psu_order = np.argsort(first_row, kind="stable")
+    strata_order = list(dict.fromkeys(st.cluster_stratum[psu_order].tolist()))
+    for h in strata_order:
+        members = psu_order[st.cluster_stratum[psu_order] == h]
+        n = int(nh[h])
+        if fpc[h] == 0:
+            continue  # fully sampled: its replicates carry no information (R drops them)
+        if n == 1:
+            if lonely == "fail":
+                raise StatsError(
+                    f"stratum {h + 1} has only one PSU (lonely_psu is 'fail')",
+                    "design.lonely_psu",
+                )
+            if lonely == "adjust":
+                col = np.full(npsu, nstrat / (nstrat - 1) if nstrat > 1 else 0.0)
+                col[members] = 0.0
+                cols.append(col)
+                rscales.append((nstrat - 1) / nstrat)
+            continue
+        for j in members:
+            col = np.ones(npsu)
+            col[members] = n / (n - 1)
+            col[j] = 0.0
+            cols.append(col)
+            rscales.append(float(fpc[h]) * (n - 1) / n)
+    if not cols:
+        raise StatsError(
+            "every stratum was sampled completely, so there is no sampling variance "
+            "(R: you have the whole population)",
+            "design.fpc",
+        )
+    scale = 1.0
+    if len(cols) < npsu and lonely == "average":
+        scale = npsu / len(cols)
+    mult = np.column_stack(cols)
+    return mult[st.cluster], scale, np.asarray(rscales)
+
+
+def _bootstrap(design: Design, spec: ReplicateSpec) -> tuple[FloatArray, float, FloatArray]:
+    """Bootstrap replicates generated from ``spec.seed`` by the schemes of R's
+    as.svrepdesign (bootweights, subbootweights):
+
+    - ``subbootstrap`` (Rao and Wu's rescaled bootstrap with m_h = n_h - 1): in every stratum
+      draw n_h - 1 of its n_h PSUs with replacement; a PSU's multiplier is the number of
+      times it was drawn times n_h/(n_h - 1); scale 1/(R - 1).
+    - ``bootstrap`` (m_h = n_h, as R's bootweights): draw n_h PSUs with replacement, or, with
+      an fpc, n_h without replacement from the PSUs repeated to the stratum's population
+      size; multiplier = times drawn; scale n̄/((n̄ - 1)(R - 1)) with n̄ the harmonic mean
+      number of PSUs per stratum.
+
+    numpy's generator is not R's, so the replicates are R's in distribution, not draw for
+    draw (given R's replicate weights as columns, the estimates are R's exactly)."""
+    st = design.stages[0]
+    nrep = spec.count
+    rng = np.random.default_rng(spec.seed)
+    mult = np.zeros((st.nclusters, nrep))
+    sizes = np.bincount(st.cluster_stratum, minlength=st.nstrata)
+    for h in range(st.nstrata):
+        members = np.flatnonzero(st.cluster_stratum == h)
+        n = len(members)
+        if spec.type == "subbootstrap":
+            if n < 2:
+                raise StatsError(
+                    f"stratum {h + 1} has only one PSU; the subbootstrap draws n - 1 PSUs "
+                    "per stratum, so every stratum needs two or more",
+                    "replicates.type",
+                )
+            draws = rng.integers(0, n, size=(nrep, n - 1))
+            factor = n / (n - 1)
+        else:
+            big_n = st.popsize[h]
+            if np.isinf(big_n):
+                draws = rng.integers(0, n, size=(nrep, n))
+            else:
+                # sample n of the PSUs repeated (in a random order) to the population size
+                order = rng.permutation(n)
+                size = int(big_n)
+                pos = np.stack([rng.choice(size, size=n, replace=False) for _ in range(nrep)])
+                draws = order[pos % n]
+            factor = 1.0
+        flat = (draws + n * np.arange(nrep)[:, None]).ravel()
+        counts = np.bincount(flat, minlength=nrep * n).reshape(nrep, n)
+        mult[members] = counts.T * factor
+    if spec.type == "subbootstrap":
+        scale = 1.0 / (nrep - 1)
+    else:
+        nbar = 1.0 / float(np.mean(1.0 / sizes[sizes > 0]))
+        if nbar <= 1:
+            raise StatsError("the bootstrap needs strata with two or more PSUs", "replicates.type")
+        scale = nbar / ((nbar - 1) * (nrep - 1))
+    return mult[st.cluster], scale, np.ones(nrep)
 
 
 def _brr(
@@ -411,6 +541,13 @@ def _brr(
 
 def replicate_variance(thetas: FloatArray, full: FloatArray, rd: ReplicateDesign) -> FloatArray:
     """R's svrVar: thetas is R x p."""
-    centre = full if rd.mse else thetas[rd.rscales > 0].mean(axis=0)
+    if rd.mse:
+        centre = full
+    else:
+        used = thetas[rd.rscales > 0]
+        centre = used.mean(axis=0)
+        # R's mean() refines the quotient with a second pass, so replicates that are all
+        # equal (a fully sampled domain) give a variance of exactly 0, not rounding noise
+        centre = centre + (used - centre).mean(axis=0)
     d = (thetas - centre) * np.sqrt(rd.rscales)[:, None]
     return np.asarray(d.T @ d * rd.scale)

@@ -12,7 +12,9 @@ LONELY = ("fail", "remove", "certainty", "adjust", "average")
 STATISTICS = ("mean", "total", "proportion", "ratio")
 CI_GENERAL = ("t", "normal")
 CI_PROPORTION = ("xlogit", "logit", "likelihood", "beta", "wilson", "asin", "mean")
-REP_TYPES = ("JK1", "JKn", "BRR", "Fay")
+REP_TYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap")
+BOOTSTRAP = ("bootstrap", "subbootstrap")
+MAX_BOOTSTRAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class ReplicateSpec:
     combined_weights: bool = True
     scale: float | None = None
     rscales: list[float] | None = None
+    rho_given: bool = False
+    count: int = 50  # bootstrap replicates generated from the design
+    seed: int | None = None
 
 
 @dataclass
@@ -215,7 +220,9 @@ def _parse_replicates(v: Any) -> ReplicateSpec | None:
         return None
     d = _obj(v, "replicates")
     _check_keys(
-        d, {"type", "rho", "mse", "columns", "combined_weights", "scale", "rscales"}, "replicates"
+        d,
+        {"type", "rho", "mse", "columns", "combined_weights", "scale", "rscales", "count", "seed"},
+        "replicates",
     )
     typ = d.get("type")
     if typ not in REP_TYPES:
@@ -227,6 +234,28 @@ def _parse_replicates(v: Any) -> ReplicateSpec | None:
     columns = None if cols is None else _str_list(cols, "replicates.columns", allow_single=False)
     if columns is not None and len(columns) < 2:
         raise _err("needs at least two replicate weight columns", "replicates.columns")
+    if typ == "Fay" and columns is not None and d.get("rho") is None:
+        # R's svrepdesign stops: the rho of given Fay replicate weights cannot be guessed
+        raise _err(
+            "Fay replicate weight columns need the rho they were made with", "replicates.rho"
+        )
+    count = d.get("count", 50)
+    seed = d.get("seed")
+    if typ in BOOTSTRAP and columns is None:
+        if isinstance(count, bool) or not isinstance(count, int) or not 2 <= count <= MAX_BOOTSTRAP:
+            raise _err(f"must be a whole number from 2 to {MAX_BOOTSTRAP}", "replicates.count")
+        if seed is None:
+            raise _err(
+                "generated bootstrap replicates need a seed, so the numbers can be reproduced",
+                "replicates.seed",
+            )
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise _err("must be a non-negative whole number", "replicates.seed")
+    elif "count" in d or "seed" in d:
+        raise _err(
+            "count and seed are for bootstrap replicates generated from the design",
+            "replicates.count" if "count" in d else "replicates.seed",
+        )
     scale = d.get("scale")
     rscales = d.get("rscales")
     rs = None
@@ -242,6 +271,9 @@ def _parse_replicates(v: Any) -> ReplicateSpec | None:
         combined_weights=_bool(d.get("combined_weights"), "replicates.combined_weights", True),
         scale=None if scale is None else _number(scale, "replicates.scale"),
         rscales=rs,
+        rho_given=d.get("rho") is not None,
+        count=count,
+        seed=seed,
     )
 
 

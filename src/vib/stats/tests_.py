@@ -48,11 +48,14 @@ def ttest(ctx: Context, t: TestSpec, where: str) -> dict[str, Any]:
     res = estimate(ctx, "mean", np.where(na[:, None], 0.0, y), None, na | gmiss, True, d2, False)
     diff = float(res.estimate[1] - res.estimate[0])
     v = res.cov
-    se = math.sqrt(v[0, 0] + v[1, 1] - 2 * v[0, 1])
+    vdiff = float(v[0, 0] + v[1, 1] - 2 * v[0, 1])
+    se = math.sqrt(vdiff) if vdiff >= 0 else math.nan
+    # svyttest: degf() of the (subset) design minus one; R's [ recomputes the degf of a
+    # replicate design for the subset
     df = (
         ctx.df(ctx.design_rows(rows) & rows) - 1
         if ctx.replicates is None
-        else ctx.replicates.df - 1
+        else ctx.replicates.df_rows(ctx.subset) - 1
     )
     stat = diff / se if se > 0 else math.nan
     return {
@@ -103,7 +106,7 @@ def chisq(ctx: Context, t: TestSpec, where: str) -> dict[str, Any]:
     vmat = res.cov
     big_n = int(design_rows.sum())
     if ctx.replicates is not None:
-        nu = ctx.replicates.df
+        nu = ctx.replicates.df_rows(ctx.subset)
     else:
         st = ctx.design.stages[0]
         nu = len(np.unique(st.cluster[design_rows])) - len(np.unique(st.strata[design_rows]))
