@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-fast test-browser lint bench install messages demo clean
+.PHONY: help run test test-fast test-browser test-r lint bench install messages demo clean
 
 # The suite runs on every processor (pytest-xdist); a test module stays on one worker, so the
 # demo and the browser that a module builds once are built once (ADR 0120).
@@ -25,6 +25,7 @@ help:
 	@echo "make test-fast     the suite without the browser tests"
 	@echo "make test-browser  only the browser tests (Debian's Chromium)"
 	@echo "make demo   (re)build the demo data in the SQLite database"
+	@echo "make test-r regenerate the R results of the differential suite and compare (needs R)"
 	@echo "make lint   ruff, mypy, makemigrations --check, compilemessages, OpenAPI lint"
 	@echo "make bench  the benchmarks of bench/ (results in bench/README.md)"
 
@@ -65,6 +66,17 @@ test-browser: install messages
 demo: install messages var
 	$(VIB) migrate --noinput --verbosity 0
 	$(VIB) demo --if-empty
+
+# The differential suite against R (docs/statistics.md): regenerate the cases and R's
+# results with R + survey (apt: r-base-core r-cran-survey r-cran-jsonlite), then compare.
+ORACLE := tests/stats/r_oracle
+test-r: install
+	@command -v Rscript >/dev/null || { echo "test-r needs Rscript with the survey and jsonlite packages"; exit 2; }
+	mkdir -p $(ORACLE)/data
+	Rscript $(ORACLE)/bootdata.R tests/stats/data $(ORACLE)/data
+	$(VENV)/bin/python $(ORACLE)/generate.py
+	Rscript $(ORACLE)/oracle.R $(ORACLE)/cases.json tests/stats/data $(ORACLE)/results.json
+	VIB_ENV=test $(VENV)/bin/python -m pytest -q tests/stats/test_r_oracle.py tests/stats/test_r_defects.py
 
 lint: install messages
 	$(VENV)/bin/ruff check src tests bench
