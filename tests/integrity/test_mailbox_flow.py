@@ -41,6 +41,8 @@ def test_anonymous_report_with_file_and_conversation(world, client):
     assert "We have received your report" in page or "ontvangen" in page
     assert "Wanneer was dit?" in page
     assert "Interne notitie" not in page  # internal notes stay hidden
+    # The reporter reads back their own report, as sent.
+    assert 'data-testid="own-report">Er wordt geknoeid met declaraties op afdeling X.' in page
     answer = client.post("/integriteit/brievenbus/berichten", {"body": "In maart, drie keer."})
     assert answer.status_code == 302
     assert Message.objects.filter(case=case, author_kind="reporter").count() == 1

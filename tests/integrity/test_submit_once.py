@@ -48,6 +48,7 @@ def test_reload_and_second_submit_make_no_second_case(world: Any, client: Client
     code = CODE.search(receipt.content.decode()).group(1)  # type: ignore[union-attr]
     assert code.replace("-", "") not in cookie.value  # encrypted, not the code itself
     assert receipt["Cache-Control"].startswith("no-store")
+    assert 'id="copy-code" hidden' in receipt.content.decode()  # shown by copy.js
     # Reload: the same code, nothing new.
     again = client.get("/integriteit/ontvangen")
     assert CODE.search(again.content.decode()).group(1) == code  # type: ignore[union-attr]

@@ -229,6 +229,8 @@ def _mailbox_context(case: Case, form: Any) -> dict[str, Any]:
         "open_question": selectors.open_question(case),
         "form": form,
         "status_label": codes.Status(case.status).label,
+        # The reporter's own words, as sent (an oral report has its minutes instead).
+        "summary": selectors.case_summary(case) if case.form == codes.Form.WRITTEN else "",
     }
 
 
