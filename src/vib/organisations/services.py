@@ -164,6 +164,68 @@ def _parse_count(value: str, *, line: int, column: str, errors: list[RowError]) 
     return number
 
 
+def _check_characters(line: int, raw: Mapping[str, str], errors: list[RowError]) -> None:
+    if raw.get("\x00extra"):
+        errors.append(RowError(line, "-", _("The row has more values than the header.")))
+    for column in COLUMNS:
+        if "\x00" in (raw.get(column) or ""):
+            # PostgreSQL cannot store it; the web forms refuse it with the same words.
+            errors.append(RowError(line, column, _("Null characters are not allowed.")))
+
+
+def _check_name(line: int, name: str, errors: list[RowError]) -> None:
+    if not name:
+        errors.append(RowError(line, "name", _("The name is missing.")))
+    elif len(name) > NAME_MAX_LENGTH:
+        message = _("The name is longer than %(max)d characters.") % {"max": NAME_MAX_LENGTH}
+        errors.append(RowError(line, "name", message))
+
+
+def _check_tier_and_code(line: int, tier: str, code: str, errors: list[RowError]) -> None:
+    if not tier:
+        errors.append(RowError(line, "tier", _("The tier is missing.")))
+    elif tier not in Tier.values:
+        message = _("Unknown tier %(tier)r; use one of: %(tiers)s.") % {
+            "tier": quoted(tier),
+            "tiers": ", ".join(Tier.values),
+        }
+        errors.append(RowError(line, "tier", message))
+    elif code and (
+        not CODE_PATTERNS[tier].fullmatch(code)
+        or (tier == Tier.RIJK and OTHER_TIER_CODE.fullmatch(code.upper()))
+    ):
+        message = _(
+            "%(code)r is not a valid code for tier %(tier)s (expected e.g. %(example)s)."
+        ) % {"code": quoted(code), "tier": tier, "example": CODE_EXAMPLES[tier]}
+        errors.append(RowError(line, "code", message))
+
+
+def _check_province(line: int, tier: str, province_code: str, errors: list[RowError]) -> None:
+    message = None
+    if tier == Tier.GEMEENTE and not province_code:
+        message = _("A municipality needs the code of its province.")
+    elif tier in (Tier.PROVINCIE, Tier.RIJK) and province_code:
+        message = _("Leave the province empty for tier %(tier)s.") % {"tier": tier}
+    elif province_code and not CODE_PATTERNS[Tier.PROVINCIE].fullmatch(province_code):
+        message = _("%(code)r is not a province code (expected e.g. PV27).") % {
+            "code": quoted(province_code)
+        }
+    if message is not None:
+        errors.append(RowError(line, "province_code", message))
+
+
+def _parse_date(line: int, text: str, errors: list[RowError]) -> dt.date | None:
+    if not text:
+        errors.append(RowError(line, "reference_date", _("The reference date is missing.")))
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        message = _("%(value)r is not a date in the form YYYY-MM-DD.") % {"value": quoted(text)}
+        errors.append(RowError(line, "reference_date", message))
+        return None
+
+
 def _validate_row(
     line: int, raw: Mapping[str, str], errors: list[RowError]
 ) -> tuple[_Row | None, str]:
@@ -173,109 +235,60 @@ def _validate_row(
     def value(column: str) -> str:
         return (raw.get(column) or "").strip()
 
-    if raw.get("\x00extra"):
-        errors.append(RowError(line, "-", _("The row has more values than the header.")))
-    for column in COLUMNS:
-        if "\x00" in (raw.get(column) or ""):
-            # PostgreSQL cannot store it; the web forms refuse it with the same words.
-            errors.append(RowError(line, column, _("Null characters are not allowed.")))
-
+    _check_characters(line, raw, errors)
     code, name, tier = value("code"), value("name"), value("tier").lower()
+    province_code = value("province_code").upper()
     if not code:
         errors.append(RowError(line, "code", _("The code is missing.")))
-    if not name:
-        errors.append(RowError(line, "name", _("The name is missing.")))
-    elif len(name) > NAME_MAX_LENGTH:
-        errors.append(
-            RowError(
-                line,
-                "name",
-                _("The name is longer than %(max)d characters.") % {"max": NAME_MAX_LENGTH},
-            )
-        )
-    if not tier:
-        errors.append(RowError(line, "tier", _("The tier is missing.")))
-    elif tier not in Tier.values:
-        errors.append(
-            RowError(
-                line,
-                "tier",
-                _("Unknown tier %(tier)r; use one of: %(tiers)s.")
-                % {"tier": quoted(tier), "tiers": ", ".join(Tier.values)},
-            )
-        )
-    elif code:
-        pattern = CODE_PATTERNS[tier]
-        if not pattern.fullmatch(code) or (
-            tier == Tier.RIJK and OTHER_TIER_CODE.fullmatch(code.upper())
-        ):
-            errors.append(
-                RowError(
-                    line,
-                    "code",
-                    _("%(code)r is not a valid code for tier %(tier)s (expected e.g. %(example)s).")
-                    % {"code": quoted(code), "tier": tier, "example": CODE_EXAMPLES[tier]},
-                )
-            )
-
-    province_code = value("province_code").upper()
-    if tier == Tier.GEMEENTE and not province_code:
-        errors.append(
-            RowError(line, "province_code", _("A municipality needs the code of its province."))
-        )
-    elif tier in (Tier.PROVINCIE, Tier.RIJK) and province_code:
-        errors.append(
-            RowError(
-                line,
-                "province_code",
-                _("Leave the province empty for tier %(tier)s.") % {"tier": tier},
-            )
-        )
-    elif province_code and not CODE_PATTERNS[Tier.PROVINCIE].fullmatch(province_code):
-        errors.append(
-            RowError(
-                line,
-                "province_code",
-                _("%(code)r is not a province code (expected e.g. PV27).")
-                % {"code": quoted(province_code)},
-            )
-        )
-
+    _check_name(line, name, errors)
+    _check_tier_and_code(line, tier, code, errors)
+    _check_province(line, tier, province_code, errors)
     inhabitants = _parse_count(value("inhabitants"), line=line, column="inhabitants", errors=errors)
     staff = _parse_count(value("staff"), line=line, column="staff", errors=errors)
-
-    reference_date: dt.date | None = None
-    date_text = value("reference_date")
-    if not date_text:
-        errors.append(RowError(line, "reference_date", _("The reference date is missing.")))
-    else:
-        try:
-            reference_date = dt.date.fromisoformat(date_text)
-        except ValueError:
-            errors.append(
-                RowError(
-                    line,
-                    "reference_date",
-                    _("%(value)r is not a date in the form YYYY-MM-DD.")
-                    % {"value": quoted(date_text)},
-                )
-            )
-
+    reference_date = _parse_date(line, value("reference_date"), errors)
     if len(errors) > before or reference_date is None:
         return None, code
-    return (
-        _Row(
-            line=line,
-            code=code,
-            name=name,
-            tier=tier,
-            province_code=province_code,
-            inhabitants=inhabitants,
-            staff=staff,
-            reference_date=reference_date,
-        ),
-        code,
+    row = _Row(
+        line=line,
+        code=code,
+        name=name,
+        tier=tier,
+        province_code=province_code,
+        inhabitants=inhabitants,
+        staff=staff,
+        reference_date=reference_date,
     )
+    return row, code
+
+
+def _check_header(header: list[str]) -> None:
+    errors = [
+        RowError(1, column, _("The column is missing from the header."))
+        for column in REQUIRED_COLUMNS
+        if column not in header
+    ]
+    unknown = _("Unknown column; the columns are: %(columns)s.") % {"columns": ", ".join(COLUMNS)}
+    errors += [
+        RowError(1, column, unknown) for column in header if column and column not in COLUMNS
+    ]
+    if errors:
+        raise RegistryImportError(errors)
+
+
+def _first_of_its_code(
+    line: int, code: str, first_line: dict[str, int], errors: list[RowError]
+) -> bool:
+    """Whether the row is the first with its code (compared without case); notes a duplicate."""
+    key = code.upper()
+    if key not in first_line:
+        first_line[key] = line
+        return True
+    message = _("Duplicate code %(code)s; it is already on line %(first)d.") % {
+        "code": code,
+        "first": first_line[key],
+    }
+    errors.append(RowError(line, "code", message))
+    return False
 
 
 def _validate(
@@ -287,41 +300,14 @@ def _validate(
 ) -> list[_Row]:
     errors: list[RowError] = []
     if header is not None:
-        header = list(header)
-        for column in REQUIRED_COLUMNS:
-            if column not in header:
-                errors.append(RowError(1, column, _("The column is missing from the header.")))
-        unknown = [column for column in header if column and column not in COLUMNS]
-        for column in unknown:
-            errors.append(
-                RowError(
-                    1,
-                    column,
-                    _("Unknown column; the columns are: %(columns)s.")
-                    % {"columns": ", ".join(COLUMNS)},
-                )
-            )
-        if errors:
-            raise RegistryImportError(errors)
+        _check_header(list(header))
 
     valid: list[_Row] = []
     first_line: dict[str, int] = {}
     for line, raw in rows:
         row, code = _validate_row(line, raw, errors)
-        if code:
-            key = code.upper()
-            if key in first_line:
-                errors.append(
-                    RowError(
-                        line,
-                        "code",
-                        _("Duplicate code %(code)s; it is already on line %(first)d.")
-                        % {"code": code, "first": first_line[key]},
-                    )
-                )
-                row = None
-            else:
-                first_line[key] = line
+        if code and not _first_of_its_code(line, code, first_line, errors):
+            row = None
         if row is not None:
             valid.append(row)
         if progress:
