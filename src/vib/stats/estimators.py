@@ -438,6 +438,12 @@ def glm_intervals(
         w_eff = np.where(in_dom, w, 0.0)
         mean_w = float(w_eff[rows_design].mean())
         fit = rows_design & ~na
+        # residuals.svyglm: sampling weights rescaled over the design the glm kept (without
+        # the rows missing y; a calibrated Taylor design keeps them with weight 0)
+        resid_scale = 1.0
+        if (rows_design & na).any():
+            kept = rows_design.sum() if ctx.calibrated and ctx.replicates is None else fit.sum()
+            resid_scale = float(w_eff[fit].sum()) / float(kept) / mean_w
         for k in range(nlev):
             yk = np.where(fit, y[:, k], 0.0)
 
@@ -469,5 +475,5 @@ def glm_intervals(
                 return float(svyrecvar(scores, ctx.design, ctx.design_rows(rows))[0, 0])
 
             df = math.inf if normal else float(dfs[d * nlev + k])
-            out.append(interval(yk[fit], w_eff[fit], mean_w, variance_of, level, df))
+            out.append(interval(yk[fit], w_eff[fit], mean_w, variance_of, level, df, resid_scale))
     return out

@@ -194,6 +194,7 @@ def likelihood_interval(
     variance_of: Callable[[float, float], float],
     level: float,
     df: float,
+    resid_scale: float = 1.0,
 ) -> tuple[float, float]:
     """R's svyciprop(method = "likelihood") interval.
 
@@ -201,7 +202,10 @@ def likelihood_interval(
     (the non-missing rows of the (subset) design, weight 0 outside the domain of a
     calibrated design); ``mean_w`` the mean weight over the rows of that design;
     ``variance_of(mu, scale)`` the design variance of the total of w (y - mu) / scale over
-    those rows; ``df`` the degrees of freedom (inf for normal).
+    those rows; ``df`` the degrees of freedom (inf for normal); ``resid_scale`` the ratio
+    of the mean weight over the design without the rows missing y to ``mean_w`` (1 when no
+    row misses y): survey's residuals.svyglm divides the prior weight (rescaled over the
+    whole design) by the sampling weight rescaled over the design the glm kept.
     """
     if len(y) < 2:
         return math.nan, math.nan
@@ -220,9 +224,11 @@ def likelihood_interval(
     std_err = math.sqrt(var_b)
     # dispersion: svyvar of the Pearson residuals over the rows with non-zero weight; R's
     # residuals.svyglm(type = "pearson") multiplies by sqrt(prior weight / rescaled sampling
-    # weight), which is 1: the residuals carry no weight (the weighting is svyvar's)
+    # weight), a constant (1 without missing values): the residuals carry no weight of their
+    # own (the weighting is svyvar's). With missing values we follow survey 4.5, which keeps
+    # the two weights aligned (4.1.1 removes the missing rows twice; docs/statistics.md).
     pos = w != 0
-    r = (y[pos] - mu0) / math.sqrt(mu0 * (1 - mu0))
+    r = (y[pos] - mu0) * math.sqrt(resid_scale) / math.sqrt(mu0 * (1 - mu0))
     wp = w[pos]
     npos = len(wp)
     rbar = float(np.sum(wp * r) / np.sum(wp))
@@ -284,6 +290,7 @@ def logit_interval(
     variance_of: Callable[[float, float], float],
     level: float,
     df: float,
+    resid_scale: float = 1.0,
 ) -> tuple[float, float]:
     """R's svyciprop(method = "logit"): the Wald interval of the svyglm intercept b̂ (fitted by
     IRLS, so logit(p̂) only to glm's tolerance) with its sandwich SE, back-transformed:
