@@ -211,7 +211,12 @@ def _condition(raw: Any, where: str, known: dict[str, Question]) -> Condition:
         if raw["stratum"] not in STRATA:
             raise _fail(where, f"unknown stratum {raw['stratum']!r}")
         return Condition(stratum=raw["stratum"], op=op, value=value)
-    qid = raw["question"]
+    return _question_condition(raw["question"], op, value, where, known)
+
+
+def _question_condition(
+    qid: str, op: str, value: Any, where: str, known: dict[str, Question]
+) -> Condition:
     if qid not in known:
         raise _fail(where, f"refers to {qid!r}, which is not a question of an earlier group")
     target = known[qid]
@@ -251,9 +256,42 @@ def _options(raw: Any, where: str) -> tuple[Option, ...]:
     return tuple(options)
 
 
-def _question(
-    raw: Any, where: str, earlier: dict[str, Question], known: dict[str, Question]
-) -> Question:
+def _grid_rows(rows: Any, where: str) -> tuple[Row, ...]:
+    if not isinstance(rows, list) or not rows:
+        raise _fail(where, "a grid needs rows")
+    parsed = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict) or not ID_PATTERN.fullmatch(str(row.get("id", ""))):
+            raise _fail(f"{where}.rows[{i}]", "a row needs an id")
+        parsed.append(Row(id=row["id"], label=_text(row.get("label"), f"{where}.rows[{i}]")))  # type: ignore[arg-type]
+    if len({r.id for r in parsed}) != len(parsed):
+        raise _fail(where, "row ids must be unique")
+    return tuple(parsed)
+
+
+def _bounds(raw: dict[str, Any], qtype: str, where: str) -> tuple[int, int]:
+    low, high = raw.get("min"), raw.get("max")
+    if not isinstance(low, int) or not isinstance(high, int) or low >= high:
+        raise _fail(where, "needs integer min < max")
+    if abs(low) > NUMBER_LIMIT or abs(high) > NUMBER_LIMIT:
+        raise _fail(where, "min and max are out of range")
+    if qtype == "scale" and high - low > 10:
+        raise _fail(where, "a scale has at most 11 points")
+    return low, high
+
+
+def _scale_ends(labels: Any, low: int, high: int, where: str) -> tuple[Option, Option]:
+    labels = labels or {}
+    if not isinstance(labels, dict) or not {"min", "max"} <= set(labels):
+        raise _fail(where, "a scale needs labels for min and max")
+    return (
+        Option(str(low), _text(labels["min"], f"{where}.labels.min")),  # type: ignore[arg-type]
+        Option(str(high), _text(labels["max"], f"{where}.labels.max")),  # type: ignore[arg-type]
+    )
+
+
+def _question_id(raw: Any, where: str, known: dict[str, Question]) -> tuple[str, str]:
+    """The question's id, checked, and the place to name in messages about it."""
     if not isinstance(raw, dict):
         raise _fail(where, "a question must be a mapping")
     qid = str(raw.get("id", ""))
@@ -262,6 +300,13 @@ def _question(
     where = f"{where} ({qid})"
     if qid in known:
         raise _fail(where, "duplicate question id")
+    return qid, where
+
+
+def _question(
+    raw: Any, where: str, earlier: dict[str, Question], known: dict[str, Question]
+) -> Question:
+    qid, where = _question_id(raw, where, known)
     qtype = raw.get("type")
     if qtype not in TYPES:
         raise _fail(where, f"type must be one of {', '.join(TYPES)}")
@@ -280,33 +325,12 @@ def _question(
     if qtype == "single" and any(o.exclusive for o in kwargs["options"]):
         raise _fail(where, "'exclusive' only applies to multiple choice")
     if qtype == "grid":
-        rows = raw.get("rows")
-        if not isinstance(rows, list) or not rows:
-            raise _fail(where, "a grid needs rows")
-        parsed = []
-        for i, row in enumerate(rows):
-            if not isinstance(row, dict) or not ID_PATTERN.fullmatch(str(row.get("id", ""))):
-                raise _fail(f"{where}.rows[{i}]", "a row needs an id")
-            parsed.append(Row(id=row["id"], label=_text(row.get("label"), f"{where}.rows[{i}]")))  # type: ignore[arg-type]
-        if len({r.id for r in parsed}) != len(parsed):
-            raise _fail(where, "row ids must be unique")
-        kwargs["rows"] = tuple(parsed)
+        kwargs["rows"] = _grid_rows(raw.get("rows"), where)
     if qtype in ("scale", "number"):
-        low, high = raw.get("min"), raw.get("max")
-        if not isinstance(low, int) or not isinstance(high, int) or low >= high:
-            raise _fail(where, "needs integer min < max")
-        if abs(low) > NUMBER_LIMIT or abs(high) > NUMBER_LIMIT:
-            raise _fail(where, "min and max are out of range")
-        if qtype == "scale" and high - low > 10:
-            raise _fail(where, "a scale has at most 11 points")
-        kwargs["minimum"], kwargs["maximum"] = low, high
+        kwargs["minimum"], kwargs["maximum"] = _bounds(raw, qtype, where)
     if qtype == "scale":
-        labels = raw.get("labels") or {}
-        if not isinstance(labels, dict) or not {"min", "max"} <= set(labels):
-            raise _fail(where, "a scale needs labels for min and max")
-        kwargs["options"] = (
-            Option(str(kwargs["minimum"]), _text(labels["min"], f"{where}.labels.min")),  # type: ignore[arg-type]
-            Option(str(kwargs["maximum"]), _text(labels["max"], f"{where}.labels.max")),  # type: ignore[arg-type]
+        kwargs["options"] = _scale_ends(
+            raw.get("labels"), kwargs["minimum"], kwargs["maximum"], where
         )
     if qtype == "text":
         length = raw.get("max_length", TEXT_MAX)
@@ -415,39 +439,58 @@ def latest_instruments() -> dict[str, Instrument]:
 # --- answers ---------------------------------------------------------------------------------
 
 
+def _parse_multiple(question: Question, values: list[str]) -> tuple[Any, str | None]:
+    if not values:
+        return None, (_("Choose at least one answer.") if question.required else None)
+    allowed = question.option_values()
+    if any(v not in allowed for v in values) or len(set(values)) != len(values):
+        return None, _("Choose from the answers shown.")
+    exclusive = [o for o in question.options if o.exclusive and o.value in values]
+    if len(values) > 1 and exclusive:
+        return None, _("“%(option)s” cannot be combined with other answers.") % {
+            "option": str(exclusive[0].label)
+        }
+    return [v for v in allowed if v in values], None
+
+
+def _parse_grid(question: Question, data: Any) -> tuple[Any, str | None]:
+    result: dict[str, str] = {}
+    missing = False
+    for row in question.rows:
+        value = data.get(f"{question.id}__{row.id}", "")
+        if not value:
+            missing = True
+        elif value not in question.option_values():
+            return None, _("Choose from the answers shown.")
+        else:
+            result[row.id] = value
+    if missing and question.required:
+        return result or None, _("Answer every row.")
+    return result or None, None
+
+
+def _parse_number(question: Question, raw: str) -> tuple[Any, str | None]:
+    try:
+        number = int(raw)
+    except ValueError:
+        return None, _("Enter a whole number.")
+    assert question.minimum is not None
+    assert question.maximum is not None
+    if not question.minimum <= number <= question.maximum:
+        return None, _("Enter a number from %(min)d to %(max)d.") % {
+            "min": question.minimum,
+            "max": question.maximum,
+        }
+    return number, None
+
+
 def parse_answer(question: Question, data: Any) -> tuple[Any, str | None]:
     """Read one question's answer from form data (a QueryDict-like). Returns (value, error)."""
-    name = question.id
     if question.type == "multiple":
-        values = [v for v in data.getlist(name) if v]
-        if not values:
-            return None, (_("Choose at least one answer.") if question.required else None)
-        allowed = question.option_values()
-        if any(v not in allowed for v in values) or len(set(values)) != len(values):
-            return None, _("Choose from the answers shown.")
-        exclusive = {o.value for o in question.options if o.exclusive}
-        if len(values) > 1 and exclusive & set(values):
-            return None, _("“%(option)s” cannot be combined with other answers.") % {
-                "option": next(
-                    str(o.label) for o in question.options if o.value in values and o.exclusive
-                )
-            }
-        return [v for v in allowed if v in values], None
+        return _parse_multiple(question, [v for v in data.getlist(question.id) if v])
     if question.type == "grid":
-        result: dict[str, str] = {}
-        missing = False
-        for row in question.rows:
-            value = data.get(f"{name}__{row.id}", "")
-            if not value:
-                missing = True
-                continue
-            if value not in question.option_values():
-                return None, _("Choose from the answers shown.")
-            result[row.id] = value
-        if missing and question.required:
-            return result or None, _("Answer every row.")
-        return result or None, None
-    raw = str(data.get(name, "")).strip()
+        return _parse_grid(question, data)
+    raw = str(data.get(question.id, "")).strip()
     if not raw:
         return None, (_("Answer this question.") if question.required else None)
     if question.type == "single":
@@ -455,18 +498,7 @@ def parse_answer(question: Question, data: Any) -> tuple[Any, str | None]:
             return None, _("Choose from the answers shown.")
         return raw, None
     if question.type in ("scale", "number"):
-        try:
-            number = int(raw)
-        except ValueError:
-            return None, _("Enter a whole number.")
-        assert question.minimum is not None
-        assert question.maximum is not None
-        if not question.minimum <= number <= question.maximum:
-            return None, _("Enter a number from %(min)d to %(max)d.") % {
-                "min": question.minimum,
-                "max": question.maximum,
-            }
-        return number, None
+        return _parse_number(question, raw)
     # open text
     if len(raw) > question.max_length:
         return None, _("Use at most %(max)d characters.") % {"max": question.max_length}
