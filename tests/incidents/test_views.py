@@ -59,6 +59,21 @@ def test_an_employee_reports_with_a_screenshot(world, client):
     assert incident.reference in done.content.decode()
 
 
+def test_the_same_report_form_sent_twice_reports_once(world, client):
+    client.force_login(world["a"].people["employee"])
+    token = client.get("/incidenten/melden").context["form"]["once"].value()
+    data = {**_report_form(), "once": token}
+    first = client.post("/incidenten/melden", data)
+    assert first.status_code == 302
+    # Back button and "send" again, or a double click: the same token.
+    again = client.post("/incidenten/melden", data, follow=True)
+    assert Incident.objects.count() == 1
+    assert "This report was already sent; nothing was added." in again.content.decode()
+    # Reloading the confirmation page (a GET after the redirect) makes nothing either.
+    client.get(first["Location"])
+    assert Incident.objects.count() == 1
+
+
 def test_the_report_form_shows_problems_and_keeps_the_input(world, client):
     client.force_login(world["a"].people["employee"])
     response = client.post("/incidenten/melden", _report_form(types=[]))

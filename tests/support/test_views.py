@@ -280,3 +280,21 @@ def test_the_team_queue_puts_urgency_before_age(sdemo, client, people):
     assert queue.find(normal) >= 0
     # Every acute request before every routine one (the acute one here was asked later).
     assert queue.rfind(acute) < queue.find(normal)
+
+
+def test_the_same_help_request_sent_twice_is_asked_once(sdemo, client, people):
+    client.force_login(people["raadslid"])
+    before = HelpRequest.objects.count()
+    token = client.get("/steunpunt/hulp-vragen").context["form"]["once"].value()
+    data = {
+        "theme": "safety",
+        "urgency": "normal",
+        "description": "Dubbel verstuurd?",
+        "function": "raadslid",
+        "contact": "platform",
+        "once": token,
+    }
+    assert client.post("/steunpunt/hulp-vragen", data).status_code == 302
+    again = client.post("/steunpunt/hulp-vragen", data, follow=True)
+    assert HelpRequest.objects.count() == before + 1
+    assert "Deze hulpvraag was al verstuurd" in again.content.decode()

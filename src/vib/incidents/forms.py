@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from vib.incidents import codes
 from vib.incidents.evidence import MAX_FILES, max_bytes
 from vib.web import forms as web_forms
+from vib.web.once import SubmitOnceMixin
 
 ACCEPTED_FILES = "image/png,image/jpeg,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
 
@@ -95,7 +96,7 @@ def _choices(field: forms.Field, choices: Iterable[tuple[Any, Any]]) -> None:
 # --- reporting ---------------------------------------------------------------------------------
 
 
-class ReportForm(StyledForm):
+class ReportForm(SubmitOnceMixin, StyledForm):
     """The two-minute report: what, when, where, how serious, who, evidence."""
 
     on_behalf_of = forms.ChoiceField(

@@ -51,6 +51,7 @@ from vib.incidents import (
     workflow,
 )
 from vib.incidents.models import Incident
+from vib.web import once
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -221,6 +222,10 @@ def report(request: HttpRequest) -> HttpResponse:
             person = _person(request, organisation, data.get("on_behalf_of"))
             if data.get("on_behalf_of") and person is None:
                 form.add_error("on_behalf_of", _("Choose someone from the list."))
+            if not form.errors and not once.claim(form, "incidents-report"):
+                # Sent before (back button, double click): nothing is reported twice.
+                messages.info(request, _("This report was already sent; nothing was added."))
+                return HttpResponseRedirect(reverse("incidents:index"))
             if not form.errors:
                 try:
                     incident = services.incident_report(
@@ -245,6 +250,7 @@ def report(request: HttpRequest) -> HttpResponse:
                         request=request,
                     )
                 except ValidationError as exc:
+                    once.release(form, "incidents-report")
                     _service_errors(form, exc)
                 else:
                     return HttpResponseRedirect(reverse("incidents:reported", args=[incident.pk]))

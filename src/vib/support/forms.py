@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from vib.support import codes
 from vib.web.forms import StyledForm
+from vib.web.once import SubmitOnceMixin
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class HelpRequestForm(StyledForm):
+class HelpRequestForm(SubmitOnceMixin, StyledForm):
     theme = forms.ChoiceField(
         label=_("What is it about?"), choices=codes.Theme.choices, widget=forms.RadioSelect
     )

@@ -25,6 +25,7 @@ from vib.core.errors import NotFound, ValidationError
 from vib.support import capabilities as caps
 from vib.support import codes, forms, selectors, services
 from vib.support.models import HelpRequest
+from vib.web import once
 
 
 def _organisation(request: HttpRequest) -> Any:
@@ -98,6 +99,10 @@ def ask(request: HttpRequest) -> HttpResponse:
                     "your request. Please call the phone line."
                 ),
             )
+        elif not once.claim(form, "support-ask"):
+            # Sent before (back button, double click): nothing is asked twice.
+            messages.info(request, _("This request was already sent; nothing was added."))
+            return HttpResponseRedirect(reverse("support:mine"))
         else:
             data = form.cleaned_data
             try:
@@ -115,6 +120,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                     wants_allowance=data["wants_allowance"],
                 )
             except ValidationError as exc:
+                once.release(form, "support-ask")
                 _apply_errors(form, exc)
             else:
                 request.session["support_submitted"] = {
