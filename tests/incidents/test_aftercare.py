@@ -202,3 +202,23 @@ def test_cancelling_needs_a_reason(world):
     )
     assert _open(incident) == []
     assert AftercareStep.objects.get(pk=step.pk).kind == codes.AftercareKind.FIRST_CONTACT
+
+
+def test_the_reporter_sees_the_aftercare_offered_but_not_the_notes(world, client):
+    a = world["a"]
+    incident = report(a)
+    step = AftercareStep.objects.get(incident=incident)
+    services.aftercare_record(
+        incident=incident,
+        step_id=step.pk,
+        actor=a.people["coordinator"],
+        outcome="aanvaard",
+        note="Interne notitie over het gesprek",
+    )
+    client.force_login(a.people["employee"])
+    page = client.get(f"/incidenten/{incident.pk}").content.decode()
+    assert 'data-testid="own-aftercare"' in page
+    listed = page.split('data-testid="own-aftercare"')[1].split("</ul>")[0]
+    assert listed.count("<li>") == 3  # the first contact, done; two follow-ups planned
+    assert str(codes.AftercareOutcome.ACCEPTED.label) in listed
+    assert "Interne notitie" not in page

@@ -190,6 +190,16 @@ def own_evidence(user: Any, incident: Incident) -> QuerySet[EvidenceFile]:
     )
 
 
+def own_aftercare(user: Any, incident: Incident) -> QuerySet[AftercareStep]:
+    """The aftercare offered to the reporter as a victim of their own report (not cancelled):
+    what is planned and what came of it, never the handler's notes."""
+    if not getattr(user, "is_authenticated", False):
+        return AftercareStep.objects.none()
+    return AftercareStep.objects.filter(
+        incident=incident, victim__user=user, cancelled_at__isnull=True
+    ).order_by("due_at")
+
+
 # --- aftercare ---------------------------------------------------------------------------------
 
 

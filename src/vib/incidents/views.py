@@ -316,6 +316,7 @@ def detail(request: HttpRequest, id: Any) -> HttpResponse:
                 "incident": incident,
                 "history": selectors.status_history(incident),
                 "evidence": list(door.own_evidence(request.user, incident)),
+                "aftercare": list(door.own_aftercare(request.user, incident)),
                 "evidence_form": forms.EvidenceForm(),
             },
         )
