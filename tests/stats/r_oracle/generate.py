@@ -371,6 +371,22 @@ def family_replicates(rng: random.Random, n: int) -> list[Spec]:
     return out
 
 
+def family_jkn_lonely(rng: random.Random, n: int) -> list[Spec]:
+    """Derived JKn on designs with single-PSU strata, under each lonely-PSU treatment (R's
+    jknweights adds a replicate for "adjust" and rescales for "average")."""
+    out = []
+    for k in range(n):
+        t = ["synthfrac", "synthnest"][k % 2]
+        s = base(t)
+        s["design"]["lonely_psu"] = ["remove", "certainty", "adjust", "average", "fail"][k % 5]
+        s["replicates"] = {"type": "JKn"}
+        if rng.random() < 0.3:
+            s["replicates"]["mse"] = True
+        s["estimates"] = [estimate(rng, t, i) for i in range(rng.randint(1, 2))]
+        out.append(s)
+    return out
+
+
 def family_given(rng: random.Random, n: int) -> list[Spec]:
     out = []
     for k in range(n):
@@ -777,6 +793,7 @@ FAMILIES: list[tuple[str, int, Callable[[random.Random, int], list[Spec]]]] = [
     ("tests", 40, family_tests),
     ("weights", 16, family_weights),
     ("deff", 30, family_deff),
+    ("jknlonely", 20, family_jkn_lonely),  # new families go last: the others keep their seeds
 ]
 
 
