@@ -181,6 +181,82 @@ class RoleCapability(models.Model):
         return f"{self.role}: {self.capability}"
 
 
+class GrantKind(models.TextChoices):
+    ROLE = "role", _("grant a role")
+    ADD_CAPABILITY = "add_capability", _("add a capability to a role")
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("awaits approval")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+class RoleGrantRequest(BaseModel):
+    """A grant that waits for a second person (four eyes, docs/authorization.md).
+
+    A platform admin who grants a confidential role, or adds a confidential capability to a
+    role, gets one of these instead of the grant. Only another authorised person can approve
+    it: the organisation's own administrator for a role within an organisation, another
+    platform admin otherwise; never the requester, never the person it is for.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=GrantKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.PENDING
+    )
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT)
+    capability = models.CharField(_("capability"), max_length=60, blank=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="grant_requests",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    function = models.CharField(_("function"), max_length=100, blank=True)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("grant awaiting approval")
+        verbose_name_plural = _("grants awaiting approval")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "organisation"])]
+
+    def __str__(self) -> str:
+        if self.kind == GrantKind.ADD_CAPABILITY:
+            return f"{self.role_id} + {self.capability}"
+        return f"{self.user} — {self.role} — {self.organisation or '-'}"
+
+
 class IdentityProvider(BaseModel):
     """An organisation's OpenID Connect provider for single sign-on.
 

@@ -20,6 +20,8 @@ from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from vib.accounts.models import IdentityProvider, Role, RoleAssignment
+from vib.accounts.selectors import in_force
+from vib.accounts.services import role_assign, role_assignment_end
 from vib.core.errors import NotFound
 
 SESSION_PROVIDER = "vib_oidc_provider"
@@ -143,7 +145,8 @@ class OrganisationOIDCBackend(_ProviderSettings, OIDCAuthenticationBackend):
         assert self.provider is not None
         if not self.provider.role_claim:
             return
-        values = claims.get(self.provider.role_claim) or []
+        claim = self.provider.role_claim
+        values = claims.get(claim) or []
         if isinstance(values, str):
             values = [values]
         mapping = self.provider.role_mapping or {}
@@ -153,10 +156,19 @@ class OrganisationOIDCBackend(_ProviderSettings, OIDCAuthenticationBackend):
             Role.objects.filter(code__in=set(mapping.values())).values_list("code", flat=True)
         )
         held = RoleAssignment.objects.filter(
-            user=user, organisation=organisation, role_id__in=known, unit__isnull=True
+            in_force(), user=user, organisation=organisation, role_id__in=known, unit__isnull=True
         )
-        held.exclude(role_id__in=wanted).delete()
-        for code in wanted & known:
-            RoleAssignment.objects.get_or_create(
-                user=user, organisation=organisation, role_id=code, unit=None
+        # Through the services, so every change the provider makes is in the audit chain.
+        for assignment in held.exclude(role_id__in=wanted):
+            role_assignment_end(
+                actor=None, assignment=assignment, reason=f"ended by single sign-on ({claim})"
+            )
+        current = set(held.values_list("role_id", flat=True))
+        for code in sorted((wanted & known) - current):
+            role_assign(
+                user=user,
+                role=code,
+                organisation=organisation,
+                channel="sso",
+                reason=f"role {code} granted by single sign-on ({claim})",
             )

@@ -24,6 +24,11 @@ ORG_VIEW_UNITS = "organisation.view_units"
 AUDIT_VIEW = "audit.view"
 SECTOR_AGGREGATES = "sector.view_aggregates"
 
+# The only capabilities that open nothing confidential: the organisation's units, and
+# reporting one's own incident. Every other capability is confidential, and so is every role
+# that holds one: granting it needs a second person (docs/authorization.md, principle 6).
+NON_CONFIDENTIAL_CAPABILITIES = frozenset({ORG_VIEW_UNITS, "incidents.report"})
+
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("reporter", "Melder (medewerker)", "Reporter (employee)", True, (ORG_VIEW_UNITS,)),
     RoleSpec("manager", "Leidinggevende", "Manager", True, (ORG_VIEW_UNITS, ORG_VIEW_MEMBERS)),

@@ -11,7 +11,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from vib.accounts.models import IdentityProvider, RoleAssignment, User
+from vib.accounts.models import (
+    GrantKind,
+    GrantStatus,
+    IdentityProvider,
+    RoleAssignment,
+    RoleGrantRequest,
+    User,
+)
+from vib.accounts.roles import ORG_MANAGE
 from vib.organisations.models import Organisation
 
 # Whoever a request is for: the selectors answer "nothing" for someone not logged in.
@@ -189,4 +197,28 @@ def requires_second_factor(user: Person) -> bool:
 def identity_providers_for_login() -> QuerySet[IdentityProvider]:
     return IdentityProvider.objects.filter(enabled=True, organisation__active=True).select_related(
         "organisation"
+    )
+
+
+def grant_requests_to_decide(
+    user: Person, organisation: Organisation | None
+) -> QuerySet[RoleGrantRequest]:
+    """Pending grants ``user`` may approve: those of ``organisation`` when they manage it;
+    for platform admins also roles outside organisations and capabilities. Never their own
+    requests, never grants for themselves."""
+    if not user.is_authenticated or not user.is_active:
+        return RoleGrantRequest.objects.none()
+    wanted = Q(pk__in=[])
+    if organisation is not None and has_capability(user, ORG_MANAGE, organisation):
+        wanted |= Q(kind=GrantKind.ROLE, organisation=organisation, role__organisation_bound=True)
+    if user.is_staff:
+        wanted |= Q(kind=GrantKind.ADD_CAPABILITY) | Q(
+            kind=GrantKind.ROLE, role__organisation_bound=False
+        )
+    return (
+        RoleGrantRequest.objects.filter(wanted, status=GrantStatus.PENDING)
+        .exclude(requested_by=user)
+        .exclude(user=user)
+        .select_related("role", "user", "organisation", "unit", "requested_by")
+        .order_by("created_at")
     )

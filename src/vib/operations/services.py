@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from vib.accounts.models import RoleAssignment, User
 from vib.accounts.roles import ORG_MANAGE
 from vib.accounts.selectors import has_capability
+from vib.accounts.services import role_assignment_end
 from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.core.errors import ValidationError
@@ -180,19 +181,16 @@ def access_review_complete(*, actor: User, review: AccessReview) -> int:
     ended = 0
     revoked = review.items.filter(decision=Decision.REVOKE, assignment__isnull=False)
     ids = list(revoked.values_list("assignment_id", flat=True))
-    # accounts has no service to end an assignment yet; this is the only write we make there.
-    for assignment in RoleAssignment.objects.select_for_update().filter(pk__in=ids):
+    for assignment in RoleAssignment.objects.filter(pk__in=ids):
         if assignment.valid_until is not None and assignment.valid_until <= yesterday:
             continue
-        assignment.valid_until = yesterday
-        assignment.save(update_fields=["valid_until", "updated_at"])
-        ended += 1
-        audit_record(
+        role_assignment_end(
             actor=actor,
-            action=Action.UPDATE,
-            obj=assignment,
+            assignment=assignment,
+            until=yesterday,
             reason=f"access review {review.year}: role revoked",
         )
+        ended += 1
     review.status = ReviewStatus.COMPLETED
     review.completed_by = actor
     review.completed_at = timezone.now()

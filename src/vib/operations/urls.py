@@ -8,4 +8,5 @@ urlpatterns = [
     path("rollen.csv", views.role_holders_export, name="export"),
     path("beoordelingen/nieuw", views.review_start, name="review-start"),
     path("beoordelingen/<str:id>", views.review_detail, name="review"),
+    path("toekenningen/<str:id>", views.grant_decide, name="grant-decide"),
 ]

@@ -6,6 +6,7 @@ organisation; platform admins can export the role holders of all organisations.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -18,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from vib.accounts import services as accounts_services
 from vib.accounts.roles import ORG_MANAGE
-from vib.accounts.selectors import has_capability
+from vib.accounts.selectors import grant_requests_to_decide, has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.core.errors import NotFound, ValidationError
@@ -55,8 +57,52 @@ def overview(request: HttpRequest) -> HttpResponse:
         "year": year,
         "may_start": organisation is not None and all(r.year != year for r in reviews),
         "form": StartReviewForm(),
+        "grants": list(grant_requests_to_decide(request.user, organisation)),
     }
     return render(request, "operations/overview.html", context)
+
+
+@require_POST
+@login_required
+def grant_decide(request: HttpRequest, id: str) -> HttpResponse:
+    """Approve or reject a grant that waits for a second person (four eyes)."""
+    organisation = getattr(request, "organisation", None)
+    grant = (
+        grant_requests_to_decide(request.user, organisation).filter(pk=id).first()
+        if _uuid(id)
+        else None
+    )
+    if grant is None:
+        raise NotFound
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            accounts_services.role_grant_approve(
+                actor=request.user,  # type: ignore[arg-type]
+                grant=grant,
+                request=request,
+            )
+            messages.success(request, _("The grant has been approved and is in force."))
+        elif decision == "reject":
+            accounts_services.role_grant_reject(
+                actor=request.user,  # type: ignore[arg-type]
+                grant=grant,
+                request=request,
+            )
+            messages.success(request, _("The grant has been rejected."))
+        else:
+            messages.error(request, _("Choose approve or reject."))
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    return HttpResponseRedirect(reverse("operations:access"))
+
+
+def _uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 @login_required
