@@ -316,11 +316,16 @@ def read_csv(path: Path, columns: Iterable[str] | None = None) -> Table:
         text = _read_arrow(path, odd, header, strings=True)
         for name in odd:
             tbl = tbl.set_column(tbl.schema.get_field_index(name), name, text.column(name))
-    return _consume(tbl)
+    box = [tbl]
+    del tbl
+    return _consume(box)
 
 
-def _consume(tbl: pa.Table) -> Table:
-    """Table.from_arrow, releasing each Arrow column once converted (lower peak memory)."""
+def _consume(box: list[pa.Table]) -> Table:
+    """Table.from_arrow of the table in ``box``, which must hold the only reference to it:
+    each Arrow column is released once converted, so the file's columns are not all in
+    memory twice."""
+    tbl = box.pop()
     out: dict[str, npt.NDArray[np.generic]] = {}
     names = tbl.column_names
     for name in names:
@@ -328,6 +333,9 @@ def _consume(tbl: pa.Table) -> Table:
         tbl = tbl.remove_column(0)
         out[name] = from_arrow(col, name)
         del col
+        # hand the freed buffers back to the system now, not when the allocator gets to it:
+        # else the Arrow copy of the data and its numpy columns sit in memory side by side
+        pa.default_memory_pool().release_unused()
     return Table(out)
 
 
@@ -346,12 +354,12 @@ def read_parquet(path: Path, columns: Iterable[str] | None = None) -> Table:
             if f.name in include
             and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
         ]
-        tbl = pq.read_table(path, columns=include, read_dictionary=text, use_threads=True)
+        box = [pq.read_table(path, columns=include, read_dictionary=text, use_threads=True)]
     except OSError as exc:
         raise StatsError(f"cannot read data file {path}: {exc.strerror or exc}", "data") from None
     except pa.ArrowException as exc:
         raise StatsError(f"cannot read data file {path}: {exc}", "data") from None
-    return _consume(tbl)
+    return _consume(box)
 
 
 def read_table(path: Path, columns: Iterable[str] | None = None) -> Table:
