@@ -5,10 +5,11 @@
 
 A synthetic national wave (no database: the response tables and frame counts are generated in
 the shape of ``vib.surveys.selectors.response_table`` / ``population_counts``) goes through the
-whole report: derived indicators, weighted data set, every analysis spec through
-``vib.stats.run_spec`` (raking, fpc, Korn-Graubard), disclosure control, findings, charts,
+whole report: derived indicators, weighted data set, every analysis spec through ``vib.stats``
+(one conversion of each instrument's data set, every spec on it; raking, fpc, Korn-Graubard), disclosure control, findings, charts,
 province and organisation factsheets, the HTML and the tagged PDF, and the bundle. Prints the
-wall time per stage and the process's peak resident memory. Targets: ≤ 30 s, ≤ 1.5 GB.
+wall and processor time per stage and the process's peak resident memory. Targets: ≤ 30 s,
+≤ 1.5 GB, the analysis stage (every instrument's specs) ≤ 2 s.
 """
 
 from __future__ import annotations
@@ -171,12 +172,14 @@ def main() -> None:
     inp = ReportInput(2016, "Monitor Integriteit en Veiligheid 2016 (benchmark)", sources,
                       organisations=registry)  # fmt: skip
     stages: dict[str, float] = {}
-    last = [time.perf_counter(), "start"]
+    cpu: dict[str, float] = {}
+    last = [time.perf_counter(), "start", time.process_time()]
 
     def progress(_pct: int, stage: str) -> None:
-        now = time.perf_counter()
+        now, now_cpu = time.perf_counter(), time.process_time()
         stages[str(last[1])] = stages.get(str(last[1]), 0.0) + now - float(last[0])
-        last[0], last[1] = now, stage.split(":")[0]
+        cpu[str(last[1])] = cpu.get(str(last[1]), 0.0) + now_cpu - float(last[2])
+        last[0], last[1], last[2] = now, stage.split(":")[0], now_cpu
 
     out = Path(tempfile.mkdtemp(prefix="vib-monitor-bench-")) / f"rapport.{args.format}"
     start = time.perf_counter()
@@ -187,9 +190,16 @@ def main() -> None:
           f"(target ≤ 1536 MB), {out.stat().st_size / 1e6:.1f} MB, "
           f"{len(report.organisation_sheets)} organisation factsheets, "
           f"{sum(1 for s in report.province_sheets if s.allowed)} province factsheets")  # fmt: skip
+    # processor time (all threads) beside wall time: on a shared machine the wall time of a
+    # stage also counts the time other processes had the processors
+    print(f"  {'stage':<10} {'wall':>7} {'cpu':>7}   (load average {os.getloadavg()[0]:.1f})")
     for stage, seconds in stages.items():
-        print(f"  {stage:<10} {seconds:6.1f} s")
-    ok = total <= 30 and peak <= 1536
+        print(f"  {stage:<10} {seconds:6.2f}s {cpu.get(stage, 0.0):6.2f}s")
+    analyse = stages.get("analyse", 0.0)
+    print(
+        f"analysis stage {analyse:.2f} s wall, {cpu.get('analyse', 0.0):.2f} s cpu (target ≤ 2 s)"
+    )
+    ok = total <= 30 and peak <= 1536 and analyse <= 2
     print("OK" if ok else "MISSED TARGET")
     sys.exit(0 if ok else 1)
 

@@ -4,10 +4,11 @@ residual adjustments R's svyrecvar makes so the variance accounts for calibratio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from .data import Table, missing_mask
 from .design import FloatArray, IntArray, factorize
@@ -21,6 +22,17 @@ class PostStratum:
     ncell: int
     weights: FloatArray  # weights after this post-stratification
     oldweights: FloatArray  # weights before it
+    _onehot: sparse.csr_matrix | None = field(default=None, repr=False, compare=False)
+
+    def cell_sums(self, x: FloatArray) -> FloatArray:
+        """Σ over the rows of each cell, for every column of x (ncell x p): a product with
+        the cells' 0/1 incidence matrix, built once (a sparse product is one pass over x)."""
+        if self._onehot is None:
+            n = len(self.index)
+            self._onehot = sparse.csr_matrix(
+                (np.ones(n), (self.index, np.arange(n))), shape=(self.ncell, n)
+            )
+        return np.asarray(self._onehot @ x)
 
     def residualize(self, x: FloatArray) -> FloatArray:
         psw = self.weights.copy()
@@ -29,17 +41,10 @@ class PostStratum:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(psw != 0, self.oldweights / psw, 0.0)
         den = np.bincount(self.index, weights=self.oldweights, minlength=self.ncell)
-        num = _cell_sums(self.index, self.ncell, x * ratio[:, None])
+        num = self.cell_sums(x * ratio[:, None])
         with np.errstate(divide="ignore", invalid="ignore"):
             means = np.where(den[:, None] != 0, num / den[:, None], 0.0)
         return np.asarray(x - means[self.index] * psw[:, None])
-
-
-def _cell_sums(index: IntArray, ncell: int, x: FloatArray) -> FloatArray:
-    """Σ over the rows of each cell of every column of x (ncell x p), in one bincount."""
-    p = x.shape[1]
-    key = (index[:, None] * p + np.arange(p)).ravel()
-    return np.bincount(key, weights=x.ravel(), minlength=ncell * p).reshape(ncell, p)
 
 
 @dataclass
@@ -89,7 +94,7 @@ class Raking:
         cross = self.cross()
         p = x.shape[1]
         b = [
-            _cell_sums(m.index, m.ncell, x * inv[:, None])
+            m.cell_sums(x * inv[:, None])
             for m, inv in zip(self.margins, self.inverse(), strict=True)
         ]
         if self._count is None:

@@ -42,6 +42,17 @@ def _clean(v: Any) -> Any:
     return v
 
 
+def _clean_floats(x: np.ndarray) -> list[float | None]:
+    """A float column as a JSON list, None where not finite (as ``_clean``, without its
+    per-value type dispatch)."""
+    finite = np.isfinite(x)
+    values: list[float | None] = np.where(finite, x, 0.0).tolist()
+    if not finite.all():
+        for i in np.flatnonzero(~finite).tolist():
+            values[i] = None
+    return values
+
+
 def build_context(spec: Spec, table: Table) -> Context:
     design = build_design(spec.design, table)
     w = design.weights
@@ -209,9 +220,9 @@ def run_table(spec: Spec, table: Table, *, fast: bool = True) -> dict[str, Any]:
             "estimates": out_estimates,
             "contrasts": out_contrasts,
             "tests": out_tests,
-            "weights": [float(x) for x in ctx.weights] if spec.output_weights else None,
+            "weights": None,
         }
-    )
+    ) | {"weights": _clean_floats(ctx.weights) if spec.output_weights else None}
 
 
 def run_spec(spec_dict: dict[str, Any], base_dir: str | Path = ".") -> dict[str, Any]:

@@ -1,21 +1,23 @@
 """Confidence intervals: normal and t for every estimator, and the closed-form svyciprop
 methods for proportions ("logit" and "likelihood", which R derives from a svyglm fit, are in
-likelihood.py). scipy is used only for distribution functions."""
+likelihood.py). scipy is used only for distribution functions: its special functions directly
+(the very functions ``scipy.stats`` evaluates, without its per-call argument handling, which
+cost more than the rest of an interval)."""
 
 from __future__ import annotations
 
 import math
 
-from scipy import stats
+from scipy import special, stats
 
 
 def tquantile(prob: float, df: float) -> float:
     """R's qt(prob, df): the normal quantile for df = Inf."""
     if math.isinf(df):
-        return float(stats.norm.ppf(prob))
+        return float(special.ndtri(prob))  # stats.norm.ppf
     if df <= 0:
         return math.nan
-    return float(stats.t.ppf(prob, df))
+    return float(special.stdtrit(df, prob))  # stats.t.ppf
 
 
 def wald(est: float, se: float, df: float, level: float) -> tuple[float, float]:
@@ -63,8 +65,9 @@ def proportion_ci(
     if method == "beta":
         ratio = tquantile(alpha / 2, nrow - 1) / tquantile(alpha / 2, design_df)
         n_eff = n_eff * ratio**2
-        lo = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
-        hi = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)) if p < 1 else 1.0
+        # stats.beta.ppf(q, a, b) is special.betaincinv(a, b, q)
+        lo = special.betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2) if p > 0 else 0.0
+        hi = special.betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2) if p < 1 else 1.0
         return float(lo), float(hi)
     if method == "wilson":
         z = tquantile(1 - alpha / 2, df)
