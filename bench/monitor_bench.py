@@ -6,10 +6,10 @@
 A synthetic national wave (no database: the response tables and frame counts are generated in
 the shape of ``vib.surveys.selectors.response_table`` / ``population_counts``) goes through the
 whole report: derived indicators, weighted data set, every analysis spec through ``vib.stats``
-(one conversion of each instrument's data set, every spec on it; raking, fpc, Korn-Graubard), disclosure control, findings, charts,
-province and organisation factsheets, the HTML and the tagged PDF, and the bundle. Prints the
-wall and processor time per stage and the process's peak resident memory. Targets: ≤ 30 s,
-≤ 1.5 GB, the analysis stage (every instrument's specs) ≤ 2 s.
+(one conversion of each instrument's data set, every spec on it; raking, fpc, Korn-Graubard),
+disclosure control, findings, charts, province and organisation factsheets, the HTML and the
+tagged PDF, and the bundle. Prints the wall and processor time per stage and the process's peak
+resident memory. Targets: ≤ 30 s, ≤ 1.5 GB, the analysis stage (every instrument's specs) ≤ 2 s.
 """
 
 from __future__ import annotations
