@@ -193,3 +193,19 @@ def test_generated_bootstrap_through_the_cli(tmp_path: Path) -> None:
     s["replicates"]["seed"] = "x"
     path.write_text(json.dumps(s))
     assert main(["run", str(path)]) == 2
+
+
+def test_a_replicate_matrix_too_large_to_hold_is_refused_before_it_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vib.stats import replicates
+
+    t = design_table([2, 3])  # 15 rows
+    monkeypatch.setattr(replicates, "MAX_REPLICATE_CELLS", 15 * 9_999)
+    with pytest.raises(StatsError, match="rows x 10000 replicates") as exc:
+        build_context(parse_spec(spec("bootstrap", count=10_000)), t)
+    assert exc.value.field == "replicates.count"
+    s = spec("JK1")
+    del s["replicates"]["count"], s["replicates"]["seed"]
+    s["design"] = {"ids": [], "weights": "w"}  # every row a PSU: 15 x 15 is fine
+    build_context(parse_spec(s), t)

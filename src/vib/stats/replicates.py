@@ -112,6 +112,7 @@ _STORED_HEX: dict[int, list[str]] = {
         "2e3ee42b2",
     ],
 }
+MAX_REPLICATE_CELLS = 100_000_000  # rows x replicates: 800 MB of float64 weights
 PALEY_MAX_PRIME = 7919  # R's paley() knows the primes p = 3 (mod 4) up to 7919
 
 
@@ -338,6 +339,16 @@ def build_replicates(
             f"{spec.type} needs a stratified design; use JK1 (R: Must use JK1 "
             "or bootstrap for an unstratified design)",
             "replicates.type",
+        )
+    # the replicate weights are an n x R matrix (and calibration copies it): refuse a spec
+    # that would need gigabytes (JK1 on an element design has R = n) before allocating it
+    nrep = spec.count if spec.type in ("bootstrap", "subbootstrap") else design.stages[0].nclusters
+    if design.n * nrep > MAX_REPLICATE_CELLS:
+        raise StatsError(
+            f"{design.n} rows x {nrep} replicates is more replicate weights than the engine "
+            f"holds ({MAX_REPLICATE_CELLS:,}); use fewer replicates, a cluster design, or "
+            "linearisation (replicates: null)",
+            "replicates.count" if spec.type in ("bootstrap", "subbootstrap") else "replicates.type",
         )
     labels: list[str] = []
     if strata_column is not None:
