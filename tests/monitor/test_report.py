@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 
 from vib.monitor import findings as phrasing
+from vib.monitor.figures import percent
 from vib.stats import cli as stats_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,9 +101,8 @@ def test_key_findings_say_what_the_numbers_say(produced: dict[str, Any]) -> None
         if f.phrase:
             low, high = phrasing.phrase_bounds(f.phrase)
             assert low <= f.value <= high, f.text
-            assert f"({round(100 * f.value)}%)" in f.text
-        if f.comparison is not None:
-            assert (f.direction == "hoger") == (f.value > f.comparison)
+            assert phrasing.with_percent(f.phrase, f.value) in f.text.lower()
+            assert "procent (" not in f.text
     first = report.findings[0]
     assert first.indicator == "oh_ag_any"
     assert first.value == cells[("oh_ag_any", "", "")].estimate
@@ -233,8 +233,8 @@ def test_pdf_pages_text_headings_tables_and_no_hidden_value(produced: dict[str, 
         assert heading in text
     c = _cells(report)[("oh_ag_any", "", "")]
     # a table row: the indicator, its total and the tiers on one line
-    pct = round(100 * c.estimate)
-    assert re.search(rf"Agressie of geweld meegemaakt \(12\s+{pct}%", text)
+    pct = percent(c.estimate)
+    assert re.search(rf"Agressie of geweld meegemaakt \(12( maanden\))?\s+{pct}", text)
     assert "Gewogen" in text
     assert "Ongewogen" in text
     assert report.findings[0].text[:40] in " ".join(text.split())
@@ -254,6 +254,191 @@ def _contains(content: bytes, number: str) -> bool:
     return (
         re.search(rb"(?<![\d.,])" + re.escape(number.encode()) + rb"(?![\d])", content) is not None
     )
+
+
+# --- #18: a page a ministry would publish ------------------------------------------------------
+
+Word = tuple[float, float, float, float, str]
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+def _pdf_words(pdf: Path) -> list[list[Word]]:
+    """Every word of every page with its box, as poppler reads it."""
+    from html import unescape
+
+    out = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        [
+            (float(m[1]), float(m[2]), float(m[3]), float(m[4]), unescape(m[5]))
+            for m in WORD.finditer(page)
+        ]
+        for page in out.split("<page ")[1:]
+    ]
+
+
+def overlapping_words(pages: list[list[Word]], tolerance: float = 0.5) -> list[str]:
+    """Pairs of words on one page whose boxes overlap by more than ``tolerance`` points both
+    ways: text written over text."""
+    found = []
+    for number, words in enumerate(pages, 1):
+        for i, a in enumerate(words):
+            for b in words[i + 1 :]:
+                if b[1] > a[3]:
+                    continue
+                dx = min(a[2], b[2]) - max(a[0], b[0])
+                dy = min(a[3], b[3]) - max(a[1], b[1])
+                if dx > tolerance and dy > tolerance:
+                    found.append(f"p. {number}: {a[4]!r} over {b[4]!r}")
+    return found
+
+
+def decimal_points(pages: list[list[Word]], identifiers: set[str]) -> list[str]:
+    """Numbers written with a decimal point ("0.0", "1.5"); a thousands point ("72.600") and
+    named identifiers (the indicator set's version) are not decimals."""
+    found = []
+    for number, words in enumerate(pages, 1):
+        for w in words:
+            for m in re.finditer(r"\d+(?:\.\d+)+", w[4]):
+                if m.group(0) in identifiers or re.fullmatch(r"\d{1,3}(?:\.\d{3})+", m.group(0)):
+                    continue
+                found.append(f"p. {number}: {w[4]!r}")
+    return found
+
+
+def _font_width(text: str, size: float) -> float:
+    """The advance width of ``text`` in DejaVu Sans, read from the font file itself (this
+    test's own measurement, independent of the chart code's)."""
+    from fontTools.ttLib import TTFont
+
+    font = _font_width.__dict__.get("font")
+    if font is None:
+        from django.conf import settings
+
+        font = _font_width.__dict__["font"] = TTFont(str(settings.MONITOR_REPORT_FONT))
+    cmap, hmtx = font.getBestCmap(), font["hmtx"]
+    units = sum(hmtx[cmap.get(ord(ch), ".notdef")][0] for ch in text)
+    return float(units * size / font["head"].unitsPerEm)
+
+
+def clipped_chart_labels(html: str) -> list[str]:
+    """Every text of every SVG chart, measured: it must lie inside the chart's box and not
+    on another text of the same chart."""
+    from html import unescape
+
+    problems = []
+    for svg in re.findall(r"<svg\b.*?</svg>", html, re.S):
+        chart_id = re.search(r'aria-labelledby="([^"]+)-t', svg).group(1)  # type: ignore[union-attr]
+        view = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+        assert view is not None
+        width, height = float(view.group(1)), float(view.group(2))
+        boxes = []
+        for m in re.finditer(r"<text ([^>]*)>([^<]*)</text>", svg):
+            attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', m.group(1)))
+            text, size = unescape(m.group(2)), float(attrs["font-size"])
+            w, x, y = _font_width(text, size), float(attrs["x"]), float(attrs["y"])
+            anchor = attrs.get("text-anchor", "start")
+            x0 = x - (w if anchor == "end" else w / 2 if anchor == "middle" else 0)
+            box = (x0, y - 0.76 * size, x0 + w, y + 0.24 * size, text)
+            if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
+                problems.append(f"{chart_id}: {text!r} outside the chart, x {box[0]:.1f}")
+            boxes.append(box)
+        problems += [f"{chart_id}: {p}" for p in overlapping_words([boxes], 0.5)]
+    return problems
+
+
+def test_pdf_pages_have_no_overlapping_words_and_only_dutch_figures(
+    produced: dict[str, Any],
+) -> None:
+    _poppler()
+    pages = _pdf_words(produced["pdf"])
+    assert sum(len(p) for p in pages) > 5000  # the whole report was read
+    assert overlapping_words(pages) == []
+    assert decimal_points(pages, {produced["report"].indicators.version}) == []
+    # the checks can fail: a word written over another, a decimal point
+    assert overlapping_words([[(0, 0, 20, 10, "Waterschappen"), (15, 1, 40, 11, "13%")]])
+    assert decimal_points([[(0, 0, 9, 9, "0.0"), (0, 0, 9, 9, "72.600")]], set()) == ["p. 1: '0.0'"]
+
+
+def test_chart_labels_fit_their_box_and_every_chart_keeps_its_data(
+    produced: dict[str, Any],
+) -> None:
+    html = produced["html"]
+    charts = re.findall(r"<svg\b.*?</svg>", html, re.S)
+    assert len(charts) >= 10
+    assert clipped_chart_labels(html) == []
+    # the longest function label is there in full, in the chart and in the PDF
+    label = "Leden algemeen bestuur waterschap"
+    chart = next(c for c in charts if 'aria-labelledby="chart-oh_ag_any-function-t' in c)
+    lines = re.findall(r'text-anchor="end"[^>]*>([^<]+)</text>', chart)
+    assert label in [" ".join(lines[i : i + 2]) for i in range(len(lines))] or label in lines
+    words = {w[4] for page in _pdf_words(produced["pdf"]) for w in page}
+    assert set(label.split()) <= words
+    # each chart is followed by its data table
+    for m in re.finditer(r"<svg\b.*?</svg>", html, re.S):
+        after = html[m.end() : m.end() + 400]
+        assert "<table" in after, after[:80]
+    # the check can fail: a label that starts left of the chart
+    bad = '<svg viewBox="0 0 100 50" aria-labelledby="b-t b-d"><text x="20" y="20" '
+    bad += 'font-size="11" text-anchor="end">Leden algemeen bestuur</text></svg>'
+    assert clipped_chart_labels(bad)
+
+
+def test_summary_states_only_the_changes_the_engine_supports(produced: dict[str, Any]) -> None:
+    """The summary's statements against the statistics engine: the bundle's spec rerun gives
+    the estimate, SE and design df; the test against the previous edition's published figure
+    is recomputed from them, and a direction is named only when it is significant."""
+    from scipy import stats as sps
+
+    from vib.monitor.reference import load_reference
+    from vib.stats import run_spec
+
+    report = produced["report"]
+    bundle: Path = produced["bundle"]
+    engine: dict[str, dict[str, Any]] = {}
+    for instrument in ("office_holders", "employees"):
+        spec = json.loads((bundle / f"{instrument}.spec.json").read_text())
+        result = run_spec(spec, base_dir=bundle)
+        for e in result["estimates"]:
+            for row in e["rows"]:
+                if not row["domain"]:
+                    engine[e["id"]] = row
+    reference = {s.indicator: s for s in load_reference().values()}
+    checked = 0
+    for f in report.findings:
+        if f.comparison is None:
+            assert not re.search(r"gestegen|gedaald|hoger|lager|toegenomen|afgenomen", f.text)
+            continue
+        row = engine[f.indicator]
+        prev = reference[f.indicator].previous(report.input.edition)
+        assert prev is not None
+        assert f.comparison == prev.value
+        t = (row["estimate"] - prev.value) / row["se"]
+        p = float(2 * sps.t.sf(abs(t), row["df"]))
+        assert f.significant == (p < 0.05)
+        if p < 0.05:
+            assert f.direction == ("gestegen" if t > 0 else "gedaald")
+            assert f.direction in f.text
+        else:
+            assert f.direction == phrasing.NO_CHANGE
+            assert not re.search(r"gestegen|gedaald|hoger|lager|toegenomen|afgenomen", f.text)
+            assert "niet significant veranderd" in f.text
+        checked += 1
+    assert checked >= 2  # office holders and employees have a previous edition
+    # the summary tables say the same, with the same numbers (one source)
+    html = produced["html"]
+    start = html.index('id="summary"')
+    summary = html[start : html.index("</section>", start)]
+    for table in report.summary_tables:
+        for ind in table.indicators:
+            for r in ind.rows:
+                if r.change is not None:
+                    assert r.change.phrase in summary
+                    assert f"{r.change.phrase}." in " ".join(f.text for f in report.findings)
+    assert summary.count("<table") == len(report.summary_tables) == 3
 
 
 # --- running it --------------------------------------------------------------------------------

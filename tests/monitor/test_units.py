@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vib.monitor import charts, disclosure, findings
+from vib.monitor import charts, disclosure, figures, findings
 from vib.monitor.analysis import Estimate, change_spec, stack_waves, write_data
 from vib.monitor.indicators import derive, load_indicators
 from vib.monitor.reference import load_reference
@@ -31,7 +31,64 @@ def test_the_brief_s_example() -> None:
     assert findings.share_phrase(0.27) == "ruim een kwart"
     assert findings.share_phrase(0.25) == "ongeveer een kwart"
     assert findings.share_phrase(0.48) == "bijna de helft"
-    assert findings.share_phrase(0.07) == "7 procent"  # not "bijna een op de tien"
+    assert findings.share_phrase(0.07) == "7%"  # not "bijna een op de tien"
+    assert findings.with_percent("7%", 0.07) == "7%"  # not "7 procent (7%)"
+    assert findings.with_percent("ruim een kwart", 0.27) == "ruim een kwart (27%)"
+
+
+# --- a change is called a rise or fall only when the test supports it (ADR 0119) ----------------
+
+DIRECTION_WORDS = ("gestegen", "gedaald", "hoger", "lager", "toegenomen", "afgenomen", "stijging")
+
+
+@settings(max_examples=60)
+@given(
+    st.floats(min_value=-0.3, max_value=0.3),
+    st.floats(min_value=0.001, max_value=0.2),
+    st.floats(min_value=2, max_value=5000),
+)
+def test_a_change_phrase_claims_a_direction_only_when_significant(
+    diff: float, se: float, df: float
+) -> None:
+    from scipy import stats as sps
+
+    p = float(2 * sps.t.sf(abs(diff / se), df))
+    half = float(sps.t.ppf(0.975, df)) * se
+    significant = p < 0.05
+    text = findings.change_phrase(
+        difference=diff,
+        low=diff - half,
+        high=diff + half,
+        significant=significant,
+        previous=0.25,
+        previous_year=2014,
+    )
+    claimed = [w for w in DIRECTION_WORDS if w in text]
+    if not significant:
+        assert claimed == [], text
+        assert text.startswith("niet significant veranderd")
+    else:
+        assert claimed == (["gestegen"] if diff > 0 else ["gedaald"]), text
+        # the interval of a significant change excludes 0, as the test says
+        assert (diff - half > 0) or (diff + half < 0)
+    assert "procentpunt" in text
+    assert "." not in text.replace("procentpunt,", "")  # Dutch figures: no decimal point
+
+
+def test_dutch_figures() -> None:
+    assert figures.number(1234.5, 1) == "1.234,5"
+    assert figures.number(0.0, 1) == "0,0"
+    assert figures.number(-0.04) == "0"  # no minus zero
+    assert figures.number(-1234.56, 2) == "\u22121.234,56"
+    assert figures.integer(1234567) == "1.234.567"
+    assert figures.percent(0.125) == "13%"  # half up, as a reader rounds
+    assert figures.percent_range(0.2149, 0.355) == "21\u201336%"
+    assert figures.points(0.04) == "+4"
+    assert figures.points(-0.0351) == "\u22124"
+    assert figures.points_range(-0.012, 0.09) == "\u22121 tot +9"
+    assert figures.p_value(0.0123) == "0,012"
+    assert figures.p_value(0.0001) == "< 0,001"
+    assert figures.number(None) == ""
 
 
 @given(st.floats(min_value=0.0, max_value=1.0))
@@ -87,6 +144,18 @@ def test_flags_mark_small_effective_n_and_wide_intervals() -> None:
 
 
 # --- charts -------------------------------------------------------------------------------------
+
+
+def test_a_long_bar_label_wraps_and_the_label_column_fits_it() -> None:
+    long = "Leden algemeen bestuur waterschap"
+    assert charts.wrap_label(long) != [long] or charts.text_width(long, 11) <= charts.LABEL_MAX
+    svg = charts.bar_chart("c2", "T", "D", [charts.Bar(long, 0.3, 0.2, 0.4), charts.Bar("A", 0.1)])
+    xs = [float(x) for x in re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="end"', svg)]
+    lines = re.findall(r'text-anchor="end" fill="[^"]+">([^<]+)</text>', svg)
+    assert " ".join(lines[:-1]) == long  # both lines of the long label, in order
+    for x, line in zip(xs, lines, strict=True):
+        assert x - charts.text_width(line, charts.LABEL_SIZE) >= 0  # nothing left of the box
+    assert charts.text_width("WWW", 10) > charts.text_width("iii", 10)  # measured, not counted
 
 
 def test_charts_are_accessible_svg_without_style() -> None:

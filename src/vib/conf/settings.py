@@ -360,6 +360,13 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- monitor report ---------------------------------------------------------------------------
+# The font the report's PDF and charts are set in: the charts measure their labels with its
+# metrics (ADR 0118), so a label column is as wide as its longest label.
+MONITOR_REPORT_FONT = Path(
+    env_str("VIB_REPORT_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+)
+
 # --- security contact (/.well-known/security.txt, SECURITY.md) ------------------------------
 SECURITY_CONTACT = env_str("VIB_SECURITY_CONTACT", "security@vib.example.nl")
 SECURITY_POLICY_URL = env_str(

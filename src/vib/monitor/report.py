@@ -22,6 +22,7 @@ from scipy import stats as sps
 
 from vib.monitor import charts, disclosure, findings
 from vib.monitor.analysis import Estimate, InstrumentInput, InstrumentResult, analyse_instrument
+from vib.monitor.figures import integer, p_value, percent, percent_range, points, points_range
 from vib.monitor.indicators import Indicator, IndicatorSet, load_indicators
 from vib.monitor.reference import Series, load_reference
 from vib.monitor.registrations import Registrations
@@ -56,13 +57,12 @@ class ReportInput:
 
 
 def pct(v: float | None) -> str:
-    return "" if v is None else f"{round(100 * v)}%"
+    return percent(v)
 
 
 def interval(c: Estimate) -> str:
-    if c.ci_low is None or c.ci_high is None:
-        return ""
-    return f"{round(100 * c.ci_low)}–{round(100 * c.ci_high)}"  # noqa: RUF001
+    """The 95% interval as printed: "21-35%" with an en dash."""
+    return percent_range(c.ci_low, c.ci_high)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Cell:
             False,
             pct(c.estimate),
             interval(c),
-            str(c.n),
+            integer(c.n),
             "".join(c.flags),
             c.estimate,
         )
@@ -129,6 +129,8 @@ class Trend:
 
 @dataclass
 class Change:
+    """The change of an indicator against the previous edition and its test (ADR 0119)."""
+
     indicator: str
     label: str
     current: str
@@ -139,6 +141,58 @@ class Change:
     p_value: float
     significant: bool
     method: str
+    previous_value: float = 0.0
+    low: float = 0.0  # 95% interval of the difference
+    high: float = 0.0
+
+    @property
+    def verdict(self) -> str:
+        return findings.change_verdict(self.difference, self.significant)
+
+    @property
+    def difference_text(self) -> str:
+        return points(self.difference)
+
+    @property
+    def interval_text(self) -> str:
+        return points_range(self.low, self.high)
+
+    @property
+    def p_text(self) -> str:
+        return p_value(self.p_value)
+
+    @property
+    def phrase(self) -> str:
+        return findings.change_phrase(
+            difference=self.difference,
+            low=self.low,
+            high=self.high,
+            significant=self.significant,
+            previous=self.previous_value,
+            previous_year=self.previous_year,
+        )
+
+
+@dataclass
+class SummaryRow:
+    group: str  # "Totaal" or a tier
+    cell: Cell
+    change: Change | None
+
+
+@dataclass
+class SummaryIndicator:
+    label: str
+    rows: list[SummaryRow]
+
+
+@dataclass
+class SummaryTable:
+    """Per instrument: its key indicators, total and per tier, with the change."""
+
+    instrument: str
+    title: str
+    indicators: list[SummaryIndicator]
 
 
 @dataclass
@@ -176,6 +230,7 @@ class Report:
     results: dict[str, InstrumentResult]
     chapters: list[Chapter]
     findings: list[findings.Finding]
+    summary_tables: list[SummaryTable]
     province_sheets: list[ProvinceSheet]
     organisation_sheets: list[OrganisationSheet]
     method_rows: list[dict[str, Any]]
@@ -183,6 +238,11 @@ class Report:
     generated: dt.datetime
     texts: dict[str, str]
     hidden_values: list[float] = field(default_factory=list)
+
+    @property
+    def refused_provinces(self) -> list[str]:
+        """Provinces without a factsheet: named once, in one sentence."""
+        return [s.province for s in self.province_sheets if not s.allowed]
 
     def cells(self) -> list[Estimate]:
         return [e for r in self.results.values() for e in r.estimates]
@@ -294,6 +354,7 @@ def _change(
     df = current.df if current.df and current.df > 0 else math.inf
     t = diff / current.se
     p = float(2 * sps.t.sf(abs(t), df))
+    half = float(sps.t.ppf(0.975, df)) * current.se
     return Change(
         indicator=ind.id,
         label=_label(ind, language),
@@ -305,76 +366,81 @@ def _change(
         p_value=p,
         significant=p < 0.05,
         method="published",
+        previous_value=prev.value,
+        low=diff - half,
+        high=diff + half,
     )
+
+
+FINDING_TEMPLATES = (
+    (
+        "oh_ag_any",
+        "{share} van de politieke ambtsdragers heeft in de afgelopen twaalf maanden agressie "
+        "of geweld meegemaakt",
+    ),
+    (
+        "emp_ag_any",
+        "Van de medewerkers in het openbaar bestuur heeft {share} in de afgelopen twaalf "
+        "maanden agressie of geweld meegemaakt",
+    ),
+    (
+        "oh_ch_social_media",
+        "Bij {share} van de ambtsdragers die agressie of geweld meemaakten, gebeurde dat (ook) "
+        "via sociale media",
+    ),
+    (
+        "oh_influence",
+        "{share} van de politieke ambtsdragers zegt dat agressie of geweld hun besluitvorming "
+        "heeft beïnvloed",
+    ),
+    (
+        "org_registration",
+        "{share} van de organisaties registreert voorvallen van agressie en geweld",
+    ),
+    (
+        "oh_int_seen_any",
+        "{share} van de politieke ambtsdragers zag of vermoedde een integriteitsschending bij "
+        "collega-bestuurders",
+    ),
+)
 
 
 def _findings(
     cells: dict[tuple[str, str, str], Estimate], changes: list[Change], language: str
 ) -> list[findings.Finding]:
+    """The summary's statements, findings first: the share in plain Dutch with the
+    interval, and where the previous edition published the figure, the change by the rule of
+    ``findings.change_phrase`` (a direction only when the test is significant)."""
     out: list[findings.Finding] = []
 
     def shown(key: tuple[str, str, str]) -> Estimate | None:
         c = cells.get(key)
         return c if c is not None and c.shown and c.estimate is not None else None
 
-    templates = [
-        (
-            "oh_ag_any",
-            "{phrase} ({pct}) van de politieke ambtsdragers heeft in de afgelopen twaalf "
-            "maanden agressie of geweld meegemaakt.",
-        ),
-        (
-            "emp_ag_any",
-            "Van de medewerkers in het openbaar bestuur heeft {phrase} ({pct}) in de "
-            "afgelopen twaalf maanden agressie of geweld meegemaakt.",
-        ),
-        (
-            "oh_ch_social_media",
-            "Bij {phrase} ({pct}) van de ambtsdragers die agressie of geweld meemaakten, "
-            "gebeurde dat (ook) via sociale media.",
-        ),
-        (
-            "oh_influence",
-            "{phrase} ({pct}) van de politieke ambtsdragers zegt dat agressie of geweld hun "
-            "besluitvorming heeft beïnvloed.",
-        ),
-        (
-            "org_registration",
-            "{phrase} ({pct}) van de organisaties registreert voorvallen van agressie en geweld.",
-        ),
-        (
-            "oh_int_seen_any",
-            "{phrase} ({pct}) van de politieke ambtsdragers zag of vermoedde een "
-            "integriteitsschending bij collega-bestuurders.",
-        ),
-    ]
-    for ind_id, template in templates:
+    for ind_id, template in FINDING_TEMPLATES:
         c = shown((ind_id, "", ""))
         if c is None or c.estimate is None:
             continue
         phrase = findings.share_phrase(c.estimate)
-        text = template.format(phrase=phrase, pct=pct(c.estimate))
-        out.append(findings.Finding(findings.capitalise(text), ind_id, c.estimate, phrase))
+        text = template.format(share=findings.with_percent(phrase, c.estimate))
+        ci = f"95%-interval {interval(c)}" if interval(c) else ""
         change = next((ch for ch in changes if ch.indicator == ind_id), None)
-        if change is not None:
-            direction = "hoger" if change.difference > 0 else "lager"
-            verdict = (
-                "het verschil is statistisch significant"
-                if change.significant
-                else "het verschil is niet statistisch significant"
+        if change is None:
+            text += f" ({ci})." if ci else "."
+            out.append(findings.Finding(findings.capitalise(text), ind_id, c.estimate, phrase))
+            continue
+        text += f" ({ci}); dat is {change.phrase}."
+        out.append(
+            findings.Finding(
+                findings.capitalise(text),
+                ind_id,
+                c.estimate,
+                phrase,
+                comparison=change.previous_value,
+                direction=change.verdict,
+                significant=change.significant,
             )
-            out.append(
-                findings.Finding(
-                    f"In {change.previous_year} was dat {change.previous} "
-                    f"({change.previous_source}): het cijfer is nu {direction}; {verdict}.",
-                    ind_id,
-                    c.estimate,
-                    "",
-                    comparison=float(change.previous.rstrip("%")) / 100,
-                    direction=direction,
-                    significant=change.significant,
-                )
-            )
+        )
     functions = [
         c
         for k, c in cells.items()
@@ -386,14 +452,43 @@ def _findings(
         phrase = findings.share_phrase(top.estimate)
         out.append(
             findings.Finding(
-                f"De {level_label(language, 'function', top.level).lower()} worden het vaakst "
-                f"getroffen: {phrase} ({pct(top.estimate)}) maakte agressie of geweld mee.",
+                f"Van de {level_label(language, 'function', top.level).lower()} maakte "
+                f"{findings.with_percent(phrase, top.estimate)} agressie of geweld mee "
+                f"(95%-interval {interval(top)}): het hoogste aandeel van alle functies.",
                 "oh_ag_any",
                 top.estimate,
                 phrase,
             )
         )
     return out
+
+
+def _summary_tables(
+    indicators: IndicatorSet,
+    cells: dict[tuple[str, str, str], Estimate],
+    changes: list[Change],
+    language: str,
+    texts: dict[str, str],
+) -> list[SummaryTable]:
+    from vib.monitor.templatetags.monitor_report import instrument_title
+
+    tables = []
+    for instrument in INSTRUMENT_ORDER:
+        rows = []
+        for ind in indicators.for_instrument(instrument):
+            total = cells.get((ind.id, "", ""))
+            if not ind.key or total is None:
+                continue
+            change = next((ch for ch in changes if ch.indicator == ind.id), None)
+            group = [SummaryRow(texts["total"], Cell.of(total, texts["total"]), change)]
+            tiers = sorted(k[2] for k in cells if k[0] == ind.id and k[1] == "tier")
+            for t in tiers:
+                label = level_label(language, "tier", t)
+                group.append(SummaryRow(label, Cell.of(cells[(ind.id, "tier", t)], label), None))
+            rows.append(SummaryIndicator(_label(ind, language), group))
+        if rows:
+            tables.append(SummaryTable(instrument, instrument_title(instrument, language), rows))
+    return tables
 
 
 def _province_sheets(
@@ -550,7 +645,7 @@ def build_report(inp: ReportInput, out_dir: Path, progress: Progress | None = No
                         "weighted": Cell.of(w, level),
                         "unweighted": Cell.of(u, level),
                         "difference": (
-                            f"{100 * (w.estimate - u.estimate):+.1f}".replace(".", ",")
+                            points(w.estimate - u.estimate, 1)
                             if w.shown
                             and u.shown
                             and w.estimate is not None
@@ -566,6 +661,7 @@ def build_report(inp: ReportInput, out_dir: Path, progress: Progress | None = No
         results=results,
         chapters=chapters,
         findings=_findings(cells, all_changes, inp.language),
+        summary_tables=_summary_tables(indicator_set, cells, all_changes, inp.language, texts),
         province_sheets=_province_sheets(policy, cells, inp.language, texts),
         organisation_sheets=_organisation_sheets(
             inp.sources.get("organisations"), policy, inp.organisations, inp.language

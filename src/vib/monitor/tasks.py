@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 def summary_of(report: Report) -> dict[str, Any]:
     """The key figures as published (hidden cells without a number) for the dashboard."""
     from vib.monitor.report import Cell
+    from vib.monitor.templatetags.monitor_report import instrument_title
 
     rows = []
     cells = {e.key: e for e in report.cells()}
@@ -30,6 +31,9 @@ def summary_of(report: Report) -> dict[str, Any]:
             {
                 "indicator": ind.id,
                 "chapter": ind.chapter,
+                # for whom: the same indicator is measured for office holders and employees
+                "group_nl": instrument_title(ind.instrument, "nl"),
+                "group_en": instrument_title(ind.instrument, "en"),
                 "label_nl": ind.label_nl,
                 "label_en": ind.label_en,
                 "text": cell.text,

@@ -57,9 +57,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "province": "Provincie",
         "national": "Landelijk",
         "no_factsheet": (
-            "Voor deze provincie laat de onthullingscontrole geen factsheet toe: te weinig "
-            "organisaties hebben geantwoord."
+            "Voor de volgende provincies laat de onthullingscontrole geen factsheet toe, omdat "
+            "te weinig organisaties hebben geantwoord:"
         ),
+        "key_figures": "Kerncijfers",
+        "interval_short": "95%-interval",
+        "group": "Groep",
+        "change_since": "Verandering sinds",
+        "change_note": (
+            "Een verandering heet alleen gestegen of gedaald als de toets die aantoont "
+            "(p < 0,05): het verschil in procentpunt met zijn 95%-interval, getoetst met de "
+            "designgebaseerde standaardfout en vrijheidsgraden van deze editie uit de "
+            "statistiekmodule tegen het gepubliceerde cijfer van de vorige editie. Voor de "
+            "andere indicatoren en per bestuurslaag zijn geen eerdere cijfers gepubliceerd."
+        ),
+        "chart_data": "Gegevens bij de grafiek",
+        "by": "naar",
         "tier": "Bestuurslaag",
         "function": "Functie",
         "gender": "Geslacht",
@@ -115,9 +128,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "province": "Province",
         "national": "National",
         "no_factsheet": (
-            "Disclosure control allows no factsheet for this province: too few organisations "
-            "answered."
+            "Disclosure control allows no factsheet for these provinces, as too few "
+            "organisations answered:"
         ),
+        "key_figures": "Key figures",
+        "interval_short": "95% interval",
+        "group": "Group",
+        "change_since": "Change since",
+        "change_note": (
+            "A change is only called a rise or a fall when the test shows it (p < 0.05): the "
+            "difference in percentage points with its 95% interval, tested with this edition's "
+            "design-based standard error and degrees of freedom from the statistics module "
+            "against the previous edition's published figure. No earlier figures were published "
+            "for the other indicators or per tier."
+        ),
+        "chart_data": "Data of the chart",
+        "by": "by",
         "tier": "Tier",
         "function": "Function",
         "gender": "Gender",

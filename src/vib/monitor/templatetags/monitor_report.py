@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
+from vib.monitor import figures
 from vib.monitor.texts import level_label
 
 register = template.Library()
@@ -29,8 +30,17 @@ INSTRUMENT_TITLES = {
 def cell(c: Any) -> str:
     """A ``<td>`` with the published value: "x" for a hidden cell, never its number."""
     if c.hidden:
-        return format_html('<td class="num" data-cell="{}" data-hidden="1">{}</td>', c.id, c.text)
-    return format_html('<td class="num" data-cell="{}">{}{}</td>', c.id, c.text, c.flags)
+        return format_html(
+            '<td class="num" data-cell="{}" data-hidden="1">{}<span class="flags"></span></td>',
+            c.id,
+            c.text,
+        )
+    return format_html(
+        '<td class="num" data-cell="{}">{}<span class="flags">{}</span></td>',
+        c.id,
+        c.text,
+        c.flags,
+    )
 
 
 @register.simple_tag
@@ -45,12 +55,25 @@ def annex_cell(c: Any) -> str:
 
 @register.filter
 def percent(v: float | None) -> str:
-    return "" if v is None else f"{round(100 * v)}%"
+    return figures.percent(v)
 
 
 @register.filter
 def points(v: float) -> str:
-    return f"{100 * v:+.0f}"
+    return figures.points(v)
+
+
+@register.filter
+def number(v: float | None, digits: int = 0) -> str:
+    """Dutch: "1.234,5" (``|number:1``)."""
+    return figures.number(v, int(digits))
+
+
+@register.filter
+def figure(v: Any) -> str:
+    """A count that another module gave as text ("1234") in Dutch ("1.234"); other text as is."""
+    text = str(v)
+    return figures.integer(int(text)) if text.isdigit() else text
 
 
 @register.filter
@@ -81,11 +104,11 @@ def registration_rows(report: Any) -> list[dict[str, str]]:
         rows.append(
             {
                 "label": level_label(report.input.language, "tier", t.tier),
-                "staff": "" if t.staff is None else str(t.staff),
-                "registered": "x" if t.registered is None else str(t.registered),
-                "per_100": "" if per_100 is None else f"{per_100:.1f}",
-                "victims": "" if victims is None else f"{victims:.0f}",
-                "rate": "" if rate is None or rate <= 0 else f"{round(100 * rate)}%",
+                "staff": figures.integer(t.staff),
+                "registered": "x" if t.registered is None else figures.integer(t.registered),
+                "per_100": figures.number(per_100, 1),
+                "victims": figures.number(victims, 0),
+                "rate": "" if rate is None or rate <= 0 else figures.percent(rate),
             }
         )
     return rows
