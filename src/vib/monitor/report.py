@@ -561,9 +561,7 @@ def _organisation_sheets(
             if n < disclosure.MIN_N or (n < disclosure.MIN_N_EXTREME and share in (0.0, 1.0)):
                 continue
             own = str(by_org[code].get(ind.id) or "")
-            rows.append(
-                (_label(ind, language), ANSWER_NL.get(own, own or "—"), f"{round(100 * share)}%")
-            )
+            rows.append((_label(ind, language), ANSWER_NL.get(own, own or "—"), percent(share)))
         if rows:
             sheets.append(
                 OrganisationSheet(
