@@ -120,5 +120,5 @@ def test_anonymous_mailbox_end_to_end(browser, live_server, world, tmp_path):
     page.goto(f"{live_server.url}/integriteit/brievenbus")
     page.fill("input[name=code]", code)
     page.click("button[type=submit].utrecht-button--primary-action")
-    assert page.locator("[data-testid=throttled]").is_visible()
+    assert page.locator("[data-testid=wait]").is_visible()  # a delay, not a refusal
     stranger.close()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from vib.access.integrity import access_case
-from vib.integrity import services
+from vib.integrity import ratelimit, services
 from vib.integrity.models import Attachment, Case, Message
 
 from .helpers import open_mailbox, pdf_file, submit
@@ -107,8 +111,19 @@ def test_wrong_code_gets_a_neutral_error_and_is_throttled(world, client):
     assert wrong not in first.content.decode()  # never echoed back
     for _ in range(3):
         open_mailbox(client, wrong)
-    throttled = open_mailbox(client, code)  # even the right code waits now
+    throttled = open_mailbox(client, code)  # even the right code waits now…
     assert throttled.status_code == 429
+    assert 'data-testid="wait"' in throttled.content.decode()
+    token = throttled.context["wait_token"]
+    # …but is not refused: after the wait it opens the mailbox (ADR 0092).
+    early = client.post("/integriteit/brievenbus", {"code": code, "wacht": token})
+    assert early.status_code == 429
+    assert early.context["wait_token"] == token  # the same token keeps ripening
+    with time_machine.travel(timezone.now() + timedelta(seconds=ratelimit.WAIT_SECONDS + 1)):
+        opened = client.post("/integriteit/brievenbus", {"code": code, "wacht": token})
+        assert opened.status_code == 302
+        again = client.post("/integriteit/brievenbus", {"code": code, "wacht": token})
+        assert again.status_code == 429  # a token is spent once
     # Another client is not affected by this one's mistakes.
     assert open_mailbox(client, code, REMOTE_ADDR="198.51.100.9").status_code == 302
 
@@ -129,13 +144,17 @@ def test_bad_intake_input_writes_nothing(world, client):
 
 
 def test_intake_is_rate_limited_per_client_and_organisation(world, client, settings):
-    from vib.integrity import ratelimit
-
     for _ in range(ratelimit.INTAKE_PER_CLIENT.count):
         assert submit(client, world.a)[0].status_code == 200
     blocked, _code = submit(client, world.a)
     assert blocked.status_code == 429
     assert Case.objects.count() == ratelimit.INTAKE_PER_CLIENT.count
+    assert "Er wordt geknoeid" in blocked.content.decode()  # what was typed is kept
+    token = blocked.context["wait_token"]
+    with time_machine.travel(timezone.now() + timedelta(seconds=ratelimit.WAIT_SECONDS + 1)):
+        late, late_code = submit(client, world.a, wacht=token)  # a delay, not a refusal
+    assert late.status_code == 200
+    assert late_code is not None
     # Another address may still report (until the organisation's limit).
     other = client.post(
         f"/integriteit/melden/{world.a.id}",

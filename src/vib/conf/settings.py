@@ -7,6 +7,7 @@ allowed hosts and encryption keys.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -284,6 +285,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("VIB_BEHIND_PROXY", default=False) else None
 )
+# Reverse proxies (addresses or networks) whose X-Forwarded-For the rate limits believe
+# (vib.integrity.ratelimit.client_of, ADR 0092). Empty: the peer address is the client.
+TRUSTED_PROXIES = env_list("VIB_TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"VIB_TRUSTED_PROXIES: {_proxy!r} is not an address or network."
+        ) from _error
 
 # --- e-mail --------------------------------------------------------------------------------
 # Development prints mail on the console; set VIB_EMAIL_HOST to send through an SMTP server.
@@ -381,7 +392,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "vib.operations.jsonlog.PlainFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
         "json": {"()": "vib.operations.jsonlog.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _LOG_FORMAT}},

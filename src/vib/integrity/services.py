@@ -23,6 +23,7 @@ from vib.accounts.selectors import capability_holders, has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.core import uploads
+from vib.core.anonymity import coarse_now
 from vib.core.errors import ValidationError
 from vib.integrity import capabilities as caps
 from vib.integrity import codes, crypto, receipts, workflow
@@ -174,10 +175,12 @@ def _attach(
     return made
 
 
-def _history(case: Case, *, actor: User | None, from_status: str, note: str = "") -> None:
+def _history(
+    case: Case, *, actor: User | None, from_status: str, note: str = "", at: Any = None
+) -> None:
     CaseStatusChange.objects.create(
         case=case,
-        at=timezone.now(),
+        at=at or timezone.now(),
         actor=actor,
         from_status=from_status,
         to_status=case.status,
@@ -277,11 +280,14 @@ def report_submit(
         raise ValidationError({"name": _("Give your name for a named or confidential report.")})
     checked = _check_files(files)
     code = receipts.generate()
+    # The day only, on every row the report makes: a precise time could be matched with the
+    # proxy's access log or the reporter's other traces (ADR 0090). Deadlines count in days.
+    stamp = coarse_now()
     case = Case(
         organisation=organisation,
         channel=channel,
         case_type=case_type,
-        received_at=timezone.now(),
+        received_at=stamp,
         mailbox_index=receipts.index(code),
         mailbox_hash=receipts.slow_hash(code),
     )
@@ -290,12 +296,16 @@ def report_submit(
     if not identity.is_empty():
         case.identity_ct = _seal(case, "case.identity", case.id, identity.dumps())
     case.save()
-    _history(case, actor=None, from_status="")
+    _history(case, actor=None, from_status="", at=stamp)
     _auto_team(case)
     if wants_adviser:
         _advisers_join(case)
     _attach(case, checked, message=None, from_reporter=True, to_reporter=True, to_adviser=False)
     fact_sync(case)
+    Case.objects.filter(pk=case.pk).update(created_at=stamp, updated_at=stamp)
+    case.created_at = case.updated_at = stamp
+    CaseMember.objects.filter(case=case).update(added_at=stamp)
+    Attachment.objects.filter(case=case).update(created_at=stamp, updated_at=stamp)
     audit_record(actor=None, action=Action.CREATE, obj=case, channel="intake")
     return case, code
 
@@ -373,10 +383,22 @@ def mailbox_message_add(
         to_adviser=to_adviser,
     )
     message.body_ct = _seal(case, "message.body", message.id, body or _("(files added)"))
+    # The day, or just after the newest message: the conversation keeps its order, the
+    # reporter's visit leaves no time (ADR 0090).
+    newest = (
+        Message.objects.filter(case=case)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    stamp = coarse_now(after=newest)
     message.save()
     _attach(
         case, checked, message=message, from_reporter=True, to_reporter=True, to_adviser=to_adviser
     )
+    Message.objects.filter(pk=message.pk).update(created_at=stamp, updated_at=stamp)
+    message.created_at = message.updated_at = stamp
+    Attachment.objects.filter(message=message).update(created_at=stamp, updated_at=stamp)
     audit_record(actor=None, action=Action.CREATE, obj=message, channel="mailbox")
     return message
 
@@ -390,8 +412,8 @@ def minutes_sign_off(*, case: Case, minutes: Minutes) -> Minutes:
         raise ValidationError(_("Only the latest version of the minutes can be signed off."))
     if minutes.signed_off_at is not None:
         raise ValidationError(_("You have already signed off these minutes."))
-    minutes.signed_off_at = timezone.now()
-    minutes.save(update_fields=["signed_off_at", "updated_at"])
+    minutes.signed_off_at = coarse_now()  # the reporter's act: the day only (ADR 0090)
+    Minutes.objects.filter(pk=minutes.pk).update(signed_off_at=minutes.signed_off_at)
     audit_record(
         actor=None, action=Action.UPDATE, obj=minutes, channel="mailbox", reason="sign-off"
     )

@@ -8,6 +8,8 @@ the receipt code is shown once and never written anywhere (ADR 0020, 0022).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +31,7 @@ from vib.access import integrity as door
 from vib.accounts.middleware import logged_in_user
 from vib.accounts.selectors import has_capability
 from vib.core import crypto
+from vib.core.anonymity import anonymous_route
 from vib.core.errors import NotFound, ValidationError
 from vib.integrity import capabilities as caps
 from vib.integrity import codes, forms, ratelimit, receipts, report, selectors, services, workflow
@@ -61,9 +64,29 @@ def _errors_into(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _reporters_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An anonymous route (no trace in the logs) that a logged-in session cannot use.
+
+    A logged-in employee is told that a report is anonymous only when made without logging
+    in, and offered to log out first; nothing they post is taken (ADR 0091).
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            status = 403 if request.method == "POST" else 200
+            return _private(
+                render(request, "integrity/logged_in.html", {"next": request.path}, status=status)
+            )
+        return view(request, *args, **kwargs)
+
+    return anonymous_route(wrapped)
+
+
 # --- public: intake -------------------------------------------------------------------------
 
 
+@_reporters_only
 def intake_start(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("zoek", "").strip()[:100]
     page = Paginator(selectors.intake_organisations(query), 30).get_page(request.GET.get("pagina"))
@@ -74,6 +97,25 @@ def _throttled(request: HttpRequest, text: str) -> HttpResponse:
     return _private(render(request, "integrity/throttled.html", {"text": text}, status=429))
 
 
+def _wait_for(request: HttpRequest) -> str | None:
+    """None when this post may go ahead past a reached limit (its wait token is ripe, and now
+    spent); otherwise the wait token the page must carry: the same one while it ripens, else
+    a new one (ADR 0092)."""
+    token = request.POST.get("wacht", "")
+    state = ratelimit.wait_state(token)
+    if state == "ok":
+        return None
+    return token if state == "early" else ratelimit.wait_token()
+
+
+def _waiting(
+    request: HttpRequest, template: str, context: dict[str, Any], token: str, text: str
+) -> HttpResponse:
+    context = {**context, "wait_token": token, "wait_text": text}
+    return _private(render(request, template, context, status=429))
+
+
+@_reporters_only
 @sensitive_post_parameters(*SENSITIVE)
 @sensitive_variables("code", "identity")
 def intake(request: HttpRequest, organisation: str) -> HttpResponse:
@@ -83,13 +125,20 @@ def intake(request: HttpRequest, organisation: str) -> HttpResponse:
     form = forms.IntakeForm(request.POST or None, request.FILES or None, channels=channels)
     if request.method == "POST":
         client = ratelimit.client_of(request)
-        if ratelimit.exceeded(ratelimit.INTAKE_PER_CLIENT, client) or ratelimit.exceeded(
-            ratelimit.INTAKE_PER_ORGANISATION, str(org.pk)
-        ):
-            return _throttled(
-                request,
-                _("Many reports have been sent from here in a short time. Try again in an hour."),
-            )
+        pressed = (
+            ratelimit.exceeded(ratelimit.INTAKE_PER_CLIENT, client)
+            or ratelimit.exceeded(ratelimit.INTAKE_PER_ORGANISATION, str(org.pk))
+            or ratelimit.exceeded(ratelimit.INTAKE_GLOBAL, "all")
+        )
+        token = _wait_for(request) if pressed else None
+        if token is not None:
+            text = _(
+                "Many reports have been sent in a short time. To keep this channel open, "
+                "wait %(seconds)s seconds and then send your report again (add any files "
+                "again)."
+            ) % {"seconds": ratelimit.WAIT_SECONDS}
+            context = {"organisation": org, "form": form, "channels": channels}
+            return _waiting(request, "integrity/intake.html", context, token, text)
         if form.is_valid():
             if not once.claim(form, INTAKE_ONCE):
                 # Sent before (reload, back button, double click): nothing is created again.
@@ -114,6 +163,7 @@ def intake(request: HttpRequest, organisation: str) -> HttpResponse:
             else:
                 ratelimit.hit(ratelimit.INTAKE_PER_CLIENT, client)
                 ratelimit.hit(ratelimit.INTAKE_PER_ORGANISATION, str(org.pk))
+                ratelimit.hit(ratelimit.INTAKE_GLOBAL, "all")
                 # Post/Redirect/Get: the code travels to the receipt page encrypted in a
                 # short-lived cookie of the reporter's own browser, never stored here (ADR 0105).
                 response = HttpResponseRedirect(reverse("integrity:receipt"), status=303)
@@ -141,6 +191,7 @@ def _receipt_of(request: HttpRequest) -> tuple[str, str] | None:
     return reference, code
 
 
+@_reporters_only
 @sensitive_variables("found")
 def receipt(request: HttpRequest) -> HttpResponse:
     """The receipt after a report: the code while the reporter's cookie lives, so a reload
@@ -183,6 +234,7 @@ def _set_ticket(response: HttpResponse, case: Case) -> None:
     )
 
 
+@_reporters_only
 @sensitive_post_parameters(*SENSITIVE)
 @sensitive_variables("code")
 def mailbox_login(request: HttpRequest) -> HttpResponse:
@@ -192,13 +244,26 @@ def mailbox_login(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         client = ratelimit.client_of(request)
-        if ratelimit.exceeded(ratelimit.MAILBOX_FAILURES_PER_CLIENT, client) or ratelimit.exceeded(
-            ratelimit.MAILBOX_FAILURES_GLOBAL, "all"
-        ):
-            return _throttled(
-                request,
-                _("Too many attempts with a wrong code. Wait 15 minutes and try again."),
+        typed = receipts.normalise(form.data.get("code", ""))
+        per_code = receipts.index(typed) if typed else ""
+        pressed = (
+            ratelimit.exceeded(ratelimit.MAILBOX_FAILURES_PER_CLIENT, client)
+            or ratelimit.exceeded(ratelimit.MAILBOX_FAILURES_GLOBAL, "all")
+            or (
+                bool(per_code) and ratelimit.exceeded(ratelimit.MAILBOX_ATTEMPTS_PER_CODE, per_code)
             )
+        )
+        token = _wait_for(request) if pressed else None
+        if token is not None:
+            text = _(
+                "Many attempts with a wrong code have been made. To protect the mailboxes, "
+                "wait %(seconds)s seconds and then enter your code again."
+            ) % {"seconds": ratelimit.WAIT_SECONDS}
+            return _waiting(
+                request, "integrity/mailbox_login.html", {"form": forms.CodeForm()}, token, text
+            )
+        if per_code:
+            ratelimit.hit(ratelimit.MAILBOX_ATTEMPTS_PER_CODE, per_code)
         case = services.mailbox_find(form.data.get("code", "")) if form.is_valid() else None
         if case is not None:
             response = HttpResponseRedirect(reverse("integrity:mailbox"))
@@ -234,6 +299,7 @@ def _mailbox_context(case: Case, form: Any) -> dict[str, Any]:
     }
 
 
+@_reporters_only
 @sensitive_post_parameters(*SENSITIVE)
 def mailbox(request: HttpRequest) -> HttpResponse:
     case = _ticket_case(request)
@@ -281,6 +347,7 @@ def signing_safe_disposition(name: str) -> str:
     return content_disposition_header(True, name) or "attachment"
 
 
+@_reporters_only
 def mailbox_file(request: HttpRequest, id: str) -> HttpResponse:
     case = _ticket_case(request)
     if case is None:
@@ -290,6 +357,7 @@ def mailbox_file(request: HttpRequest, id: str) -> HttpResponse:
     return _download(name, data, attachment.content_type)
 
 
+@_reporters_only
 @require_POST
 def mailbox_sign_off(request: HttpRequest, id: str) -> HttpResponse:
     case = _ticket_case(request)
@@ -303,6 +371,7 @@ def mailbox_sign_off(request: HttpRequest, id: str) -> HttpResponse:
     return _private(HttpResponseRedirect(reverse("integrity:mailbox")))
 
 
+@anonymous_route
 @require_POST
 def mailbox_logout(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(reverse("integrity:mailbox-login"))

@@ -12,7 +12,10 @@ Every line is one JSON object::
 - ``outcome`` is ``extra={"outcome": …}`` when given, else ``failure`` for errors and
   ``success`` otherwise;
 - extra fields whose names suggest personal data (e-mail, name, address, …) are dropped and
-  e-mail addresses in the message are masked, as a safety net: do not log personal data.
+  e-mail addresses in the message are masked, as a safety net: do not log personal data;
+- while an anonymous route is handled (``vib.core.anonymity``, ADR 0090) ``timestamp`` is the
+  day only (``2026-04-01``) and ``actor`` and ``organisation`` are empty, whatever the caller
+  passed. :class:`PlainFormatter` does the same for the plain format's time.
 
 This module does not import Django models, so settings may refer to it.
 """
@@ -35,6 +38,7 @@ class LogContext:
     actor: str = ""
     organisation: str = ""
     request: Any = None  # filled lazily: actor and organisation are known after auth
+    anonymous: bool = False  # an anonymous route: no actor, no organisation, the day only
 
 
 current: ContextVar[LogContext | None] = ContextVar("vib_log_context", default=None)
@@ -48,6 +52,8 @@ _PERSONAL = re.compile(
     re.IGNORECASE,
 )
 _OWN = {"event", "outcome", "actor", "organisation", "request_id"}
+# Never written for an anonymous route, even when a caller passes them.
+_IDENTIFYING = {"actor", "organisation", "client", "user", "user_id", "session"}
 # Django passes the request object itself (its repr holds the query string): never logged.
 _DROPPED = {"request"}
 
@@ -56,8 +62,21 @@ def _mask(text: str) -> str:
     return EMAIL.sub("[e-mail]", text)
 
 
+def _anonymous() -> bool:
+    ctx = current.get()
+    return bool(ctx and ctx.anonymous)
+
+
+def _day(record: logging.LogRecord, *, local: bool = False) -> str:
+    """The record's day: in UTC for the JSON lines, in local time for the plain ones."""
+    tz = None if local else UTC
+    return datetime.fromtimestamp(record.created, tz=tz).date().isoformat()
+
+
 def _from_request(ctx: LogContext) -> tuple[str, str]:
     """The actor and organisation of the request in progress, without triggering queries."""
+    if ctx.anonymous:
+        return "", ""
     request = ctx.request
     if request is None:
         return ctx.actor, ctx.organisation
@@ -83,16 +102,23 @@ class JsonFormatter(_JsonFormatter):
         self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
     ) -> None:
         ctx = current.get()
+        anonymous = bool(ctx and ctx.anonymous)
         actor, organisation = _from_request(ctx) if ctx else ("", "")
         extras = {
             key: value
             for key, value in vars(record).items()
-            if key not in _STANDARD and not key.startswith("_")
+            if key not in _STANDARD
+            and not key.startswith("_")
+            and not (anonymous and key in _IDENTIFYING)
         }
         failed = record.levelno >= logging.ERROR or bool(record.exc_info)
         log_data["timestamp"] = (
-            datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds")
-        ).replace("+00:00", "Z")
+            _day(record)
+            if anonymous
+            else (
+                datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds")
+            ).replace("+00:00", "Z")
+        )
         log_data["level"] = record.levelname
         log_data["logger"] = record.name
         log_data["event"] = str(extras.get("event") or record.name)
@@ -115,3 +141,12 @@ class JsonFormatter(_JsonFormatter):
         log_data: dict[str, Any] = {}
         self.add_fields(log_data, record, {})
         return self.serialize_log_record(log_data)
+
+
+class PlainFormatter(logging.Formatter):
+    """The plain format, whose time is the day only while an anonymous route is handled."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        if _anonymous():
+            return _day(record, local=True)
+        return super().formatTime(record, datefmt)

@@ -8,6 +8,11 @@ The request log line holds method, the URL *pattern* (``integriteit/zaken/<str:i
 path: no object ids, no query strings, nothing a visitor typed), status, duration, actor id
 and organisation id; the client address only for authenticated users, never for anonymous
 visitors (who may be reporters). What was read or changed is the audit log's job.
+
+Routes marked with ``vib.core.anonymity.anonymous_route`` are recognised here, first, from the
+URL: they get a fresh request id (not the proxy's, and not sent back), no line at all when
+they succeed, and a line without actor, organisation or address when they fail; the log
+formatters write only the day for every record of such a request (ADR 0090).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from vib.core.anonymity import MARK, is_anonymous_path
 from vib.operations.jsonlog import LogContext, current
 
 logger = logging.getLogger("vib.request")
@@ -41,23 +47,29 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        anonymous = is_anonymous_path(request.path_info)
+        setattr(request, MARK, anonymous)
+        incoming = "" if anonymous else request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = current.set(LogContext(request_id=request_id, request=request))
+        context = LogContext(request_id=request_id, request=request, anonymous=anonymous)
+        token = current.set(context)
         started = time.monotonic()
         try:
             response = self.get_response(request)
-            response[HEADER] = request_id
-            self._log(request, response.status_code, started)
+            if not anonymous:
+                response[HEADER] = request_id
+            self._log(request, response.status_code, started, anonymous=anonymous)
             return response
         finally:
             current.reset(token)
 
     @staticmethod
-    def _log(request: HttpRequest, status: int, started: float) -> None:
+    def _log(request: HttpRequest, status: int, started: float, *, anonymous: bool) -> None:
         if request.path in ("/healthz", "/readyz") and status < 400:
             return  # probes every few seconds would drown everything else
+        if anonymous and status < 500:
+            return  # even a day-stamped line tells by its place among the others when it was
         user = request.__dict__.get("user")
         wrapped = getattr(user, "_wrapped", user)
         authenticated = getattr(wrapped, "is_authenticated", False) is True
@@ -71,7 +83,7 @@ class RequestIdMiddleware:
             "duration_ms": round((time.monotonic() - started) * 1000, 1),
             "outcome": _outcome(status),
         }
-        if authenticated:
+        if authenticated and not anonymous:
             extra["client"] = request.META.get("REMOTE_ADDR", "")
         level = logging.ERROR if status >= 500 else logging.INFO
         logger.log(level, "%s %s %s", request.method, route[:200], status, extra=extra)

@@ -21,6 +21,7 @@ from vib.accounts.selectors import has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.core import disclosure
+from vib.core.anonymity import anonymous_route
 from vib.core.errors import NotFound, ValidationError
 from vib.support import capabilities as caps
 from vib.support import codes, forms, selectors, services
@@ -61,8 +62,10 @@ def _team_member_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
 # Start and asking for help ---------------------------------------------------------------------
 
 
+@anonymous_route
 def start(request: HttpRequest) -> HttpResponse:
-    """The desk's front door. The acute-threat block comes first, for everyone, without JS."""
+    """The desk's front door. The acute-threat block comes first, for everyone, without JS.
+    Someone reading how to get help leaves no trace in the logs (an anonymous route)."""
     user = request.user
     return render(
         request,

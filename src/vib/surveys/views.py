@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from vib.access.surveys import access_wave, waves_visible_to
 from vib.accounts.selectors import has_capability
+from vib.core.anonymity import anonymous_route
 from vib.core.errors import NotFound
 from vib.surveys import selectors, services
 from vib.surveys.capabilities import MANAGE_WAVES, VIEW_WAVES
@@ -250,6 +251,7 @@ def _page_answers(
     return updated, errors
 
 
+@anonymous_route
 @never_cache
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_for_token(token)
@@ -409,5 +411,6 @@ def _question_item(question: Question, value: Any, error: str | None) -> dict[st
     return item
 
 
+@anonymous_route
 def thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/thanks.html")
