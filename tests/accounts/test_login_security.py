@@ -152,3 +152,55 @@ def test_health_readiness_and_security_txt(client):
     assert text.startswith("Contact: mailto:")
     assert "Expires: " in text
     assert "Preferred-Languages: nl, en" in text
+
+
+def test_password_spraying_across_accounts_is_slowed_per_address(organisation, settings):
+    """django-axes counts per user name and address: one wrong password for each of many
+    accounts was never slowed. Now failures from one address across names are (ADR 0092)."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from vib.core import ratelimit
+
+    cache.clear()
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    victim = _person(organisation, "reporter", email="doel@example.nl")
+    sprayer = Client(REMOTE_ADDR="203.0.113.50")
+    for number in range(3):  # one guess each for three other accounts
+        assert _log_in(sprayer, f"persoon{number}@example.nl", "Welkom01!").status_code == 200
+    slowed = _log_in(sprayer, victim.email, PASSWORD)
+    assert slowed.status_code == 429
+    assert "_auth_user_id" not in sprayer.session
+    token = slowed.context["wait_token"]
+    assert token
+    # A second request from there gets no second token while the first ripens.
+    assert _log_in(sprayer, victim.email, "nog een gok").context["wait_token"] == ""
+    # Another address is not slowed.
+    assert _log_in(Client(REMOTE_ADDR="198.51.100.3"), victim.email, PASSWORD).status_code == 302
+    # After the wait the right password is admitted: slowed, never refused.
+    later = timezone.now() + timedelta(seconds=ratelimit.WAIT_SECONDS + 1)
+    with time_machine.travel(later):
+        admitted = sprayer.post(
+            "/inloggen", {"username": victim.email, "password": PASSWORD, "wacht": token}
+        )
+    assert admitted.status_code == 302
+    cache.clear()
+
+
+def test_behind_a_trusted_proxy_each_client_counts_apart(organisation, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    user = _person(organisation, "reporter")
+    sprayer = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.50")
+    for number in range(2):
+        _log_in(sprayer, f"persoon{number}@example.nl", "Welkom01!")
+    assert _log_in(sprayer, user.email, PASSWORD).status_code == 429
+    colleague = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.3")
+    assert _log_in(colleague, user.email, PASSWORD).status_code == 302
+    cache.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -21,10 +22,41 @@ from vib.accounts import passkeys, second_factor
 from vib.accounts.forms import TokenForm
 from vib.accounts.middleware import is_verified
 from vib.accounts.selectors import identity_providers_for_login, requires_second_factor
+from vib.core import ratelimit
+
+
+def _address_limit() -> ratelimit.Limit:
+    return ratelimit.Limit("login-fail-address", settings.LOGIN_ADDRESS_FAILURE_LIMIT, 15 * 60)
 
 
 class LoginView(auth_views.LoginView):
+    """The log-in form. Besides django-axes' lock-out per user name and address, failed
+    log-ins are counted per client address across user names: past the limit every attempt
+    from there waits ``WAIT_SECONDS`` (one wait token per address at a time), which slows
+    password spraying without locking a shared office address out (ADR 0092)."""
+
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        client = ratelimit.client_of(request)
+        limit = _address_limit()
+        if ratelimit.exceeded(limit, client):
+            typed = request.POST.get("wacht", "")
+            state = ratelimit.wait_state(typed)
+            if state != "ok":
+                token = typed if state == "early" else ratelimit.wait_token_for(client)
+                text = _(
+                    "Many failed log-ins have come from your network. To slow down password "
+                    "guessing, wait %(seconds)s seconds and then log in again."
+                ) % {"seconds": ratelimit.WAIT_SECONDS}
+                context = self.get_context_data(
+                    form=self.get_form(), wait_token=token or "", wait_text=text
+                )
+                return self.render_to_response(context, status=429)
+        response = super().post(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            ratelimit.hit(limit, client)
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -1,38 +1,36 @@
-"""Rate limits without client identifiers beyond the window (ADR 0022, 0092).
-
-A counter lives in Django's cache under a key made of an HMAC of (scope, subject, window
-number): the client address is never stored, the key cannot be reversed without the secret,
-keys of successive windows cannot be linked, and the entry expires with its window. Use a
-shared cache (``VIB_REDIS_URL``) when several app processes serve the intake.
-
-The client address is the peer's, or, when the peer is one of ``VIB_TRUSTED_PROXIES``, the
-nearest address in ``X-Forwarded-For`` that is not a trusted proxy; an IPv6 address counts
-as its /64. A limit that is reached does not refuse: it asks for a *wait token* (see
-:func:`wait_token`), so someone who shares an address with an attacker — or whose code an
-attacker cannot know — still gets in after a short wait (ADR 0092).
-"""
+"""The integrity channel's rate limits (ADR 0022, 0092); the machinery is
+``vib.core.ratelimit``."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import ipaddress
-import secrets
-import time
-from dataclasses import dataclass
-from functools import cache as memoise
+from vib.core.ratelimit import (
+    WAIT_SECONDS,
+    WAIT_VALID,
+    Limit,
+    client_of,
+    exceeded,
+    hit,
+    wait_state,
+    wait_token,
+)
 
-from django.conf import settings
-from django.core import signing
-from django.core.cache import cache
-
-
-@dataclass(frozen=True)
-class Limit:
-    scope: str
-    count: int
-    window: int  # seconds
-
+__all__ = [
+    "INTAKE_GLOBAL",
+    "INTAKE_PER_CLIENT",
+    "INTAKE_PER_ORGANISATION",
+    "MAILBOX_ATTEMPTS_PER_CODE",
+    "MAILBOX_FAILURES_GLOBAL",
+    "MAILBOX_FAILURES_PER_CLIENT",
+    "MAILBOX_POSTS_PER_CASE",
+    "WAIT_SECONDS",
+    "WAIT_VALID",
+    "Limit",
+    "client_of",
+    "exceeded",
+    "hit",
+    "wait_state",
+    "wait_token",
+]
 
 INTAKE_PER_CLIENT = Limit("intake-client", 5, 3600)
 INTAKE_PER_ORGANISATION = Limit("intake-org", 100, 3600)
@@ -42,103 +40,3 @@ MAILBOX_FAILURES_GLOBAL = Limit("mailbox-fail-all", 500, 900)
 # Every attempt with one code (right or wrong): each costs a slow hash.
 MAILBOX_ATTEMPTS_PER_CODE = Limit("mailbox-code", 10, 900)
 MAILBOX_POSTS_PER_CASE = Limit("mailbox-post", 30, 3600)
-
-WAIT_SALT = "vib.integrity.ratelimit-wait"
-WAIT_SECONDS = 30  # how long a wait token must age before it is accepted
-WAIT_VALID = 15 * 60  # and how long after that it may still be used (once)
-
-
-def _key(limit: Limit, subject: str, now: float) -> tuple[str, int]:
-    window = int(now // limit.window)
-    secret = hashlib.sha256(f"vib.integrity.ratelimit|{settings.SECRET_KEY}".encode()).digest()
-    mac = hmac.new(secret, f"{limit.scope}|{subject}|{window}".encode(), hashlib.sha256)
-    expires = (window + 1) * limit.window - int(now) + 1
-    return f"vib:rl:{mac.hexdigest()[:40]}", max(expires, 1)
-
-
-def exceeded(limit: Limit, subject: str) -> bool:
-    key, _ = _key(limit, subject, time.time())
-    return int(cache.get(key, 0)) >= limit.count
-
-
-def hit(limit: Limit, subject: str) -> bool:
-    """Count one event; True when the limit is now exceeded (this event included)."""
-    key, expires = _key(limit, subject, time.time())
-    if cache.add(key, 1, timeout=expires):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=expires)
-            count = 1
-    return count > limit.count
-
-
-@memoise
-def _networks(
-    proxies: tuple[str, ...],
-) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
-
-
-def _trusted(address: str) -> bool:
-    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in networks)
-
-
-def _group(address: str) -> str:
-    """The address as a rate-limit subject: an IPv6 address as its /64 (one subscriber)."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address[:64] or "unknown"
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
-
-
-def client_of(request: object) -> str:
-    """The client address, only ever used as HMAC input for a rate-limit key.
-
-    ``X-Forwarded-For`` is read only when the peer is a trusted proxy, from the right (the
-    entries the proxies added) to the first address that is not a trusted proxy; whatever a
-    client wrote further left is never reached.
-    """
-    meta = getattr(request, "META", {})
-    address = str(meta.get("REMOTE_ADDR", "") or "")
-    if address and _trusted(address):
-        hops = [hop.strip() for hop in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
-        for hop in reversed([hop for hop in hops if hop]):
-            address = hop
-            if not _trusted(hop):
-                break
-    return _group(address) if address else "unknown"
-
-
-def wait_token() -> str:
-    """A signed, single-use token that :func:`wait_passed` accepts from ``WAIT_SECONDS`` on."""
-    return signing.dumps({"n": secrets.token_hex(12), "t": int(time.time())}, salt=WAIT_SALT)
-
-
-def wait_state(token: str) -> str:
-    """``"none"`` (missing or forged), ``"early"``, ``"used"`` or ``"ok"`` (now spent)."""
-    if not token:
-        return "none"
-    try:
-        value = signing.loads(token, salt=WAIT_SALT, max_age=WAIT_SECONDS + WAIT_VALID)
-        issued, nonce = int(value["t"]), str(value["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return "none"
-    if time.time() - issued < WAIT_SECONDS:
-        return "early"
-    key, _ = _key(Limit("wait-token", 1, WAIT_SECONDS + WAIT_VALID), nonce, issued)
-    if not cache.add(key, 1, timeout=WAIT_SECONDS + WAIT_VALID):
-        return "used"
-    return "ok"
