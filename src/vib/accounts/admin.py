@@ -13,12 +13,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vib.accounts import services
 from vib.accounts.models import (
@@ -54,7 +59,9 @@ class RoleCapabilityInline(admin.TabularInline):
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_nl", "name_en", "organisation_bound", "requires_second_factor"]
+    # Names, not codes, on the management screens; the code stays on the role's own page.
+    list_display = ["name_nl", "organisation_bound", "requires_second_factor"]
+    search_fields = ["name_nl", "name_en", "code"]
     fields = (
         "code",
         "name_nl",
@@ -338,3 +345,54 @@ class RoleGrantRequestAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Reject the selected grants"))
     def reject(self, request: HttpRequest, queryset: QuerySet[RoleGrantRequest]) -> None:
         self._decide(request, queryset, services.role_grant_reject)
+
+
+# VIB grants rights through roles (data), never through Django's groups: no screen for them.
+admin.site.unregister(Group)
+
+
+# django-otp's device lists name their columns after untranslated field names ("Name",
+# "Confirmed"): the same columns, with Dutch headings.
+class DutchDeviceColumns:
+    @admin.display(description=gettext_lazy("user"), ordering="user")
+    def device_user(self, obj: Any) -> Any:
+        return obj.user
+
+    @admin.display(description=gettext_lazy("name"), ordering="name")
+    def device_name(self, obj: Any) -> str:
+        return str(obj.name)
+
+    @admin.display(description=gettext_lazy("created at"), ordering="created_at")
+    def device_created(self, obj: Any) -> Any:
+        return obj.created_at
+
+    @admin.display(description=gettext_lazy("last used"), ordering="last_used_at")
+    def device_used(self, obj: Any) -> Any:
+        return obj.last_used_at
+
+    @admin.display(description=gettext_lazy("confirmed"), boolean=True, ordering="confirmed")
+    def device_confirmed(self, obj: Any) -> bool:
+        return bool(obj.confirmed)
+
+
+DEVICE_COLUMNS = ["device_user", "device_name", "device_created", "device_used", "device_confirmed"]
+
+
+class TOTPDeviceDutchAdmin(DutchDeviceColumns, TOTPDeviceAdmin):
+    list_display = DEVICE_COLUMNS
+    search_help_text = None  # django-otp's is English
+
+    def get_list_display(self, request: Any) -> list[str]:
+        # No QR code column: it would show another person's second-factor secret.
+        return DEVICE_COLUMNS
+
+
+class StaticDeviceDutchAdmin(DutchDeviceColumns, StaticDeviceAdmin):
+    list_display = DEVICE_COLUMNS
+    search_help_text = None
+
+
+for _model, _admin in ((TOTPDevice, TOTPDeviceDutchAdmin), (StaticDevice, StaticDeviceDutchAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)
