@@ -36,6 +36,7 @@ def _fresh_throttle_state():
 
 def _tenant(code: str, name: str, units: list[str]) -> Tenant:
     from vib.accounts.services import api_token_create, role_assign, user_create
+    from vib.api.scopes import known_scopes
     from vib.organisations.models import Organisation, Tier
     from vib.organisations.services import unit_create
 
@@ -49,7 +50,7 @@ def _tenant(code: str, name: str, units: list[str]) -> Tenant:
     made = [unit_create(organisation=organisation, name=unit) for unit in units]
     member = user_create(email=f"lid@{code.lower()}.test", full_name=f"Lid {name}")
     role_assign(user=member, role="reporter", organisation=organisation)
-    _token, secret = api_token_create(user=member, name="test")
+    _token, secret = api_token_create(user=member, name="test", scopes=known_scopes())
     return Tenant(organisation=organisation, units=made, member=member, token=secret)
 
 

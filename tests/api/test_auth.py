@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from vib.accounts.services import api_token_create
+from vib.api.scopes import known_scopes
 
 from .conftest import assert_problem, token_client
 
@@ -97,6 +98,6 @@ def test_session_authentication_works_for_the_web_client(client, tenants):
 
 def test_the_secret_is_not_stored(tenants):
     a = tenants["a"]
-    token, secret = api_token_create(user=a.member, name="second")
+    token, secret = api_token_create(user=a.member, name="second", scopes=known_scopes())
     token.refresh_from_db()
     assert secret not in {token.digest, token.prefix, token.name}

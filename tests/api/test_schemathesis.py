@@ -98,11 +98,14 @@ def world(demo) -> dict[str, Any]:
     """Tokens for the roles, and ids of real objects per first path segment."""
     from vib.accounts.models import User
     from vib.accounts.services import api_token_create
+    from vib.api.scopes import known_scopes
 
     tokens = {}
     for role, email in ROLES.items():
         user = User.objects.get(email=email)
-        _token, secret = api_token_create(user=user, name=f"schemathesis {role}")
+        _token, secret = api_token_create(
+            user=user, name=f"schemathesis {role}", scopes=known_scopes()
+        )
         tokens[role] = secret
     own = _own_incident()
     return {"tokens": tokens, "ids": _real_ids(own), "own_incident": own}

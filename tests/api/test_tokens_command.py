@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -22,13 +23,25 @@ def _run(*args: str) -> str:
 
 def test_create_prints_a_working_secret_once_and_list_never_shows_it(tenants):
     a = tenants["a"]
-    output = _run("create", "--user", a.member.email.upper(), "--name", "koppeling")
+    output = _run(
+        "create",
+        "--user",
+        a.member.email.upper(),
+        "--name",
+        "koppeling",
+        "--scope",
+        "organisations:read",
+    )
     secret = output.strip().splitlines()[-1]
     assert secret.startswith("vib_")
     url = f"/api/v1/organisaties/{a.organisation.id}/eenheden"
     assert token_client(secret).get(url).status_code == 200
     token = a.member.api_tokens.get(name="koppeling")
-    assert token.expires_at is not None  # tokens expire by default
+    # Tokens expire, by default after 90 days (issue #15, item 11: it was a year).
+    assert token.expires_at is not None
+    lifetime = token.expires_at - token.created_at
+    assert abs(lifetime - timedelta(days=90)) < timedelta(minutes=1)
+    assert token.scopes == "organisations:read"
     listing = _run("list", "--user", a.member.email)
     assert token.prefix in listing
     assert "koppeling" in listing
@@ -36,10 +49,22 @@ def test_create_prints_a_working_secret_once_and_list_never_shows_it(tenants):
     assert AuditEvent.objects.filter(object_id=str(token.pk), action="create").exists()
 
 
-def test_days_zero_means_no_expiry(tenants):
+def test_every_token_expires_within_a_year(tenants):
     a = tenants["a"]
-    _run("create", "--user", a.member.email, "--name", "eeuwig", "--days", "0")
-    assert a.member.api_tokens.get(name="eeuwig").expires_at is None
+    for days in ("0", "366"):
+        with pytest.raises(CommandError):
+            _run(
+                "create",
+                "--user",
+                a.member.email,
+                "--name",
+                "eeuwig",
+                "--scope",
+                "incidents:read",
+                "--days",
+                days,
+            )
+    assert not a.member.api_tokens.filter(name="eeuwig").exists()
 
 
 def test_revoke_stops_the_token_at_once(tenants):
@@ -62,9 +87,12 @@ def test_revoke_stops_the_token_at_once(tenants):
 @pytest.mark.parametrize(
     "args",
     [
-        ("create", "--user", "nobody@example.test", "--name", "x"),
+        ("create", "--user", "nobody@example.test", "--name", "x", "--scope", "incidents:read"),
         ("create", "--user", "lid@gm9901.test", "--name", "  "),
         ("create", "--user", "lid@gm9901.test", "--name", "x", "--days", "-1"),
+        ("create", "--user", "lid@gm9901.test", "--name", "x"),  # no scope
+        ("create", "--user", "lid@gm9901.test", "--name", "x", "--scope", "alles"),
+        ("create", "--user", "lid@gm9901.test", "--name", "x", "--scope", "incidents:admin"),
         ("list", "--user", "nobody@example.test"),
         ("revoke", "ffffffff"),
     ],

@@ -20,7 +20,9 @@ URL = "/api/v1/incidenten"
 def _token(user) -> APIClient:
     from vib.accounts.services import api_token_create
 
-    _token, secret = api_token_create(user=user, name="test")
+    _token, secret = api_token_create(
+        user=user, name="test", scopes=["incidents:read", "incidents:write"]
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
     return client

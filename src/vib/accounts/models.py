@@ -155,6 +155,8 @@ class ApiToken(BaseModel):
     digest = models.CharField(max_length=64)
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    # Space-separated ``<module>:read`` / ``<module>:write`` (vib.api.scopes).
+    scopes = models.CharField(_("scopes"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -162,6 +164,10 @@ class ApiToken(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
 
 
 class RoleCapability(models.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -484,12 +485,47 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+#: A token lives this long unless made for fewer days; never longer than ``API_TOKEN_MAX_DAYS``.
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 365
+
+
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the secret is returned once and only its digest is kept."""
+def api_token_create(
+    *, user: User, name: str, scopes: Iterable[str], days: int = API_TOKEN_DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    """Create a token with scopes and an expiry; the secret is returned once and only its
+    digest is kept. The creation is audited."""
+    from vib.api.scopes import known_scopes
+
+    wanted = sorted({scope.strip() for scope in scopes if scope.strip()})
+    known = known_scopes()
+    unknown = [scope for scope in wanted if scope not in known]
+    if not wanted or unknown:
+        raise ValidationError(
+            {"scopes": _("Give one or more scopes from: %(known)s.") % {"known": ", ".join(known)}}
+        )
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {"days": _("A token lives 1 to %(max)d days.") % {"max": API_TOKEN_MAX_DAYS}}
+        )
     prefix = secrets.token_hex(4)
     secret = f"vib_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=_digest(secret))
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=prefix,
+        digest=_digest(secret),
+        scopes=" ".join(wanted),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    audit_record(
+        actor=None,
+        action=Action.CREATE,
+        obj=token,
+        channel="cli",
+        reason=f"scopes: {token.scopes}; {days} days",
+    )
     return token, secret
 
 

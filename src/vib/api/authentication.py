@@ -56,8 +56,17 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        from vib.api.scopes import known_scopes
+
+        scopes = ", ".join(f"`{scope}`" for scope in known_scopes())
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "An API token made with `vib tokens create`.",
+            "description": (
+                "An API token made with `vib tokens create --scope …`; it expires after 90 "
+                "days unless made for fewer (at most 365). A token opens only the modules and "
+                "the access of its scopes: `<module>:read` for GET, `<module>:write` for "
+                "POST, PUT, PATCH and DELETE (write does not include read); a request outside "
+                f"them gets 403. The scopes: {scopes}. Each operation names the one it needs."
+            ),
         }

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.openapi import AutoSchema
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -132,3 +133,20 @@ def add_standard_headers(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
                     )
             operation["responses"] = dict(sorted(responses.items()))
     return result
+
+
+class ScopedAutoSchema(AutoSchema):
+    """Every operation that a token needs a scope for says which (``vib.api.scopes``)."""
+
+    def get_description(self) -> str:  # type: ignore[override]  # drf-spectacular's signature
+        from vib.api.scopes import ScopedIsAuthenticated, TokenScope, scope_for
+
+        description = super().get_description() or ""
+        permissions = self.view.get_permissions()
+        # A tuple, not ``A | B``: DRF's permission classes make ``|`` a combined permission.
+        scoped = (ScopedIsAuthenticated, TokenScope)
+        if not any(isinstance(p, scoped) for p in permissions):
+            return description
+        scope = scope_for(self.view, self.method)
+        note = f"With an API token: needs the scope `{scope}`."
+        return f"{description}\n\n{note}" if description else note

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from vib import access
+from vib.api.scopes import ScopedIsAuthenticated
 from vib.organisations import selectors
 from vib.organisations.models import Organisation, SizeClass, Tier, Unit
 
@@ -143,7 +144,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet[Organisation]):
     @action(
         detail=True,
         url_path="eenheden",
-        permission_classes=[permissions.IsAuthenticated],
+        permission_classes=[ScopedIsAuthenticated],
     )
     def units(self, request: Request, pk: str) -> Response:
         units = access.units_of_organisation(user=request.user, id=pk, request=request)

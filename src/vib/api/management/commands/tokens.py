@@ -1,17 +1,19 @@
 """``vib tokens``: API tokens for machine clients.
 
-    vib tokens create --user EMAIL --name NAME [--days 365]   prints the secret, once
+    vib tokens create --user EMAIL --name NAME --scope incidents:read [--scope …] [--days 90]
+        prints the secret, once
     vib tokens list --user EMAIL
     vib tokens revoke PREFIX
 
-Only a digest of the secret is stored, so a lost secret cannot be shown again: revoke the
-token and create a new one. Revoking sets the expiry to now, so the token stays listed (and
-audited) but no longer works. Creation and revocation are written to the audit log.
+A token carries scopes, read or write per module (``vib.api.scopes``), and expires: 90 days
+by default, at most 365. Only a digest of the secret is stored, so a lost secret cannot be
+shown again: revoke the token and create a new one. Revoking sets the expiry to now, so the
+token stays listed (and audited) but no longer works. Creation and revocation are written to
+the audit log.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vib.accounts.models import ApiToken, User
-from vib.accounts.services import api_token_create
+from vib.accounts.services import API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, api_token_create
+from vib.api.scopes import known_scopes
 from vib.audit.models import Action
 from vib.audit.services import audit_record
-
-DEFAULT_DAYS = 365
+from vib.core.errors import ValidationError
 
 
 def _user(email: str) -> User:
@@ -43,10 +45,19 @@ class Command(BaseCommand):
         create.add_argument("--user", required=True, help=_("E-mail address of the user."))
         create.add_argument("--name", required=True, help=_("What the token is for."))
         create.add_argument(
+            "--scope",
+            action="append",
+            default=[],
+            dest="scopes",
+            help=_("A scope the token gets, e.g. incidents:read; repeat for more. One of: %(s)s.")
+            % {"s": ", ".join(known_scopes())},
+        )
+        create.add_argument(
             "--days",
             type=int,
-            default=DEFAULT_DAYS,
-            help=_("Days until the token expires (0: never). Default: %(default)s."),
+            default=API_TOKEN_DEFAULT_DAYS,
+            help=_("Days until the token expires (1 to %(max)d). Default: %(default)s.")
+            % {"max": API_TOKEN_MAX_DAYS, "default": API_TOKEN_DEFAULT_DAYS},
         )
         listing = sub.add_parser("list", help=_("List a user's tokens (never their secrets)."))
         listing.add_argument("--user", required=True, help=_("E-mail address of the user."))
@@ -56,27 +67,27 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(**options)
 
-    def _create(self, *, user: str, name: str, days: int, **_options: Any) -> None:
-        if days < 0:
-            raise CommandError(_("--days cannot be negative."))
+    def _create(
+        self, *, user: str, name: str, days: int, scopes: list[str], **_options: Any
+    ) -> None:
         name = name.strip()
         if not name or len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
             raise CommandError(_("Give the token a name of at most 100 characters."))
         owner = _user(user)
         if not owner.is_active:
             raise CommandError(_("This user is inactive."))
-        with transaction.atomic():
-            token, secret = api_token_create(user=owner, name=name)
-            if days:
-                token.expires_at = timezone.now() + timedelta(days=days)
-                token.save(update_fields=["expires_at"])
-            audit_record(actor=None, action=Action.CREATE, obj=token, channel="cli")
+        try:
+            token, secret = api_token_create(user=owner, name=name, scopes=scopes, days=days)
+        except ValidationError as error:
+            raise CommandError(" ".join(str(m) for m in error.messages)) from None
+        assert token.expires_at is not None
         self.stdout.write(
-            _("Token %(prefix)s created for %(email)s (expires: %(expires)s).")
+            _("Token %(prefix)s created for %(email)s (scopes: %(scopes)s; expires: %(expires)s).")
             % {
                 "prefix": token.prefix,
                 "email": owner.email,
-                "expires": token.expires_at.date().isoformat() if token.expires_at else _("never"),
+                "scopes": token.scopes,
+                "expires": token.expires_at.date().isoformat(),
             }
         )
         self.stdout.write(_("The secret is shown only now; store it safely:"))
@@ -90,7 +101,9 @@ class Command(BaseCommand):
             self.stdout.write(_("%(email)s has no API tokens.") % {"email": owner.email})
             return
         self.stdout.write(
-            "\t".join([_("prefix"), _("name"), _("status"), _("expires"), _("last used")])
+            "\t".join(
+                [_("prefix"), _("name"), _("status"), _("scopes"), _("expires"), _("last used")]
+            )
         )
         for token in tokens:
             active = token.expires_at is None or token.expires_at > now
@@ -100,6 +113,7 @@ class Command(BaseCommand):
                         token.prefix,
                         token.name,
                         _("active") if active else _("expired or revoked"),
+                        token.scopes or "-",
                         token.expires_at.isoformat(timespec="minutes") if token.expires_at else "-",
                         token.last_used_at.isoformat(timespec="minutes")
                         if token.last_used_at
