@@ -159,9 +159,18 @@ def test_the_history_is_append_only(world):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 def test_the_database_refuses_to_edit_history(world):
+    from vib.integrity import keys
+    from vib.integrity.fields import seal_for
+
     entry = Transition.objects.get(incident=report(world["a"]))
+    # A correctly sealed note, so it is the trigger that refuses, not the sealed column.
+    forged = seal_for(entry.organisation_id, "transition.note", entry.incident_id, "rewritten")
     with pytest.raises(DatabaseError), transaction.atomic():
-        Transition.objects.filter(pk=entry.pk).update(note="rewritten")
+        Transition.objects.filter(pk=entry.pk).update(note=forged)
+    # A re-seal (ADR 0098) may change the note's ciphertext, never another column.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        keys.allow_reseal()
+        Transition.objects.filter(pk=entry.pk).update(note=forged, to_status="afgesloten")
 
 
 def test_victims_keep_the_group_mask_and_get_their_own_first_contact(world):

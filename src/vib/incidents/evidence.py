@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -84,3 +84,80 @@ def check_file(file: IO[bytes], name: str) -> CheckedFile:
         sha256=digest.hexdigest(),
         original_name=safe_name(name, content_type),
     )
+
+
+# --- encryption at rest (issue #15 item 5) ------------------------------------------------------
+
+# A sealed file starts with this marker, then the data-key ciphertext (``vib.integrity.crypto``:
+# key version, nonce, AES-GCM output; associated data: organisation, purpose, evidence row).
+SEALED_MAGIC = b"VIBSEAL1"
+PURPOSE = "evidence.content"
+
+
+def seal_content(organisation_id: object, row_id: object, data: bytes) -> bytes:
+    from vib.integrity import crypto
+
+    return SEALED_MAGIC + crypto.seal_bytes(organisation_id, PURPOSE, row_id, data)
+
+
+def open_content(organisation_id: object, row_id: object, stored: bytes) -> bytes:
+    """The file as uploaded. A file stored before sealing existed is returned as it is."""
+    from vib.integrity import crypto
+
+    if not stored.startswith(SEALED_MAGIC):
+        return stored
+    return crypto.open_bytes(organisation_id, PURPOSE, row_id, stored[len(SEALED_MAGIC) :])
+
+
+def sealed_version(stored: bytes) -> int | None:
+    """The data key version of a sealed file; ``None`` for a file still in clear."""
+    from vib.integrity import crypto
+
+    if not stored.startswith(SEALED_MAGIC):
+        return None
+    return crypto.version_of(stored[len(SEALED_MAGIC) :])
+
+
+def rewrite_in_place(path: str, data: bytes) -> None:
+    """Replace a stored file atomically: a reader sees the old or the new bytes, never half."""
+    import os
+    import tempfile
+
+    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".sealing-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, os.stat(path).st_mode & 0o777)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def reseal_files(organisation_id: Any, active: int) -> int:
+    """Seal every evidence file of the organisation under the data key version ``active``
+    (``vib keys rotate --data-keys``); a file still in clear is sealed too."""
+    from django.db import transaction
+
+    from vib.incidents.models import EvidenceFile, evidence_storage
+
+    storage = evidence_storage()
+    changed = 0
+    ids = list(
+        EvidenceFile.objects.filter(organisation_id=organisation_id).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        with transaction.atomic():
+            row = EvidenceFile.objects.select_for_update().filter(pk=pk).first()
+            if row is None or not row.file.name or not storage.exists(row.file.name):
+                continue
+            path = storage.path(row.file.name)
+            with open(path, "rb") as handle:
+                stored = handle.read()
+            if sealed_version(stored) == active:
+                continue
+            data = open_content(organisation_id, pk, stored)
+            rewrite_in_place(path, seal_content(organisation_id, pk, data))
+            changed += 1
+    return changed

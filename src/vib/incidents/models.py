@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from vib.core.crypto import EncryptedTextField
 from vib.core.models import BaseModel
 from vib.incidents import codes
+from vib.integrity.fields import SealedTextField
 
 
 class AppendOnlyError(Exception):
@@ -90,7 +91,9 @@ class Incident(BaseModel):
         help_text=_("First day of the local month of occurred_at: the dashboard groups on it."),
     )
     place_kind = models.CharField(_("place"), max_length=20, choices=codes.PlaceKind.choices)
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    location = SealedTextField(
+        _("location"), max_length=200, blank=True, purpose="incident.location"
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=codes.Channel.choices)
     platform = models.CharField(
         _("social-media platform"), max_length=20, choices=codes.Platform.choices, blank=True
@@ -101,7 +104,7 @@ class Incident(BaseModel):
     severity = models.CharField(
         _("how serious it felt"), max_length=20, choices=codes.Severity.choices
     )
-    description = models.TextField(_("what happened"), blank=True)
+    description = SealedTextField(_("what happened"), blank=True, purpose="incident.description")
     unit = models.ForeignKey(
         "organisations.Unit",
         verbose_name=_("unit"),
@@ -224,7 +227,8 @@ class Transition(models.Model):
     )
     actor_label = models.CharField(_("by"), max_length=200, blank=True)
     at = models.DateTimeField(_("at"))
-    note = models.TextField(_("note"), blank=True)
+    # The database numbers the row, so the note is bound to its incident.
+    note = SealedTextField(_("note"), blank=True, purpose="transition.note", bind="incident_id")
 
     class Meta:
         ordering = ["at", "id"]
@@ -268,8 +272,11 @@ class Victim(IncidentChild):
     influence_on_decisions = models.BooleanField(
         _("influenced decisions or behaviour"), default=False
     )
-    behaviour_change = models.CharField(
-        _("how (e.g. avoids social media)"), max_length=200, blank=True
+    behaviour_change = SealedTextField(
+        _("how (e.g. avoids social media)"),
+        max_length=200,
+        blank=True,
+        purpose="victim.behaviour_change",
     )
 
     class Meta:
@@ -285,7 +292,7 @@ class Witness(IncidentChild):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="witnesses")
     name = EncryptedTextField(_("name"))
     contact = EncryptedTextField(_("contact details"), blank=True)
-    statement = models.TextField(_("statement"), blank=True)
+    statement = SealedTextField(_("statement"), blank=True, purpose="witness.statement")
 
     class Meta:
         ordering = ["created_at"]
@@ -306,7 +313,7 @@ class KnownPerpetrator(BaseModel):
         _("label"), max_length=100, help_text=_("A pseudonym, e.g. 'Perpetrator 2025-04'.")
     )
     name = EncryptedTextField(_("name"), blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = SealedTextField(_("note"), blank=True, purpose="known_perpetrator.note")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -332,7 +339,9 @@ class Perpetrator(IncidentChild):
     )
     category = models.CharField(_("who"), max_length=10, choices=codes.PerpetratorCategory.choices)
     name = EncryptedTextField(_("name"), blank=True)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    description = SealedTextField(
+        _("description"), max_length=300, blank=True, purpose="perpetrator.description"
+    )
     known = models.ForeignKey(
         KnownPerpetrator,
         verbose_name=_("repeat perpetrator"),
@@ -368,7 +377,7 @@ class Measure(IncidentChild):
     kind = models.CharField(_("measure"), max_length=30, choices=codes.MeasureKind.choices)
     decided_on = models.DateField(_("decided on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = SealedTextField(_("note"), blank=True, purpose="measure.note")
 
     class Meta:
         ordering = ["decided_on", "created_at"]
@@ -402,7 +411,7 @@ class PoliceReport(IncidentChild):
         default=codes.CaseOutcome.PENDING,
     )
     outcome_date = models.DateField(_("outcome date"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = SealedTextField(_("note"), blank=True, purpose="police_report.note")
 
     class Meta:
         ordering = ["date", "created_at"]
@@ -433,9 +442,11 @@ class AftercareStep(IncidentChild):
     referral_to = models.CharField(
         _("referred to"), max_length=30, choices=codes.Referral.choices, blank=True
     )
-    note = models.TextField(_("note"), blank=True)
+    note = SealedTextField(_("note"), blank=True, purpose="aftercare.note")
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    cancel_reason = SealedTextField(
+        _("reason for cancelling"), max_length=200, blank=True, purpose="aftercare.cancel_reason"
+    )
 
     class Meta:
         ordering = ["due_at", "created_at"]
@@ -460,7 +471,9 @@ class AftercareStep(IncidentChild):
 class EvidenceFile(IncidentChild):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(storage=evidence_storage, upload_to="incidents/%Y/%m", max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
+    original_name = SealedTextField(
+        _("file name"), max_length=200, purpose="evidence.original_name"
+    )
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64)

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vib.core import disclosure
-from vib.incidents import codes
+from vib.incidents import codes, evidence
 from vib.incidents.models import (
     AftercareStep,
     EvidenceFile,
@@ -41,6 +41,7 @@ from vib.incidents.models import (
     Victim,
     Witness,
 )
+from vib.integrity.fields import SealedValue
 from vib.organisations.models import Organisation, SizeClass, Tier
 
 ROWS = "occurred_at"  # what the aggregates count: a column of the covering index, never null
@@ -118,12 +119,27 @@ def filter_incidents(
     if filters.q:
         term = filters.q.strip()
         qs = qs.filter(
-            Q(reference__iexact=term)
-            | Q(external_id=term)
-            | Q(description__icontains=term)
-            | Q(location__icontains=term)
+            Q(reference__iexact=term) | Q(external_id=term) | Q(pk__in=_text_matches(qs, term))
         )
     return qs
+
+
+def _text_matches(qs: QuerySet[Incident], term: str) -> list[Any]:
+    """Incidents of ``qs`` whose description or location contains ``term`` (any case).
+
+    Both are sealed with the organisation's data key (issue #15 item 5), so the database
+    cannot compare them: the rows the other filters leave are opened here, one key query per
+    organisation and key version (ADR 0098)."""
+    needle = term.casefold()
+    found = []
+    rows = qs.order_by().values_list("pk", "organisation_id", "description", "location")
+    for pk, organisation_id, description, location in rows.iterator(chunk_size=2000):
+        for value in (description, location):
+            text = value.open(organisation_id, pk) if isinstance(value, SealedValue) else value
+            if text and needle in text.casefold():
+                found.append(pk)
+                break
+    return found
 
 
 def incident_list(
@@ -632,6 +648,10 @@ EXPORT_COLUMNS = (
 )
 
 
+def _open(value: Any, organisation_id: Any, pk: Any) -> str:
+    return value.open(organisation_id, pk) if isinstance(value, SealedValue) else (value or "")
+
+
 def export_rows(qs: QuerySet[Incident], *, chunk_size: int = 2000) -> Iterator[tuple[Any, ...]]:
     """The export, row by row, from a server-side cursor: memory does not grow with rows."""
     police = PoliceReport.objects.filter(incident=OuterRef("pk"))
@@ -644,6 +664,8 @@ def export_rows(qs: QuerySet[Incident], *, chunk_size: int = 2000) -> Iterator[t
         )
         .order_by("occurred_at", "id")
         .values_list(
+            "pk",
+            "organisation_id",
             "reference",
             "organisation__code",
             "unit__name",
@@ -670,6 +692,8 @@ def export_rows(qs: QuerySet[Incident], *, chunk_size: int = 2000) -> Iterator[t
     )
     for row in rows.iterator(chunk_size=chunk_size):
         (
+            pk,
+            organisation_id,
             reference,
             organisation,
             unit,
@@ -701,13 +725,13 @@ def export_rows(qs: QuerySet[Incident], *, chunk_size: int = 2000) -> Iterator[t
             timezone.localtime(reported_at),
             timezone.localtime(occurred_at),
             place_kind,
-            location,
+            _open(location, organisation_id, pk),
             channel,
             platform,
             ";".join(codes.from_mask(types, codes.TYPE_BITS)),
             severity,
             ";".join(codes.from_mask(groups, codes.GROUP_BITS)),
-            description,
+            _open(description, organisation_id, pk),
             damage if damage is None else Decimal(damage),
             recovered if recovered is None else Decimal(recovered),
             "aangifte" if complaint else ("melding" if notification else ""),
@@ -751,6 +775,14 @@ def subject_incidents(user: Any) -> dict[str, list[Incident]]:
         else:
             about.append(incident)
     return {"own": own, "about": about, "for_others": for_others}
+
+
+def evidence_content(row: EvidenceFile) -> bytes:
+    """The uploaded bytes of an evidence file already fetched through ``vib.access``: the file
+    on disk is sealed with the organisation's data key (issue #15 item 5)."""
+    with row.file.open("rb") as handle:
+        stored = handle.read()
+    return evidence.open_content(row.organisation_id, row.pk, stored)
 
 
 def own_files(incident: Incident, user: Any) -> list[EvidenceFile]:

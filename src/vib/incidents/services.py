@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.files.base import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -408,7 +408,8 @@ def _store_files(
             uploaded_by=actor,
         )
         upload.seek(0)
-        row.file.save(secrets.token_hex(16), File(upload), save=False)
+        sealed = evidence.seal_content(incident.organisation_id, row.pk, upload.read())
+        row.file.save(secrets.token_hex(16), ContentFile(sealed), save=False)
         stored.append(str(row.file.name))
         row.save()
     return stored

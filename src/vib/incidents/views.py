@@ -6,6 +6,7 @@ the reporter's view; everyone else gets the site's 404 page, also for ids that e
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -799,11 +800,14 @@ def evidence_download(request: HttpRequest, id: Any) -> HttpResponseBase:
     """Serve one evidence file: access-checked, audited, as an attachment that is not cached."""
     row = door.access_evidence(user=request.user, id=id, request=request)
     try:
-        handle = row.file.open("rb")
+        data = selectors.evidence_content(row)
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(
-        handle, as_attachment=True, filename=row.original_name, content_type=row.content_type
+        io.BytesIO(data),
+        as_attachment=True,
+        filename=row.original_name,
+        content_type=row.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"

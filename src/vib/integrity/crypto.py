@@ -43,8 +43,15 @@ def _cipher(organisation_id: str, version: int, wrapped: str) -> AESGCM:
     return AESGCM(base64.urlsafe_b64decode(master.decrypt(wrapped)))
 
 
+# Opening: the key material of a version never changes (re-wrapping changes only its
+# wrapping), so a process keeps the ciphers it opened with, and reading a list of sealed texts
+# costs one key query per organisation and version, not one per value.
+_OPENERS: dict[tuple[str, int], AESGCM] = {}
+
+
 def clear_cache() -> None:
     _cipher.cache_clear()
+    _OPENERS.clear()
 
 
 def _key(organisation_id: Any, version: int | None = None) -> tuple[int, AESGCM]:
@@ -56,9 +63,15 @@ def _key(organisation_id: Any, version: int | None = None) -> tuple[int, AESGCM]
         if row is None:
             row = data_key_create(organisation_id=organisation_id)
     else:
+        opener = _OPENERS.get((str(organisation_id), version))
+        if opener is not None:
+            return version, opener
         row = qs.filter(version=version).values_list("version", "wrapped").first()
         if row is None:
             raise DecryptionError(f"data key version {version} is not available")
+        opener = _cipher(str(organisation_id), row[0], row[1])
+        _OPENERS[(str(organisation_id), version)] = opener
+        return version, opener
     return row[0], _cipher(str(organisation_id), row[0], row[1])
 
 

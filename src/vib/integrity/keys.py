@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from vib.core import crypto as master
 from vib.integrity import crypto
+from vib.integrity.fields import SealedTextField, SealedValue, seal_for
 from vib.integrity.models import (
     Attachment,
     Case,
@@ -97,6 +98,67 @@ def reencrypt_organisation(
     return changed
 
 
+# --- other modules' sealed text columns and files (issue #15 item 5) ---------------------------
+
+FILE_RESEALERS: list[Callable[[Any, int], int]] = []
+
+
+def register_file_resealer(reseal: Callable[[Any, int], int]) -> None:
+    """A module whose files are sealed with the data keys registers ``reseal(organisation_id,
+    active_version) -> count`` here (in its ``AppConfig.ready``)."""
+    if reseal not in FILE_RESEALERS:
+        FILE_RESEALERS.append(reseal)
+
+
+def sealed_columns() -> list[tuple[Any, SealedTextField]]:
+    """Every ``SealedTextField`` of every installed model."""
+    from django.apps import apps
+
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, SealedTextField)
+    ]
+
+
+def allow_reseal() -> None:
+    """Let the PostgreSQL guards of append-only tables pass a re-seal in this transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('vib.reseal', 'on', true)")
+
+
+def reseal_columns(organisation_id: Any, active: int, *, batch: int = 200) -> int:
+    changed = 0
+    for model, field in sealed_columns():
+        ids = list(
+            model.objects.filter(organisation_id=organisation_id)
+            .exclude(**{field.attname: ""})
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), batch):
+            with transaction.atomic():
+                allow_reseal()
+                rows = (
+                    model.objects.select_for_update()
+                    .filter(pk__in=ids[start : start + batch])
+                    .values_list("pk", field.bind, field.attname)
+                )
+                for pk, bound, raw in rows:
+                    if not isinstance(raw, SealedValue):
+                        continue
+                    sealed = raw.token.startswith(crypto.PREFIX)
+                    if sealed and crypto.version_of(raw.token) == active:
+                        continue
+                    text = raw.open(organisation_id, bound)
+                    model.objects.filter(pk=pk).update(
+                        **{field.attname: seal_for(organisation_id, field.purpose, bound, text)}
+                    )
+                    changed += 1
+    return changed
+
+
 def data_keys_rotate(
     *, organisation_ids: list[Any] | None = None, batch: int = 200
 ) -> dict[Any, int]:
@@ -107,5 +169,10 @@ def data_keys_rotate(
     result = {}
     for organisation_id in organisation_ids:
         crypto.data_key_create(organisation_id=organisation_id)
-        result[organisation_id] = reencrypt_organisation(organisation_id, batch=batch)
+        count = reencrypt_organisation(organisation_id, batch=batch)
+        active = crypto.active_version(organisation_id)
+        count += reseal_columns(organisation_id, active, batch=batch)
+        for reseal in FILE_RESEALERS:
+            count += reseal(organisation_id, active)
+        result[organisation_id] = count
     return result
