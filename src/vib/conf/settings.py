@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # runserver leaves static files to WhiteNoise too
     "django.contrib.staticfiles",
     "django_htmx",
     "django_otp",
@@ -109,6 +110,7 @@ MIDDLEWARE = [
     "vib.api.middleware.ApiVersionMiddleware",  # first: also on redirects made by the others
     "vib.operations.dbdown.DatabaseUnavailableMiddleware",  # 503 + Retry-After, not 500
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: compressed, cached a year
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "vib.web.middleware.DutchFirstLocaleMiddleware",  # Dutch until the visitor switches
@@ -253,16 +255,21 @@ USE_TZ = True
 # --- static and private files --------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+if not PRODUCTION:  # WhiteNoise warns about a missing STATIC_ROOT before any collectstatic
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("VIB_PRIVATE_FILES", str(VAR_DIR / "private")))
 # Signed checkpoints of the audit chain (`vib audit checkpoint`): keep them off the database
 # server, ideally on write-once storage.
 AUDIT_CHECKPOINT_DIR = Path(env_str("VIB_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production: names with a content hash (WhiteNoise serves them with a one-year,
+    # immutable cache lifetime) and gzip + brotli copies, made by collectstatic (ADR 100).
+    # Development and tests read the source files, so they need no collectstatic.
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if not PRODUCTION
-        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 

@@ -138,3 +138,16 @@ def start_cards(user: Any, organisation: Any) -> list[NavItem]:
             for item in all_items()
             if item.description and _mounted(item) and item.visible(user, organisation)
         ]
+
+
+def current_item(items: list[NavItem], path: str) -> NavItem | None:
+    """The menu item of the section a path belongs to: the longest item URL that is the path
+    itself or a folder above it (the start page "/" only for itself), so a case page of the
+    support desk still names "Steunpunt" as the current section on the phone's menu button."""
+    best: NavItem | None = None
+    for item in items:
+        url = item.url
+        inside = path == url or (url != "/" and path.startswith(url.rstrip("/") + "/"))
+        if inside and (best is None or len(url) > len(best.url)):
+            best = item
+    return best
