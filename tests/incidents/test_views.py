@@ -389,8 +389,8 @@ def test_dashboard_figures(world, client):
     report(a, types=["verbaal"])
     client.force_login(a.people["secretaris"])  # statistics, no handling
     content = client.get("/incidenten/dashboard").content.decode()
-    assert "Reporting rate" in content
-    assert "0.25" in content
+    assert "Incidents per 100 staff" in content  # a key-figure tile
+    assert '<p class="vib-tile__value">0.25</p>' in content
     assert "<svg" in content
     assert "<table" in content
     assert client.get("/incidenten/overzicht").status_code == 404

@@ -436,6 +436,23 @@ def dashboard(
     )
 
 
+def incident_count(organisation: Organisation, *, since: date, until: date) -> int:
+    """How many incidents the organisation registered from ``since`` to ``until`` (one query):
+    the dashboard's comparison with the period before."""
+    return Incident.objects.filter(
+        organisation=organisation,
+        occurred_at__gte=_day_start(since),
+        occurred_at__lt=_day_start(until + timedelta(days=1)),
+    ).count()
+
+
+def previous_period(since: date, until: date) -> tuple[date, date]:
+    """The period of the same length that ends the day before ``since``."""
+    length = until - since
+    end = since - timedelta(days=1)
+    return end - length, end
+
+
 # --- across organisations: the benchmark and the sector view -----------------------------------
 
 SIZE_RANGES: dict[str, tuple[int | None, int | None]] = {

@@ -52,7 +52,7 @@ from vib.incidents import (
     workflow,
 )
 from vib.incidents.models import Incident
-from vib.web import once
+from vib.web import formatting, once
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -971,7 +971,7 @@ def _chart(cells: list[selectors.Cell]) -> dict[str, Any]:
                 "y": f"{CHART_HEIGHT - 20 - height:.1f}",
                 "width": f"{slot * 0.7:.1f}",
                 "height": f"{height:.1f}",
-                "label": cell.label,
+                "label": formatting.month(cell.label),
                 "count": cell.count,
                 "label_x": f"{i * slot + slot / 2:.1f}",
             }
@@ -990,12 +990,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     organisation = _require(request, capabilities.VIEW_STATISTICS)
     form, since, until = _period(request)
     figures = selectors.dashboard(organisation, since=since, until=until)
+    before_since, before_until = selectors.previous_period(since, until)
+    before = selectors.incident_count(organisation, since=before_since, until=before_until)
+    staff = figures.staff
     return render(
         request,
         "incidents/dashboard.html",
         {
             "form": form,
             "figures": figures,
+            "previous": {
+                "since": before_since,
+                "until": before_until,
+                "total": before,
+                "change": figures.total - before,
+                "rate": round(100 * before / staff, 2) if staff else None,
+                "rate_change": round(100 * (figures.total - before) / staff, 2) if staff else None,
+            },
+            "months": [
+                selectors.Cell(formatting.month(cell.label), cell.count, cell.share)
+                for cell in figures.months
+            ],
             "chart": _chart(figures.months),
             "sections": [(DIMENSION_TITLES[k], cells) for k, cells in figures.dimensions.items()],
         },
