@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-fast test-browser test-r lint bench install messages demo clean
+.PHONY: help run test test-fast test-browser test-r lint bench install messages demo clean screenshots
 
 # The suite runs on every processor (pytest-xdist); a test module stays on one worker, so the
 # demo and the browser that a module builds once are built once (ADR 0120).
@@ -28,6 +28,7 @@ help:
 	@echo "make test-r regenerate the R results of the differential suite and compare (needs R)"
 	@echo "make lint   ruff, mypy, makemigrations --check, compilemessages, OpenAPI lint"
 	@echo "make bench  the benchmarks of bench/ (results in bench/README.md)"
+	@echo "make screenshots  phone and desktop screenshots of the main pages (var/screenshots/)"
 
 $(UV):
 	@test -n "$(PYTHON)" || exit 1
@@ -92,3 +93,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .tools var
+
+# Phone (390 px) and desktop (1280 px) screenshots of each module's main pages, for review.
+screenshots: install messages
+	VIB_ENV=test $(VENV)/bin/python -m pytest tests/browser/screenshots.py -q -p no:cacheprovider -s
+	@echo "Screenshots in var/screenshots/"

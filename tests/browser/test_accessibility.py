@@ -1,4 +1,6 @@
-"""Every demo role logs in through the real form and crawls the site; axe-core must find nothing.
+"""Every demo role logs in through the real form and crawls the site; axe-core must find nothing,
+and no page may be wider than the screen or break a word without a hyphen at 320, 390, 768 or
+1280 px (the checks of tests/browser/layout.py, run on each page as loaded, once per width).
 
 The crawl visits the pages of the main navigation and the links on them within the site
 (bounded: one page per URL pattern, so ten member pages count as one), skipping log-out,
@@ -14,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from tests.browser.layout import check_layout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,6 +63,7 @@ def check(page: Any, axe_source: str, report: Report, who: str, problems: list[s
     styled = page.evaluate("() => document.querySelectorAll('[style]').length")
     if styled:
         problems.append(f"[{who}] {page.url}: {styled} element(s) with a style attribute")
+    check_layout(page, who, problems)
 
 
 def watch_console(page: Any, who: dict[str, str] | str, problems: list[str]) -> None:
