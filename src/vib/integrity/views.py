@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -34,13 +33,22 @@ from vib.core import crypto
 from vib.core.anonymity import anonymous_route
 from vib.core.errors import NotFound, ValidationError
 from vib.integrity import capabilities as caps
-from vib.integrity import codes, forms, ratelimit, receipts, report, selectors, services, workflow
+from vib.integrity import (
+    codes,
+    forms,
+    ratelimit,
+    receipts,
+    report,
+    selectors,
+    services,
+    tickets,
+    workflow,
+)
 from vib.integrity.models import Case
 from vib.web import once
 
 TICKET_COOKIE = "vib_mailbox"
-TICKET_SALT = "vib.integrity.mailbox-ticket"
-TICKET_AGE = 30 * 60
+TICKET_AGE = tickets.TICKET_AGE
 MAILBOX_PATH = "/integriteit/brievenbus"
 RECEIPT_COOKIE = "vib_receipt"
 RECEIPT_PATH = "/integriteit/ontvangen"
@@ -212,20 +220,28 @@ def receipt(request: HttpRequest) -> HttpResponse:
 
 
 def _ticket_case(request: HttpRequest) -> Case | None:
-    raw = request.COOKIES.get(TICKET_COOKIE)
-    if not raw:
+    case_id = tickets.ticket_case_id(request.COOKIES.get(TICKET_COOKIE))
+    if case_id is None:
         return None
     try:
-        case_id = signing.loads(raw, salt=TICKET_SALT, max_age=TICKET_AGE)
         return door.access_mailbox_case(case_id=case_id)
-    except (signing.BadSignature, NotFound):
+    except NotFound:
         return None
 
 
-def _set_ticket(response: HttpResponse, case: Case) -> None:
+def _set_ticket(request: HttpRequest, response: HttpResponse, case: Case, *, new: bool) -> None:
+    """Give the browser its ticket: a new one after the code (the old one ends), else the same
+    one with another 30 minutes (sliding expiry while the reporter is active)."""
+    current = request.COOKIES.get(TICKET_COOKIE)
+    if new or tickets.ticket_case_id(current) != str(case.pk):
+        tickets.ticket_end(current)
+        current = tickets.ticket_issue(case_id=str(case.pk))
+    else:
+        assert current is not None
+        tickets.ticket_extend(current)
     response.set_cookie(
         TICKET_COOKIE,
-        signing.dumps(str(case.pk), salt=TICKET_SALT),
+        current,
         max_age=TICKET_AGE,
         path=MAILBOX_PATH,
         secure=settings.SESSION_COOKIE_SECURE,
@@ -267,7 +283,7 @@ def mailbox_login(request: HttpRequest) -> HttpResponse:
         case = services.mailbox_find(form.data.get("code", "")) if form.is_valid() else None
         if case is not None:
             response = HttpResponseRedirect(reverse("integrity:mailbox"))
-            _set_ticket(response, case)
+            _set_ticket(request, response, case, new=True)
             return _private(response)
         ratelimit.hit(ratelimit.MAILBOX_FAILURES_PER_CLIENT, client)
         ratelimit.hit(ratelimit.MAILBOX_FAILURES_GLOBAL, "all")
@@ -324,13 +340,13 @@ def mailbox(request: HttpRequest) -> HttpResponse:
                 response: HttpResponse = HttpResponseRedirect(
                     reverse("integrity:mailbox") + "?verzonden=1"
                 )
-                _set_ticket(response, case)
+                _set_ticket(request, response, case, new=False)
                 return _private(response)
         status = 400
     context = _mailbox_context(case, form)
     context["sent"] = request.GET.get("verzonden") == "1"
     response = render(request, "integrity/mailbox.html", context, status=status)
-    _set_ticket(response, case)  # sliding expiry while the reporter is active
+    _set_ticket(request, response, case, new=False)  # sliding while the reporter is active
     return _private(response)
 
 
@@ -374,6 +390,7 @@ def mailbox_sign_off(request: HttpRequest, id: str) -> HttpResponse:
 @anonymous_route
 @require_POST
 def mailbox_logout(request: HttpRequest) -> HttpResponse:
+    tickets.ticket_end(request.COOKIES.get(TICKET_COOKIE))  # a copied cookie is useless now
     response = HttpResponseRedirect(reverse("integrity:mailbox-login"))
     response.delete_cookie(TICKET_COOKIE, path=MAILBOX_PATH)
     return _private(response)
