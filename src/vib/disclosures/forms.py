@@ -21,17 +21,8 @@ from vib.disclosures.models import (
 )
 from vib.web import forms as web_forms
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class StyledForm(web_forms.StyledForm):
-    """Text areas of four rows: declarations are short."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs.setdefault("rows", 4)
+DATE = web_forms.DateInput()
+StyledForm = web_forms.CompactForm  # declarations are short
 
 
 class ActivityForm(StyledForm):

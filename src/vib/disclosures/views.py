@@ -37,26 +37,7 @@ from vib.core.errors import NotFound, ValidationError
 from vib.disclosures import capabilities as caps
 from vib.disclosures import forms, opendata, publication, selectors, services
 from vib.disclosures.models import ActivityStatus, Office
-
-
-def _organisation(request: HttpRequest) -> Any:
-    organisation = getattr(request, "organisation", None)
-    if organisation is None:
-        raise NotFound
-    return organisation
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's errors on the form (field errors where the field exists)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item.message % (item.params or {}))
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
+from vib.web.shortcuts import errors_onto_form, organisation_or_404, require_capability
 
 # --- my declarations --------------------------------------------------------------------------
 
@@ -90,7 +71,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def activity_declare(request: HttpRequest) -> HttpResponse:
-    organisation = _organisation(request)
+    organisation = organisation_or_404(request)
     form = forms.ActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,7 +80,7 @@ def activity_declare(request: HttpRequest) -> HttpResponse:
                 actor=request.user, declarant=declarant, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(
                 request, _("Your declaration has been sent to the registrar of side activities.")
@@ -145,7 +126,7 @@ def _activity_action(
         try:
             action(activity, form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_onto_form(form, error)
         except PermissionDenied:
             raise NotFound from None
         else:
@@ -219,7 +200,7 @@ def activity_withdraw(request: HttpRequest, id: str) -> HttpResponse:
 @require_POST
 @login_required
 def confirm(request: HttpRequest) -> HttpResponse:
-    organisation = _organisation(request)
+    organisation = organisation_or_404(request)
     declarant = (
         declarants_visible_to(request.user, organisation)
         .filter(user=logged_in_user(request), left_on=None)
@@ -247,7 +228,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def declare_none(request: HttpRequest) -> HttpResponse:
-    organisation = _organisation(request)
+    organisation = organisation_or_404(request)
     declarant = services.declarant_for_self(user=request.user, organisation=organisation)
     services.declarant_declare_none(actor=request.user, declarant=declarant)
     messages.success(request, _("You have declared that you hold no side functions."))
@@ -259,14 +240,14 @@ def declare_none(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def gift_register(request: HttpRequest) -> HttpResponse:
-    organisation = _organisation(request)
+    organisation = organisation_or_404(request)
     form = forms.GiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             declarant = services.declarant_for_self(user=request.user, organisation=organisation)
             services.gift_register(actor=request.user, declarant=declarant, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("The gift has been registered."))
             return HttpResponseRedirect(reverse("disclosures:mine"))
@@ -278,7 +259,7 @@ def gift_register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def interest_declare(request: HttpRequest) -> HttpResponse:
-    organisation = _organisation(request)
+    organisation = organisation_or_404(request)
     declarant = (
         declarants_visible_to(request.user, organisation)
         .filter(user=logged_in_user(request), left_on=None)
@@ -293,7 +274,7 @@ def interest_declare(request: HttpRequest) -> HttpResponse:
                 actor=request.user, declarant=declarant, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(
                 request, _("Your declaration has been sent to the compliance officer.")
@@ -304,7 +285,7 @@ def interest_declare(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def interest_list(request: HttpRequest) -> HttpResponse:
-    organisation = _organisation(request)
+    organisation = organisation_or_404(request)
     if not has_capability(request.user, caps.ASSESS_INTERESTS, organisation):
         raise NotFound
     interests = financial_interests_visible_to(request.user, organisation).order_by(
@@ -334,7 +315,7 @@ def interest_detail(request: HttpRequest, id: str) -> HttpResponse:
                     actor=request.user, interest=interest, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                errors_onto_form(form, error)
             else:
                 messages.success(request, _("The assessment has been recorded."))
                 return HttpResponseRedirect(reverse("disclosures:interest", args=[interest.id]))
@@ -348,16 +329,9 @@ def interest_detail(request: HttpRequest, id: str) -> HttpResponse:
 # --- the registrar ----------------------------------------------------------------------------
 
 
-def _registrar_organisation(request: HttpRequest) -> Any:
-    organisation = _organisation(request)
-    if not has_capability(request.user, caps.REGISTER, organisation):
-        raise NotFound
-    return organisation
-
-
 @login_required
 def registrar(request: HttpRequest) -> HttpResponse:
-    organisation = _registrar_organisation(request)
+    organisation = require_capability(request, caps.REGISTER)
     activities = side_activities_visible_to(request.user, organisation)
     context = {
         "pending": activities.filter(status=ActivityStatus.DECLARED).order_by("declared_at"),
@@ -375,7 +349,7 @@ def registrar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def declarant_add(request: HttpRequest) -> HttpResponse:
-    organisation = _registrar_organisation(request)
+    organisation = require_capability(request, caps.REGISTER)
     functions = list(selectors.designated_functions_of(organisation=organisation))
     form = forms.DeclarantForm(
         request.POST or None, functions=[(str(f.id), f.name) for f in functions]
@@ -401,7 +375,7 @@ def declarant_add(request: HttpRequest) -> HttpResponse:
                     designated_function=by_id.get(data["designated_function"] or ""),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                errors_onto_form(form, error)
             else:
                 messages.success(request, _("The person has been added to the register."))
                 return HttpResponseRedirect(reverse("disclosures:registrar"))
@@ -410,7 +384,7 @@ def declarant_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def function_designate(request: HttpRequest) -> HttpResponse:
-    organisation = _registrar_organisation(request)
+    organisation = require_capability(request, caps.REGISTER)
     form = forms.DesignatedFunctionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -418,7 +392,7 @@ def function_designate(request: HttpRequest) -> HttpResponse:
                 actor=request.user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("The function has been designated."))
             return HttpResponseRedirect(reverse("disclosures:registrar"))

@@ -9,9 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vib.disclosures.forms import DATE, StyledForm
 from vib.governance.models import Answer, ProcessKind, Risk, Safeguard
-from vib.web.forms import TEXTBOX
+from vib.web.forms import TEXTBOX, DateInput
+from vib.web.forms import CompactForm as StyledForm
 
 
 def _functions(value: str) -> list[str]:
@@ -35,7 +35,7 @@ class ProcessForm(StyledForm):
         widget=forms.CheckboxSelectMultiple,
     )
     owner = forms.CharField(label=_("Process owner"), max_length=120, required=False)
-    next_review_on = forms.DateField(label=_("Next review on"), widget=DATE)
+    next_review_on = forms.DateField(label=_("Next review on"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

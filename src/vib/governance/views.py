@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,21 +20,14 @@ from vib.access.governance import (
 from vib.accounts.selectors import has_capability
 from vib.core import disclosure
 from vib.core.errors import NotFound, ValidationError
-from vib.disclosures.views import _apply_errors
 from vib.governance import capabilities as caps
 from vib.governance import checklist, forms, selectors, services
-
-
-def _organisation(request: HttpRequest) -> Any:
-    organisation = getattr(request, "organisation", None)
-    if organisation is None:
-        raise NotFound
-    return organisation
+from vib.web.shortcuts import errors_onto_form, organisation_or_404
 
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    organisation = _organisation(request)
+    organisation = organisation_or_404(request)
     may_processes = has_capability(request.user, caps.VIEW_PROCESSES, organisation)
     may_checklist = may_view_checklist(request.user, organisation)
     if not (may_processes or may_checklist):
@@ -53,7 +44,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def process_create(request: HttpRequest) -> HttpResponse:
-    organisation = _organisation(request)
+    organisation = organisation_or_404(request)
     if not has_capability(request.user, caps.MANAGE_PROCESSES, organisation):
         raise NotFound
     form = forms.ProcessForm(request.POST or None)
@@ -63,7 +54,7 @@ def process_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("The process has been added to the inventory."))
             return HttpResponseRedirect(reverse("governance:process", args=[process.id]))
@@ -89,7 +80,7 @@ def process_detail(request: HttpRequest, id: str) -> HttpResponse:
                     actor=request.user, process=process, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                errors_onto_form(form, error)
             else:
                 messages.success(request, _("The review has been recorded."))
                 return HttpResponseRedirect(reverse("governance:process", args=[process.id]))
@@ -108,7 +99,7 @@ def process_detail(request: HttpRequest, id: str) -> HttpResponse:
 
 @login_required
 def checklist_view(request: HttpRequest, year: int) -> HttpResponse:
-    organisation = _organisation(request)
+    organisation = organisation_or_404(request)
     if not may_view_checklist(request.user, organisation):
         raise NotFound
     if not 2000 <= year <= timezone.localdate().year:
@@ -153,7 +144,7 @@ def checklist_view(request: HttpRequest, year: int) -> HttpResponse:
                     actor=request.user, organisation=organisation, year=year, answers=answers
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                errors_onto_form(form, error)
             except PermissionDenied:
                 raise NotFound from None
             else:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from vib.incidents import codes
 from vib.incidents.evidence import MAX_FILES, max_bytes
 from vib.web import forms as web_forms
+from vib.web.forms import DateInput
 from vib.web.once import SubmitOnceMixin
 
 ACCEPTED_FILES = "image/png,image/jpeg,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
@@ -69,13 +70,6 @@ def _combine(day: date | None, moment: time | None) -> datetime | None:
     if day is None:
         return None
     return timezone.make_aware(datetime.combine(day, moment or time(12, 0)))
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class TimeInput(forms.TimeInput):

@@ -53,6 +53,7 @@ from vib.incidents import (
 )
 from vib.incidents.models import Incident
 from vib.web import formatting, once
+from vib.web.shortcuts import active_organisation, errors_onto_form, may, require_capability
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -79,38 +80,11 @@ class CappedPaginator(Paginator):
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _organisation(request: HttpRequest) -> Any:
-    return getattr(request, "organisation", None)
-
-
-def _may(request: HttpRequest, capability: str, organisation: Any = None) -> bool:
-    organisation = organisation if organisation is not None else _organisation(request)
-    return organisation is not None and has_capability(request.user, capability, organisation)
-
-
-def _require(request: HttpRequest, capability: str) -> Any:
-    """The active organisation, when the user holds ``capability`` there; else 404."""
-    organisation = _organisation(request)
-    if not _may(request, capability, organisation):
-        raise NotFound
-    return organisation
-
-
 def _units(request: HttpRequest, organisation: Any) -> list[tuple[Any, str]]:
     return [(unit.pk, unit.name) for unit in units_visible_to(request.user, organisation)]
 
 
 FORM_FIELDS = {"files": "evidence"}  # service field → form field, where they differ
-
-
-def _service_errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form (unknown fields on the whole form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            name = FORM_FIELDS.get(field, field)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _detail_url(incident: Any, anchor: str = "") -> str:
@@ -139,7 +113,7 @@ def _form_page(
         try:
             save(form.cleaned_data)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            errors_onto_form(form, exc, fields=FORM_FIELDS)
         else:
             messages.success(request, done)
             return HttpResponseRedirect(_detail_url(incident, anchor))
@@ -171,7 +145,7 @@ def _pick[T](rows: list[T], child: Any) -> T:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The start page: the handler's work list (overdue aftercare first) and one's own reports."""
-    organisation = _organisation(request)
+    organisation = active_organisation(request)
     scope = door.scope_of(request.user)
     handles = organisation is not None and (scope.covers(organisation.pk) or bool(scope.units))
     worklist = None
@@ -187,9 +161,9 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "worklist": worklist,
             "own": own,
-            "may_report": _may(request, capabilities.REPORT),
-            "may_statistics": _may(request, capabilities.VIEW_STATISTICS),
-            "may_coordinate": _may(request, capabilities.COORDINATE),
+            "may_report": may(request, capabilities.REPORT),
+            "may_statistics": may(request, capabilities.VIEW_STATISTICS),
+            "may_coordinate": may(request, capabilities.COORDINATE),
         },
     )
 
@@ -205,8 +179,8 @@ def _people(request: HttpRequest, organisation: Any) -> list[tuple[Any, str]]:
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     """Report an incident: one's own, or (manager, coordinator) on behalf of someone."""
-    organisation = _require(request, capabilities.REPORT)
-    behalf = _may(request, capabilities.REPORT_ON_BEHALF, organisation)
+    organisation = require_capability(request, capabilities.REPORT)
+    behalf = may(request, capabilities.REPORT_ON_BEHALF, organisation)
     people = _people(request, organisation) if behalf else None
     form = forms.ReportForm(
         request.POST or None,
@@ -252,7 +226,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     )
                 except ValidationError as exc:
                     once.release(form, "incidents-report")
-                    _service_errors(form, exc)
+                    errors_onto_form(form, exc, fields=FORM_FIELDS)
                 else:
                     return HttpResponseRedirect(reverse("incidents:reported", args=[incident.pk]))
     return render(
@@ -322,7 +296,7 @@ def detail(request: HttpRequest, id: Any) -> HttpResponse:
             },
         )
     record = selectors.handling_record(incident)
-    coordinator = _may(request, capabilities.COORDINATE, incident.organisation)
+    coordinator = may(request, capabilities.COORDINATE, incident.organisation)
     return render(
         request,
         "incidents/detail.html",
@@ -540,7 +514,7 @@ def perpetrator_add(request: HttpRequest, id: Any) -> HttpResponse:
 def perpetrator_link(request: HttpRequest, id: Any) -> HttpResponse:
     """Link a perpetrator to the organisation's repeat-perpetrator register (coordinators)."""
     incident = _handled(request, id)
-    if not _may(request, capabilities.COORDINATE, incident.organisation):
+    if not may(request, capabilities.COORDINATE, incident.organisation):
         raise NotFound
     record = selectors.handling_record(incident)
     register = list(door.known_perpetrators_visible_to(request.user, incident.organisation))
@@ -847,7 +821,7 @@ def _filters(
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     """The handlers' list: filters, search, 50 rows a page, a constant number of queries."""
-    organisation = _organisation(request)
+    organisation = active_organisation(request)
     scope = door.scope_of(request.user)
     if organisation is None or not (scope.covers(organisation.pk) or scope.units):
         raise NotFound
@@ -880,7 +854,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "may_export": _may(request, capabilities.EXPORT, organisation),
+            "may_export": may(request, capabilities.EXPORT, organisation),
         },
     )
     patch_vary_headers(response, ("HX-Request",))
@@ -890,7 +864,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def export(request: HttpRequest) -> HttpResponseBase:
     """The list (with its filters) as CSV or XLSX, streamed."""
-    organisation = _require(request, capabilities.EXPORT)
+    organisation = require_capability(request, capabilities.EXPORT)
     kind = request.GET.get("formaat", "csv")
     if kind not in ("csv", "xlsx"):
         raise NotFound
@@ -987,7 +961,7 @@ def _chart(cells: list[selectors.Cell]) -> dict[str, Any]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    organisation = _require(request, capabilities.VIEW_STATISTICS)
+    organisation = require_capability(request, capabilities.VIEW_STATISTICS)
     form, since, until = _period(request)
     figures = selectors.dashboard(organisation, since=since, until=until)
     before_since, before_until = selectors.previous_period(since, until)
@@ -1020,7 +994,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def benchmark(request: HttpRequest) -> HttpResponse:
-    organisation = _require(request, capabilities.VIEW_STATISTICS)
+    organisation = require_capability(request, capabilities.VIEW_STATISTICS)
     form, since, until = _period(request)
     figures = selectors.benchmark(organisation, since=since, until=until)
     return render(
@@ -1069,7 +1043,7 @@ def sector(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
-    organisation = _require(request, capabilities.COORDINATE)
+    organisation = require_capability(request, capabilities.COORDINATE)
     form = forms.KnownPerpetratorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -1077,7 +1051,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 organisation=organisation, actor=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
-            _service_errors(form, exc)
+            errors_onto_form(form, exc, fields=FORM_FIELDS)
         else:
             messages.success(request, _("Added to the register."))
             return HttpResponseRedirect(reverse("incidents:register"))

@@ -46,6 +46,7 @@ from vib.integrity import (
 )
 from vib.integrity.models import Case
 from vib.web import once
+from vib.web.shortcuts import errors_onto_form
 
 TICKET_COOKIE = "vib_mailbox"
 TICKET_AGE = tickets.TICKET_AGE
@@ -62,14 +63,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, private"
     return response
-
-
-def _errors_into(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _reporters_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -167,7 +160,7 @@ def intake(request: HttpRequest, organisation: str) -> HttpResponse:
                 )
             except ValidationError as exc:
                 once.release(form, INTAKE_ONCE)
-                _errors_into(form, exc)
+                errors_onto_form(form, exc)
             else:
                 ratelimit.hit(ratelimit.INTAKE_PER_CLIENT, client)
                 ratelimit.hit(ratelimit.INTAKE_PER_ORGANISATION, str(org.pk))
@@ -335,7 +328,7 @@ def mailbox(request: HttpRequest) -> HttpResponse:
                     to_adviser=form.cleaned_data["to_adviser"],
                 )
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors_onto_form(form, exc)
             else:
                 response: HttpResponse = HttpResponseRedirect(
                     reverse("integrity:mailbox") + "?verzonden=1"
@@ -514,7 +507,7 @@ def case_message(request: HttpRequest, id: str) -> HttpResponse:
         try:
             services.message_add(case=case, user=logged_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("Your message has been saved."))
             return _back(case, "#gesprek")
@@ -545,7 +538,7 @@ def case_classify(request: HttpRequest, id: str) -> HttpResponse:
         try:
             services.case_classify(case=case, user=logged_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("The classification has been saved."))
             return _back(case, "#classificatie")
@@ -564,7 +557,7 @@ def case_transition(request: HttpRequest, id: str) -> HttpResponse:
                 case=case, user=logged_in_user(request), **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(
                 request,
@@ -583,7 +576,7 @@ def case_forward(request: HttpRequest, id: str) -> HttpResponse:
         try:
             services.case_forward(case=case, user=logged_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("The case has been forwarded."))
             return _back(case)
@@ -601,7 +594,7 @@ def case_measure(request: HttpRequest, id: str) -> HttpResponse:
                 case=case, user=logged_in_user(request), measure=form.cleaned_data["measure"]
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("The measure has been added."))
             return _back(case)
@@ -622,7 +615,7 @@ def case_team(request: HttpRequest, id: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("The team member has been added."))
             return _back(case, "#team-kop")
@@ -644,7 +637,7 @@ def case_reveal(request: HttpRequest, id: str) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_onto_form(form, exc)
         else:
             context = _case_context(request, case, identity=identity)
             return _private(render(request, "integrity/case_detail.html", context))
@@ -684,7 +677,7 @@ def record(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             once.release(form, RECORD_ONCE)
-            _errors_into(form, exc)
+            errors_onto_form(form, exc)
         else:
             context = {
                 "organisation": organisation,

@@ -27,25 +27,11 @@ from vib.support import capabilities as caps
 from vib.support import codes, forms, selectors, services
 from vib.support.models import HelpRequest
 from vib.web import once
-
-
-def _organisation(request: HttpRequest) -> Any:
-    return getattr(request, "organisation", None)
+from vib.web.shortcuts import active_organisation, errors_onto_form
 
 
 def _phone_team(request: HttpRequest) -> Any:
-    return selectors.team_for(_organisation(request))
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form (field errors where the field exists)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
+    return selectors.team_for(active_organisation(request))
 
 
 def _team_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -82,7 +68,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def ask(request: HttpRequest) -> HttpResponse:
-    organisation = _organisation(request)
+    organisation = active_organisation(request)
     on_behalf = None
     if organisation is not None and has_capability(
         request.user,
@@ -124,7 +110,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as exc:
                 once.release(form, "support-ask")
-                _apply_errors(form, exc)
+                errors_onto_form(form, exc)
             else:
                 request.session["support_submitted"] = {
                     "urgency": help_request.urgency,
@@ -142,14 +128,14 @@ def ask(request: HttpRequest) -> HttpResponse:
 
 
 def _members_of(request: HttpRequest) -> Any:
-    return access.on_behalf_candidates(request.user, _organisation(request))
+    return access.on_behalf_candidates(request.user, active_organisation(request))
 
 
 def _guess_function(request: HttpRequest) -> str:
     from vib.accounts.selectors import assignments_of
 
     for assignment in assignments_of(request.user):
-        if assignment.organisation_id == getattr(_organisation(request), "pk", None):
+        if assignment.organisation_id == getattr(active_organisation(request), "pk", None):
             value = assignment.function.strip().lower()
             for code, _label in codes.Function.choices:
                 if value == code or value == _label.lower():
@@ -233,7 +219,7 @@ def _own_post(
         try:
             act(help_request, form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, done)
             return HttpResponseRedirect(reverse("support:own", args=[help_request.pk]))
@@ -294,7 +280,7 @@ def referral_decide(request: HttpRequest, id: str) -> HttpResponse:
         try:
             services.referral_decide(referral=referral, user=request.user, consent=consent)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(
                 request,
@@ -444,7 +430,7 @@ def _case_post(
         try:
             act(case, form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_onto_form(form, exc)
         except PermissionDenied:
             form.add_error(None, _("Only the adviser on this request can do this."))
         else:
@@ -625,7 +611,7 @@ def measure_payment(request: HttpRequest, id: str) -> HttpResponse:
                 paid_on=form.cleaned_data["paid_on"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_onto_form(form, exc)
         except PermissionDenied:
             form.add_error(None, _("Only the adviser on this request can do this."))
         else:
@@ -692,7 +678,7 @@ def instrument_edit(request: HttpRequest, id: str | None = None) -> HttpResponse
                 actor=request.user, instrument=instrument, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("The instrument has been saved."))
             return HttpResponseRedirect(reverse("support:instrument", args=[saved.pk]))

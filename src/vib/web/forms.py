@@ -56,3 +56,22 @@ class StyledForm(forms.Form):
                 field.widget.attrs.setdefault("class", css)
             if field.required and not isinstance(field.widget, GROUPS):
                 field.widget.attrs.setdefault("aria-required", "true")
+
+
+class CompactForm(StyledForm):
+    """A styled form whose text areas are four rows high: for short declarations and notes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 4)
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, with the value in ISO form (what it sends and expects)."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
