@@ -1,7 +1,7 @@
 """Rate limits without client identifiers beyond the window (ADR 0022, 0092).
 
 Generic: the counters, the client address and the wait tokens. The limits themselves live
-with their module (``vib.integrity.ratelimit``, ``vib.accounts.spraying``).
+with their module (``vib.integrity.ratelimit``, ``vib.accounts.views`` for log-in spraying).
 
 A counter lives in Django's cache under a key made of an HMAC of (scope, subject, window
 number): the client address is never stored, the key cannot be reversed without the secret,
