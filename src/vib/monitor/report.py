@@ -572,14 +572,25 @@ def _organisation_sheets(
 
 
 def build_report(inp: ReportInput, out_dir: Path, progress: Progress | None = None) -> Report:
-    """Analyse every instrument into ``out_dir/bundle`` and assemble the report."""
+    """Analyse every instrument into ``out_dir/bundle``, assemble the report, write the bundle."""
     step = progress or (lambda _p, _s: None)
-    texts = TEXTS[inp.language]
     indicator_set = load_indicators(inp.indicator_version)
     bundle = out_dir / "bundle"
     if bundle.exists():
         shutil.rmtree(bundle)
     bundle.mkdir(parents=True)
+    results = _analyse(inp, indicator_set, bundle, step)
+    step(60, "report")
+    report = _assemble(inp, indicator_set, results)
+    step(65, "bundle")
+    write_bundle(report, bundle)
+    return report
+
+
+def _analyse(
+    inp: ReportInput, indicator_set: IndicatorSet, bundle: Path, step: Progress
+) -> dict[str, InstrumentResult]:
+    """The estimates of every instrument, under disclosure control (ADR 0073)."""
     results: dict[str, InstrumentResult] = {}
     instruments = [i for i in INSTRUMENT_ORDER if i in inp.sources]
     for k, instrument in enumerate(instruments):
@@ -589,69 +600,18 @@ def build_report(inp: ReportInput, out_dir: Path, progress: Progress | None = No
         disclosure.protect(res.estimates, disclosure.function_tiers(strata))
         disclosure.protect(res.unweighted, disclosure.function_tiers(strata))
         results[instrument] = res
-    step(60, "report")
+    return results
+
+
+def _assemble(
+    inp: ReportInput, indicator_set: IndicatorSet, results: dict[str, InstrumentResult]
+) -> Report:
+    """The report's parts from the analysed (and protected) estimates: nothing is estimated
+    and nothing is written here."""
+    texts = TEXTS[inp.language]
     cells = {e.key: e for r in results.values() for e in r.estimates}
-    reference = load_reference()
-    chapters: list[Chapter] = []
-    all_changes: list[Change] = []
-    for ch in indicator_set.chapters:
-        if ch.instrument not in results:
-            continue
-        chapter = _chapter(
-            ch.id,
-            ch.title_nl if inp.language == "nl" else ch.title_en,
-            ch.instrument,
-            indicator_set.for_chapter(ch.id),
-            cells,
-            inp.language,
-            texts,
-        )
-        for ind in indicator_set.for_chapter(ch.id):
-            if ind.reference and ind.reference in reference:
-                series = reference[ind.reference]
-                current = cells.get((ind.id, "", ""))
-                chapter.trends.append(
-                    _trend(series, current, inp.edition, texts, _label(ind, inp.language))
-                )
-                if current is not None:
-                    change = _change(ind, series, current, inp.edition, inp.language)
-                    if change is not None:
-                        chapter.changes.append(change)
-        all_changes += chapter.changes
-        chapters.append(chapter)
-    method_rows = []
-    comparison = []
-    for instrument, res in results.items():
-        method_rows.append(
-            {"instrument": instrument, "weights": res.weights, "response": res.response}
-        )
-        unweighted = {e.key: e for e in res.unweighted}
-        for ind in indicator_set.for_instrument(instrument):
-            if not ind.key:
-                continue
-            for key in [(ind.id, "", "")] + [
-                k for k in unweighted if k[0] == ind.id and k[1] == "tier"
-            ]:
-                w, u = cells.get(key), unweighted.get(key)
-                if w is None or u is None:
-                    continue
-                level = texts["total"] if not key[1] else level_label(inp.language, "tier", key[2])
-                comparison.append(
-                    {
-                        "label": _label(ind, inp.language),
-                        "level": level,
-                        "weighted": Cell.of(w, level),
-                        "unweighted": Cell.of(u, level),
-                        "difference": (
-                            points(w.estimate - u.estimate, 1)
-                            if w.shown
-                            and u.shown
-                            and w.estimate is not None
-                            and u.estimate is not None
-                            else ""
-                        ),
-                    }
-                )
+    chapters = _chapters(inp, indicator_set, set(results), cells, texts)
+    all_changes = [change for chapter in chapters for change in chapter.changes]
     policy = list(indicator_set.for_chapter("policy"))
     report = Report(
         input=inp,
@@ -664,8 +624,11 @@ def build_report(inp: ReportInput, out_dir: Path, progress: Progress | None = No
         organisation_sheets=_organisation_sheets(
             inp.sources.get("organisations"), policy, inp.organisations, inp.language
         ),
-        method_rows=method_rows,
-        weighted_vs_unweighted=comparison,
+        method_rows=[
+            {"instrument": instrument, "weights": res.weights, "response": res.response}
+            for instrument, res in results.items()
+        ],
+        weighted_vs_unweighted=_weighted_vs_unweighted(inp, indicator_set, results, cells, texts),
         generated=dt.datetime.now(tz=dt.UTC),
         texts=texts,
     )
@@ -675,9 +638,81 @@ def build_report(inp: ReportInput, out_dir: Path, progress: Progress | None = No
         for e in (*r.estimates, *r.unweighted)
         if not e.shown and e.estimate is not None
     ]
-    step(65, "bundle")
-    write_bundle(report, bundle)
     return report
+
+
+def _chapters(
+    inp: ReportInput,
+    indicator_set: IndicatorSet,
+    analysed: set[str],
+    cells: dict[Any, Estimate],
+    texts: dict[str, str],
+) -> list[Chapter]:
+    """A chapter per part of the indicator set whose instrument was analysed, with its trends
+    against the published reference series and the change since the previous edition."""
+    reference = load_reference()
+    chapters: list[Chapter] = []
+    for ch in indicator_set.chapters:
+        if ch.instrument not in analysed:
+            continue
+        chapter = _chapter(
+            ch.id,
+            ch.title_nl if inp.language == "nl" else ch.title_en,
+            ch.instrument,
+            indicator_set.for_chapter(ch.id),
+            cells,
+            inp.language,
+            texts,
+        )
+        for ind in indicator_set.for_chapter(ch.id):
+            if not (ind.reference and ind.reference in reference):
+                continue
+            series = reference[ind.reference]
+            current = cells.get((ind.id, "", ""))
+            chapter.trends.append(
+                _trend(series, current, inp.edition, texts, _label(ind, inp.language))
+            )
+            change = _change(ind, series, current, inp.edition, inp.language) if current else None
+            if change is not None:
+                chapter.changes.append(change)
+        chapters.append(chapter)
+    return chapters
+
+
+def _weighted_vs_unweighted(
+    inp: ReportInput,
+    indicator_set: IndicatorSet,
+    results: dict[str, InstrumentResult],
+    cells: dict[Any, Estimate],
+    texts: dict[str, str],
+) -> list[dict[str, Any]]:
+    """The method chapter's table: each key indicator, total and per tier, weighted beside
+    unweighted."""
+    comparison = []
+    for instrument, res in results.items():
+        unweighted = {e.key: e for e in res.unweighted}
+        for ind in indicator_set.for_instrument(instrument):
+            if not ind.key:
+                continue
+            keys = [(ind.id, "", "")] + [k for k in unweighted if k[0] == ind.id and k[1] == "tier"]
+            for key in keys:
+                w, u = cells.get(key), unweighted.get(key)
+                if w is None or u is None:
+                    continue
+                level = texts["total"] if not key[1] else level_label(inp.language, "tier", key[2])
+                difference = ""
+                if w.shown and u.shown and w.estimate is not None and u.estimate is not None:
+                    difference = points(w.estimate - u.estimate, 1)
+                comparison.append(
+                    {
+                        "label": _label(ind, inp.language),
+                        "level": level,
+                        "weighted": Cell.of(w, level),
+                        "unweighted": Cell.of(u, level),
+                        "difference": difference,
+                    }
+                )
+    return comparison
 
 
 # --- the bundle -----------------------------------------------------------------------------------
