@@ -119,13 +119,14 @@ def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
     server = LiveServer(address, start=False)
     server.thread.server_class = SerialWSGIServer  # type: ignore[assignment]
     shared = connection.vendor == "sqlite"  # the server thread uses the test's connection
+    wrappers = connection.execute_wrappers  # this connection's list, whatever replaces it later
     if shared:
-        connection.execute_wrappers.insert(0, wait_for_server)
+        wrappers.insert(0, wait_for_server)
     server.start()
     yield server
     server.stop()
-    if shared:
-        connection.execute_wrappers.remove(wait_for_server)
+    if wait_for_server in wrappers:
+        wrappers.remove(wait_for_server)
 
 
 # What the data migrations loaded (roles, capabilities, code lists), serialized once when the
