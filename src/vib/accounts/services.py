@@ -345,7 +345,7 @@ def role_capability_remove(
 
 def _locked_pending(grant: RoleGrantRequest) -> RoleGrantRequest:
     locked = (
-        RoleGrantRequest.objects.select_for_update()
+        RoleGrantRequest.objects.select_for_update(of=("self",))
         .select_related("role", "organisation", "unit", "user")
         .filter(pk=grant.pk, status=GrantStatus.PENDING)
         .first()
