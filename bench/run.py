@@ -31,6 +31,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "monitor": ("monitor_bench.py", [], ["--quick"]),
     "load_faults": ("load_faults.py", [], ["--quick"]),
     "page_shell": ("page_shell_bench.py", [], ["--rounds", "5"]),
+    "public_register": (
+        "public_register_load.py",
+        [],
+        ["--people", "100", "--clients", "10", "--seconds", "5"],
+    ),
 }
 
 

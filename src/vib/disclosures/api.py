@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
@@ -25,7 +26,7 @@ from vib.access.disclosures import (
 )
 from vib.audit.models import Action
 from vib.audit.services import audit_record
-from vib.disclosures import opendata, selectors
+from vib.disclosures import opendata, public_cache, selectors
 from vib.disclosures.models import FinancialInterest, SideActivity
 from vib.organisations.models import Organisation
 
@@ -70,10 +71,17 @@ class PublicRegisterViewSet(viewsets.ReadOnlyModelViewSet[Organisation]):
         filters = DateFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
         organisation = selectors.public_organisation(code=kwargs["code"])
-        register = selectors.public_register(
-            organisation=organisation, on=filters.validated_data.get("peildatum")
+        today = timezone.localdate()
+        on = min(filters.validated_data.get("peildatum") or today, today)
+        document = public_cache.cached(
+            organisation.pk,
+            "api",
+            on,
+            lambda: opendata.register_document(
+                selectors.public_register(organisation=organisation, on=on)
+            ),
         )
-        return Response(opendata.register_document(register))
+        return Response(document)
 
 
 @extend_schema_serializer(component_name="Nevenwerkzaamheid")

@@ -21,7 +21,7 @@ from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.core.errors import ValidationError
 from vib.disclosures import capabilities as caps
-from vib.disclosures import publication
+from vib.disclosures import public_cache, publication
 from vib.disclosures.models import (
     ActivityEvent,
     ActivityIncome,
@@ -141,6 +141,7 @@ def _declarant_create(
     )
     _clean(declarant)
     declarant.save()
+    public_cache.changed(organisation.pk)
     audit_record(actor=actor, action=Action.CREATE, obj=declarant)
     return declarant
 
@@ -181,6 +182,7 @@ def declarant_leave(*, actor: Any, declarant: Declarant, left_on: date) -> Decla
         raise ValidationError({"left_on": _("The end of office lies before the appointment.")})
     declarant.left_on = left_on
     declarant.save(update_fields=["left_on", "updated_at"])
+    public_cache.changed(declarant.organisation_id)
     audit_record(actor=actor, action=Action.UPDATE, obj=declarant, reason="left office")
     return declarant
 
@@ -203,6 +205,7 @@ def declarant_declare_none(*, actor: Any, declarant: Declarant) -> Declarant:
 def _event(
     activity: SideActivity, actor: Any, *, from_status: str = "", to_status: str = "", **extra: Any
 ) -> None:
+    public_cache.changed(activity.organisation_id)  # every change of an activity passes here
     ActivityEvent.objects.create(
         activity=activity,
         at=timezone.now(),
@@ -375,6 +378,7 @@ def income_record(
     income, created = ActivityIncome.objects.update_or_create(
         activity=activity, year=year, defaults={"amount": amount, "declared_on": today}
     )
+    public_cache.changed(activity.organisation_id)
     audit_record(
         actor=actor,
         action=Action.CREATE if created else Action.UPDATE,
@@ -495,6 +499,7 @@ def gift_register(
     )
     _clean(gift)
     gift.save()
+    public_cache.changed(gift.organisation_id)
     audit_record(actor=actor, action=Action.CREATE, obj=gift)
     return gift
 

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -14,8 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -35,7 +39,7 @@ from vib.audit.services import audit_record
 from vib.core.cells import escape_row
 from vib.core.errors import NotFound, ValidationError
 from vib.disclosures import capabilities as caps
-from vib.disclosures import forms, opendata, publication, selectors, services
+from vib.disclosures import forms, opendata, public_cache, publication, selectors, services
 from vib.disclosures.models import ActivityStatus, Office
 from vib.web.shortcuts import errors_onto_form, organisation_or_404, require_capability
 
@@ -410,71 +414,100 @@ def public_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _public(request: HttpRequest, code: str) -> tuple[Any, date | None, Any]:
+def _public(request: HttpRequest, code: str) -> tuple[Any, date, Any]:
+    """The organisation, the reference date (today at most) and the date form."""
     organisation = selectors.public_organisation(code=code)
     form = forms.PublicDateForm(request.GET or None)
     on = form.cleaned_data.get("peildatum") if form.is_valid() else None
-    return organisation, on, form
+    today = timezone.localdate()
+    return organisation, min(on or today, today), form
 
 
 def public_register(request: HttpRequest, code: str) -> HttpResponse:
     organisation, on, form = _public(request, code)
-    register = selectors.public_register(organisation=organisation, on=on)
+
+    def build() -> str:
+        register = selectors.public_register(organisation=organisation, on=on)
+        return render_to_string(
+            "disclosures/_public_register_people.html", {"register": register, "offices": Office}
+        )
+
+    people_html = public_cache.cached(organisation.pk, "page", on, build)
     return render(
         request,
         "disclosures/public_register.html",
         {
-            "register": register,
+            "organisation": organisation,
+            "on": on,
+            "people_html": mark_safe(people_html),
             "form": form,
             "today": timezone.localdate(),
-            "offices": Office,
         },
     )
 
 
-def public_csv_activities(request: HttpRequest, code: str) -> HttpResponse:
+def _open_data(
+    request: HttpRequest, code: str, kind: str, build: Callable[[Any], bytes]
+) -> tuple[Any, bytes]:
     organisation, on, _form = _public(request, code)
-    register = selectors.public_register(organisation=organisation, on=on)
-    return _csv(
-        opendata.ACTIVITY_COLUMNS,
-        opendata.activity_rows(register),
-        f"{organisation.code}-nevenfuncties.csv",
+    content = public_cache.cached(
+        organisation.pk,
+        kind,
+        on,
+        lambda: build(selectors.public_register(organisation=organisation, on=on)),
     )
+    return organisation, content
+
+
+def public_csv_activities(request: HttpRequest, code: str) -> HttpResponse:
+    organisation, content = _open_data(
+        request,
+        code,
+        "activities.csv",
+        lambda register: _csv_bytes(opendata.ACTIVITY_COLUMNS, opendata.activity_rows(register)),
+    )
+    return _csv(content, f"{organisation.code}-nevenfuncties.csv")
 
 
 def public_csv_income(request: HttpRequest, code: str) -> HttpResponse:
-    organisation, on, _form = _public(request, code)
-    register = selectors.public_register(organisation=organisation, on=on)
-    return _csv(
-        opendata.INCOME_COLUMNS,
-        opendata.income_rows(register),
-        f"{organisation.code}-inkomsten.csv",
+    organisation, content = _open_data(
+        request,
+        code,
+        "income.csv",
+        lambda register: _csv_bytes(opendata.INCOME_COLUMNS, opendata.income_rows(register)),
     )
+    return _csv(content, f"{organisation.code}-inkomsten.csv")
 
 
 def public_json(request: HttpRequest, code: str) -> HttpResponse:
-    organisation, on, _form = _public(request, code)
-    register = selectors.public_register(organisation=organisation, on=on)
-    response = HttpResponse(
-        json.dumps(
+    _organisation, content = _open_data(
+        request,
+        code,
+        "register.json",
+        lambda register: json.dumps(
             opendata.register_document(register),
             cls=DjangoJSONEncoder,
             ensure_ascii=False,
             indent=2,
-        ),
-        content_type="application/json; charset=utf-8",
+        ).encode(),
     )
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-def _csv(columns: list[str], rows: Any, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Access-Control-Allow-Origin"] = "*"
-    writer = csv.writer(response, lineterminator="\r\n")
+def _csv_bytes(columns: list[str], rows: Any) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     # People open these files in a spreadsheet: a declared "=HYPERLINK(…)" must stay text
     # (CWE-1236). The JSON is the lossless machine-readable form (ADR 0097).
     writer.writerows(escape_row(row) for row in rows)
+    return out.getvalue().encode()
+
+
+def _csv(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
     return response
