@@ -13,7 +13,8 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-fast test-browser test-r lint bench install messages demo clean screenshots
+.PHONY: help run test test-fast test-browser test-r lint bench install messages demo clean screenshots \
+	image test-image stack stack-down k8s-validate
 
 # The suite runs on every processor (pytest-xdist); a test module stays on one worker, so the
 # demo and the browser that a module builds once are built once (ADR 0120).
@@ -29,6 +30,10 @@ help:
 	@echo "make lint   ruff, mypy, makemigrations --check, compilemessages, OpenAPI lint"
 	@echo "make bench  the benchmarks of bench/ (results in bench/README.md)"
 	@echo "make screenshots  phone and desktop screenshots of the main pages (var/screenshots/)"
+	@echo "make image       the OCI image localhost/vib:latest with podman (docs/operations.md)"
+	@echo "make test-image  build the image and run it against PostgreSQL/Redis containers (minutes)"
+	@echo "make stack       the single-host stack of deploy/compose.yaml with the demo"
+	@echo "make k8s-validate  render deploy/k8s overlays and validate them against the schemas"
 
 $(UV):
 	@test -n "$(PYTHON)" || exit 1
@@ -92,9 +97,35 @@ bench: install
 	$(UV) sync --frozen --python $(PYTHON)
 
 clean:
-	rm -rf $(VENV) .tools var
+	rm -rf $(VENV) .tools var build
 
 # Phone (390 px) and desktop (1280 px) screenshots of each module's main pages, for review.
 screenshots: install messages
 	VIB_ENV=test $(VENV)/bin/python -m pytest tests/browser/screenshots.py -q -p no:cacheprovider -s
 	@echo "Screenshots in var/screenshots/"
+
+# --- containers (docs/operations.md; ADR 0123) --------------------------------------------
+# podman's settings for these hosts live in deploy/containers.conf, not in people's heads.
+export CONTAINERS_CONF := $(CURDIR)/deploy/containers.conf
+export BUILDAH_ISOLATION := chroot
+IMAGE ?= localhost/vib:latest
+
+image: install messages
+	@command -v podman >/dev/null || scripts/apt-install podman mmdebstrap runc uidmap slirp4netns fuse-overlayfs
+	nice deploy/image/build-base
+	nice deploy/image/prepare-context
+	nice podman build --format docker -f Containerfile -t $(IMAGE) .
+	@podman image inspect $(IMAGE) --format 'image {{.Id}}: {{.Size}} bytes'
+
+# Not part of `make test`: 10–15 minutes from nothing here (the Debian bases, the image), ~2 after.
+test-image: image
+	$(VENV)/bin/python deploy/test_image.py --image $(IMAGE)
+
+stack: image
+	deploy/stack up
+
+stack-down:
+	deploy/stack down
+
+k8s-validate: install
+	$(UV) run --frozen --no-project --with kubernetes-validate==1.37.0 deploy/k8s/validate
