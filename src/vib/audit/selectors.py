@@ -74,7 +74,7 @@ def audit_checkpoints(
     return found, problems
 
 
-def audit_chain_problems(
+def audit_chain_problems(  # noqa: C901, PLR0912
     *,
     progress: Callable[[int], None] | None = None,
     batch: int = 2000,

@@ -325,7 +325,7 @@ class _Parser:
                     values.append(value)
         return values
 
-    def row(self, line: int, raw: Mapping[str, str], errors: list[RowError]) -> _Row | None:
+    def row(self, line: int, raw: Mapping[str, str], errors: list[RowError]) -> _Row | None:  # noqa: C901, PLR0912, PLR0915
         before = len(errors)
 
         def text(column: str) -> str:
@@ -457,7 +457,7 @@ class _Parser:
 # --- the import --------------------------------------------------------------------------------
 
 
-def incidents_import(
+def incidents_import(  # noqa: C901, PLR0912
     *, path: str | Path, organisation: Organisation | None = None, source: str = "import"
 ) -> ImportResult:
     """Import every row of ``path`` or nothing; raises ``IncidentImportError`` with all problems."""

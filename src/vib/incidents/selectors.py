@@ -80,6 +80,38 @@ def has_bits(column: str, mask: int) -> GreaterThan:
     return GreaterThan(F(column).bitand(mask), 0)
 
 
+def _field_filters(filters: IncidentFilters) -> Q:
+    """The filters on the incident's own columns, as one condition."""
+    where = Q()
+    if filters.status:
+        where &= Q(status=filters.status)
+    if filters.types:
+        where &= Q(has_bits("types", codes.to_mask(filters.types, codes.TYPE_BITS)))
+    if filters.channel:
+        where &= Q(channel=filters.channel)
+    if filters.severity:
+        where &= Q(severity=filters.severity)
+    if filters.group:
+        where &= Q(has_bits("victim_groups", codes.GROUP_BITS[filters.group]))
+    if filters.unit is not None:
+        where &= Q(unit=filters.unit)
+    if filters.since:
+        where &= Q(occurred_at__gte=_day_start(filters.since))
+    if filters.until:
+        where &= Q(occurred_at__lt=_day_start(filters.until + timedelta(days=1)))
+    return where
+
+
+def _with_open_aftercare(aftercare: str, now: datetime, organisation: Any | None) -> QuerySet[Any]:
+    """Incident ids with an open (or, for "overdue", a late) aftercare step."""
+    steps = AftercareStep.objects.filter(done_at__isnull=True, cancelled_at__isnull=True)
+    if organisation is not None:
+        steps = steps.filter(organisation=organisation)
+    if aftercare == "overdue":
+        steps = steps.filter(due_at__lt=now)
+    return steps.values("incident_id")
+
+
 def filter_incidents(
     qs: QuerySet[Incident],
     filters: IncidentFilters,
@@ -92,30 +124,11 @@ def filter_incidents(
     With ``organisation`` the aftercare filters start from that organisation's open steps
     (the partial index ``aftercare_open_due``) instead of testing every incident.
     """
-    now = now or timezone.now()
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.types:
-        qs = qs.filter(has_bits("types", codes.to_mask(filters.types, codes.TYPE_BITS)))
-    if filters.channel:
-        qs = qs.filter(channel=filters.channel)
-    if filters.severity:
-        qs = qs.filter(severity=filters.severity)
-    if filters.group:
-        qs = qs.filter(has_bits("victim_groups", codes.GROUP_BITS[filters.group]))
-    if filters.unit is not None:
-        qs = qs.filter(unit=filters.unit)
-    if filters.since:
-        qs = qs.filter(occurred_at__gte=_day_start(filters.since))
-    if filters.until:
-        qs = qs.filter(occurred_at__lt=_day_start(filters.until + timedelta(days=1)))
+    qs = qs.filter(_field_filters(filters))
     if filters.aftercare:
-        steps = AftercareStep.objects.filter(done_at__isnull=True, cancelled_at__isnull=True)
-        if organisation is not None:
-            steps = steps.filter(organisation=organisation)
-        if filters.aftercare == "overdue":
-            steps = steps.filter(due_at__lt=now)
-        qs = qs.filter(pk__in=steps.values("incident_id"))
+        qs = qs.filter(
+            pk__in=_with_open_aftercare(filters.aftercare, now or timezone.now(), organisation)
+        )
     if filters.q:
         term = filters.q.strip()
         qs = qs.filter(

@@ -75,7 +75,7 @@ def _check_choice(
         _add(errors, field, _("%(value)r is not a valid choice.") % {"value": value})
 
 
-def _check_facts(errors: Errors, facts: Mapping[str, Any], *, now: datetime) -> None:
+def _check_facts(errors: Errors, facts: Mapping[str, Any], *, now: datetime) -> None:  # noqa: C901, PLR0912
     """The checks shared by reporting, updating and importing an incident."""
     if "types" in facts:
         types = list(facts["types"] or [])

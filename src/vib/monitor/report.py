@@ -20,6 +20,7 @@ from typing import Any
 
 from scipy import stats as sps
 
+from vib.core import disclosure as core_disclosure
 from vib.monitor import charts, disclosure, findings
 from vib.monitor.analysis import Estimate, InstrumentInput, InstrumentResult, analyse_instrument
 from vib.monitor.figures import integer, p_value, percent, percent_range, points, points_range
@@ -515,21 +516,13 @@ def _province_sheets(
 ANSWER_NL = {"yes": "ja", "no": "nee", "in_preparation": "in voorbereiding"}
 
 
-def _organisation_sheets(
-    source: InstrumentInput | None,
-    indicators: list[Indicator],
-    organisations: dict[str, OrganisationInfo],
-    language: str,
-) -> list[OrganisationSheet]:
-    """Each organisation's own answers beside comparable organisations (same tier and size
-    class): only when at least ``MIN_N`` other organisations answered the item and the share is
-    not 0% or 100% in a group under ``MIN_N_EXTREME`` (ADR 0076)."""
-    if source is None or not organisations:
-        return []
+def _answers_by_organisation(
+    source: InstrumentInput, indicators: list[Indicator]
+) -> dict[str, dict[str, Any]]:
+    """organisation code → indicator id → that organisation's answer (where it applies)."""
     t = source.table
-    codes = t.get("organisation_code", [])
     by_org: dict[str, dict[str, Any]] = {}
-    for r, code in enumerate(codes):
+    for r, code in enumerate(t.get("organisation_code", [])):
         if not code:
             continue
         row = by_org.setdefault(code, {})
@@ -542,10 +535,24 @@ def _organisation_sheets(
                 continue
             if t[col][r] is not None:
                 row[ind.id] = t[col][r]
+    return by_org
+
+
+def _organisation_sheets(
+    source: InstrumentInput | None,
+    indicators: list[Indicator],
+    organisations: dict[str, OrganisationInfo],
+    language: str,
+) -> list[OrganisationSheet]:
+    """Each organisation's own answers beside comparable organisations (same tier and size
+    class): a share only where ``vib.core.disclosure`` allows it for the group of the other
+    organisations that answered (ADR 0076, 0121)."""
+    if source is None or not organisations:
+        return []
+    by_org = _answers_by_organisation(source, indicators)
     groups: dict[tuple[str, str], list[str]] = {}
     for code in by_org:
-        info = organisations.get(code)
-        if info is not None:
+        if (info := organisations.get(code)) is not None:
             groups.setdefault((info.tier, info.size_class), []).append(code)
     sheets = []
     for code in sorted(by_org):
@@ -556,18 +563,16 @@ def _organisation_sheets(
         rows = []
         for ind in indicators:
             answers = [by_org[o][ind.id] for o in others if ind.id in by_org[o]]
-            n = len(answers)
-            share = sum(1 for a in answers if a == "yes") / n if n else 0.0
-            if n < disclosure.MIN_N or (n < disclosure.MIN_N_EXTREME and share in (0.0, 1.0)):
+            share = sum(1 for a in answers if a == "yes") / len(answers) if answers else 0.0
+            if core_disclosure.hides_share(len(answers), share):
                 continue
             own = str(by_org[code].get(ind.id) or "")
             rows.append((_label(ind, language), ANSWER_NL.get(own, own or "—"), percent(share)))
         if rows:
-            sheets.append(
-                OrganisationSheet(
-                    code, info.name, f"{info.tier} {info.size_class}", len(others), rows
-                )
+            sheet = OrganisationSheet(
+                code, info.name, f"{info.tier} {info.size_class}", len(others), rows
             )
+            sheets.append(sheet)
     return sheets
 
 

@@ -126,7 +126,7 @@ def _no_missing(col: npt.NDArray[np.generic], name: str, field: str) -> None:
         )
 
 
-def build_design(ds: DesignSpec, table: Table) -> Design:
+def build_design(ds: DesignSpec, table: Table) -> Design:  # noqa: C901, PLR0912, PLR0915
     n = table.n
     if n == 0:
         raise StatsError("the data has no rows", "data")

@@ -4,6 +4,7 @@ svyratio and svyby, linearised or with replicate weights."""
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,51 +47,40 @@ class Context:
         return np.ones(self.table.n, dtype=bool) if keep_all else rows
 
 
+_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_RELATIONS = {"==": operator.eq, "!=": operator.ne, **_ORDER}
+
+
+def _as_number(v: Any, where: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            raise StatsError(
+                f"value {v!r} cannot be compared with a numeric column", where
+            ) from None
+    return float(v)
+
+
 def _compare(col: np.ndarray, op: str, value: Any, where: str) -> BoolArray:
-    numeric = col.dtype.kind in "iuf"
     vals = list(value) if op == "in" else [value]
-    conv: list[Any] = []
-    for v in vals:
-        if numeric:
-            if isinstance(v, bool) or not isinstance(v, int | float):
-                try:
-                    v = float(v)
-                except (TypeError, ValueError):
-                    raise StatsError(
-                        f"value {v!r} cannot be compared with a numeric column", where
-                    ) from None
-            conv.append(float(v))
-        else:
-            conv.append(v if isinstance(v, str) else _fmt(v))
-    if numeric:
+    if col.dtype.kind in "iuf":
+        numbers = [_as_number(v, where) for v in vals]
         x = col.astype(float)
         with np.errstate(invalid="ignore"):
             if op == "in":
-                out = np.isin(x, np.asarray(conv))
-            else:
-                out = {
-                    "==": x == conv[0],
-                    "!=": x != conv[0],
-                    "<": x < conv[0],
-                    "<=": x <= conv[0],
-                    ">": x > conv[0],
-                    ">=": x >= conv[0],
-                }[op]
-        return np.asarray(out)
+                return np.asarray(np.isin(x, np.asarray(numbers)))
+            return np.asarray(_RELATIONS[op](x, numbers[0]))
+    texts = [v if isinstance(v, str) else _fmt(v) for v in vals]
     if op == "in":
-        s = set(conv)
-        return np.array([v in s for v in col], dtype=bool)
-    c = conv[0]
+        wanted = set(texts)
+        return np.array([v in wanted for v in col], dtype=bool)
+    c = texts[0]
     if op in ("==", "!="):
         eq = np.array([v == c for v in col], dtype=bool)
         return eq if op == "==" else ~eq
-    if op == "<":
-        return np.array([v is not None and v < c for v in col], dtype=bool)
-    if op == "<=":
-        return np.array([v is not None and v <= c for v in col], dtype=bool)
-    if op == ">":
-        return np.array([v is not None and v > c for v in col], dtype=bool)
-    return np.array([v is not None and v >= c for v in col], dtype=bool)
+    relation = _ORDER[op]
+    return np.array([v is not None and relation(v, c) for v in col], dtype=bool)
 
 
 def _fmt(v: Any) -> str:
@@ -252,7 +242,7 @@ def _ratio_parts(
     return num, den
 
 
-def estimate(
+def estimate(  # noqa: PLR0912, PLR0915
     ctx: Context,
     kind: str,
     y: FloatArray,

@@ -135,7 +135,7 @@ def _cell_index(parts: list[tuple[npt.NDArray[Any], int, int]], s: slice) -> Int
     return key
 
 
-def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | None:
+def domain_means(spec: Spec, table: Table, e: EstimateSpec) -> EstimateResult | None:  # noqa: C901, PLR0912, PLR0915
     """The domain means of ``e`` with their covariance, or None to use the general path."""
     ds = spec.design
     n = table.n

@@ -187,7 +187,7 @@ def approx(x: FloatArray, y: FloatArray, xout: float) -> float:
     return float(uy[i] + (uy[j] - uy[i]) * ((xout - ux[i]) / (ux[j] - ux[i])))
 
 
-def likelihood_interval(
+def likelihood_interval(  # noqa: C901, PLR0915
     y: FloatArray,
     w: FloatArray,
     mean_w: float,

@@ -298,7 +298,7 @@ def r_label(v: object) -> str:
     return str(v)
 
 
-def build_replicates(
+def build_replicates(  # noqa: C901, PLR0912
     spec: ReplicateSpec, design: Design, table: Table, w: FloatArray, strata_column: str | None
 ) -> ReplicateDesign:
     if spec.columns is not None:

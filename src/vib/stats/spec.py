@@ -215,6 +215,30 @@ def _parse_design(v: Any) -> DesignSpec:
     return ds
 
 
+def _bootstrap_count_and_seed(d: dict[str, Any], *, generated: bool) -> tuple[Any, Any]:
+    """``count`` and ``seed`` of bootstrap replicates generated from the design; refused for
+    any other replicate design."""
+    count = d.get("count", 50)
+    seed = d.get("seed")
+    if not generated:
+        if "count" in d or "seed" in d:
+            raise _err(
+                "count and seed are for bootstrap replicates generated from the design",
+                "replicates.count" if "count" in d else "replicates.seed",
+            )
+        return count, seed
+    if isinstance(count, bool) or not isinstance(count, int) or not 2 <= count <= MAX_BOOTSTRAP:
+        raise _err(f"must be a whole number from 2 to {MAX_BOOTSTRAP}", "replicates.count")
+    if seed is None:
+        raise _err(
+            "generated bootstrap replicates need a seed, so the numbers can be reproduced",
+            "replicates.seed",
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise _err("must be a non-negative whole number", "replicates.seed")
+    return count, seed
+
+
 def _parse_replicates(v: Any) -> ReplicateSpec | None:
     if v is None:
         return None
@@ -239,23 +263,7 @@ def _parse_replicates(v: Any) -> ReplicateSpec | None:
         raise _err(
             "Fay replicate weight columns need the rho they were made with", "replicates.rho"
         )
-    count = d.get("count", 50)
-    seed = d.get("seed")
-    if typ in BOOTSTRAP and columns is None:
-        if isinstance(count, bool) or not isinstance(count, int) or not 2 <= count <= MAX_BOOTSTRAP:
-            raise _err(f"must be a whole number from 2 to {MAX_BOOTSTRAP}", "replicates.count")
-        if seed is None:
-            raise _err(
-                "generated bootstrap replicates need a seed, so the numbers can be reproduced",
-                "replicates.seed",
-            )
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise _err("must be a non-negative whole number", "replicates.seed")
-    elif "count" in d or "seed" in d:
-        raise _err(
-            "count and seed are for bootstrap replicates generated from the design",
-            "replicates.count" if "count" in d else "replicates.seed",
-        )
+    count, seed = _bootstrap_count_and_seed(d, generated=typ in BOOTSTRAP and columns is None)
     scale = d.get("scale")
     rscales = d.get("rscales")
     rs = None
@@ -295,6 +303,47 @@ def _parse_population(
     return out
 
 
+def _margin(m: Any, where: str) -> Margin:
+    md = _obj(m, where)
+    variables = _str_list(md.get("variables"), f"{where}.variables")
+    if not variables:
+        raise _err("needs at least one variable", f"{where}.variables")
+    return Margin(
+        variables, _parse_population(md.get("population"), variables, f"{where}.population")
+    )
+
+
+def _poststratify_step(d: dict[str, Any], where: str) -> CalibrationStep:
+    _check_keys(d, {"method", "variables", "population"}, where)
+    return CalibrationStep("poststratify", margins=[_margin(d, where)])
+
+
+def _rake_step(d: dict[str, Any], where: str) -> CalibrationStep:
+    _check_keys(d, {"method", "margins", "epsilon", "maxit"}, where)
+    ms = d.get("margins")
+    if not isinstance(ms, list) or not ms:
+        raise _err("must be a non-empty list", f"{where}.margins")
+    margins = [_margin(m, f"{where}.margins[{j}]") for j, m in enumerate(ms)]
+    eps = _number(d.get("epsilon", 1), f"{where}.epsilon")
+    maxit = d.get("maxit", 10)
+    if isinstance(maxit, bool) or not isinstance(maxit, int) or maxit < 1:
+        raise _err("must be a positive integer", f"{where}.maxit")
+    if eps <= 0:
+        raise _err("must be positive", f"{where}.epsilon")
+    return CalibrationStep("rake", margins=margins, epsilon=eps, maxit=maxit)
+
+
+def _linear_step(d: dict[str, Any], where: str) -> CalibrationStep:
+    _check_keys(d, {"method", "terms", "population"}, where)
+    terms = _str_list(d.get("terms"), f"{where}.terms")
+    pop_totals = _obj(d.get("population"), f"{where}.population")
+    totals = {k: _number(val, f"{where}.population.{k}") for k, val in pop_totals.items()}
+    return CalibrationStep("linear", terms=terms, totals=totals)
+
+
+CALIBRATION_STEPS = {"poststratify": _poststratify_step, "rake": _rake_step, "linear": _linear_step}
+
+
 def _parse_calibration(v: Any) -> list[CalibrationStep]:
     if v is None:
         return []
@@ -305,46 +354,10 @@ def _parse_calibration(v: Any) -> list[CalibrationStep]:
         where = f"calibration[{i}]"
         d = _obj(s, where)
         method = d.get("method")
-        if method == "poststratify":
-            _check_keys(d, {"method", "variables", "population"}, where)
-            variables = _str_list(d.get("variables"), f"{where}.variables")
-            if not variables:
-                raise _err("needs at least one variable", f"{where}.variables")
-            pop = _parse_population(d.get("population"), variables, f"{where}.population")
-            steps.append(CalibrationStep("poststratify", margins=[Margin(variables, pop)]))
-        elif method == "rake":
-            _check_keys(d, {"method", "margins", "epsilon", "maxit"}, where)
-            ms = d.get("margins")
-            if not isinstance(ms, list) or not ms:
-                raise _err("must be a non-empty list", f"{where}.margins")
-            margins = []
-            for j, m in enumerate(ms):
-                mw = f"{where}.margins[{j}]"
-                md = _obj(m, mw)
-                variables = _str_list(md.get("variables"), f"{mw}.variables")
-                if not variables:
-                    raise _err("needs at least one variable", f"{mw}.variables")
-                margins.append(
-                    Margin(
-                        variables,
-                        _parse_population(md.get("population"), variables, f"{mw}.population"),
-                    )
-                )
-            eps = _number(d.get("epsilon", 1), f"{where}.epsilon")
-            maxit = d.get("maxit", 10)
-            if isinstance(maxit, bool) or not isinstance(maxit, int) or maxit < 1:
-                raise _err("must be a positive integer", f"{where}.maxit")
-            if eps <= 0:
-                raise _err("must be positive", f"{where}.epsilon")
-            steps.append(CalibrationStep("rake", margins=margins, epsilon=eps, maxit=maxit))
-        elif method == "linear":
-            _check_keys(d, {"method", "terms", "population"}, where)
-            terms = _str_list(d.get("terms"), f"{where}.terms")
-            pop_totals = _obj(d.get("population"), f"{where}.population")
-            totals = {k: _number(val, f"{where}.population.{k}") for k, val in pop_totals.items()}
-            steps.append(CalibrationStep("linear", terms=terms, totals=totals))
-        else:
+        parse = CALIBRATION_STEPS.get(method) if isinstance(method, str) else None
+        if parse is None:
             raise _err("must be poststratify, rake or linear", f"{where}.method")
+        steps.append(parse(d, where))
     return steps
 
 

@@ -113,7 +113,7 @@ def _element_single_layer(
     return np.asarray(q)
 
 
-def svyrecvar(
+def svyrecvar(  # noqa: PLR0915
     scores: Scores, design: Design, present: BoolArray | None = None, one_stage: bool = False
 ) -> FloatArray:
     """Variance-covariance matrix of the totals of ``scores`` under ``design``.

@@ -127,6 +127,47 @@ def _transition(help_request: HelpRequest, *, to: str, actor: Any, note: str = "
 # Asking for help -----------------------------------------------------------------------------
 
 
+def _check_request(
+    *, function: str, theme: str, urgency: str, contact: str, description: str, contact_details: str
+) -> None:
+    """The request's own fields: every choice known, a description, contact details when the
+    desk is to phone or mail."""
+    errors: dict[str, str] = {}
+    for name, value, choices in (
+        ("function", function, codes.Function),
+        ("theme", theme, codes.Theme),
+        ("urgency", urgency, codes.Urgency),
+        ("contact", contact, codes.Contact),
+    ):
+        if value not in choices.values:
+            errors[name] = _("Choose one of the options.")
+    if not description:
+        errors["description"] = _("Tell us briefly what happened.")
+    elif len(description) > MAX_TEXT:
+        errors["description"] = _("Please keep this under %(limit)d characters.") % {
+            "limit": MAX_TEXT
+        }
+    if contact in (codes.Contact.PHONE, codes.Contact.EMAIL) and not contact_details:
+        errors["contact_details"] = _("Tell us the phone number or e-mail address to use.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_who_asks(*, submitted_by: Any, office_holder: Any, organisation: Organisation) -> None:
+    """The asker holds a role in the organisation; asking for someone else takes the capability
+    and an office holder of that organisation."""
+    if not organisations_of(submitted_by).filter(pk=organisation.pk).exists():
+        raise ValidationError(_("You hold no role in this organisation."))
+    if office_holder.pk == submitted_by.pk:
+        return
+    if not has_capability(submitted_by, caps.REQUEST_ON_BEHALF, organisation):
+        raise PermissionDenied
+    if not organisations_of(office_holder).filter(pk=organisation.pk).exists():
+        raise ValidationError(
+            {"office_holder": _("This person holds no office in your organisation.")}
+        )
+
+
 @transaction.atomic
 def help_request_submit(
     *,
@@ -144,36 +185,19 @@ def help_request_submit(
 ) -> HelpRequest:
     """An office holder asks for help — or their griffier or secretaris does it for them."""
     office_holder = office_holder or submitted_by
-    errors: dict[str, str] = {}
-    for name, value, choices in (
-        ("function", function, codes.Function),
-        ("theme", theme, codes.Theme),
-        ("urgency", urgency, codes.Urgency),
-        ("contact", contact, codes.Contact),
-    ):
-        if value not in choices.values:
-            errors[name] = _("Choose one of the options.")
     description = (description or "").strip()
-    if not description:
-        errors["description"] = _("Tell us briefly what happened.")
-    elif len(description) > MAX_TEXT:
-        errors["description"] = _("Please keep this under %(limit)d characters.") % {
-            "limit": MAX_TEXT
-        }
     contact_details = (contact_details or "").strip()[:200]
-    if contact in (codes.Contact.PHONE, codes.Contact.EMAIL) and not contact_details:
-        errors["contact_details"] = _("Tell us the phone number or e-mail address to use.")
-    if errors:
-        raise ValidationError(errors)
-    if not organisations_of(submitted_by).filter(pk=organisation.pk).exists():
-        raise ValidationError(_("You hold no role in this organisation."))
-    if office_holder.pk != submitted_by.pk:
-        if not has_capability(submitted_by, caps.REQUEST_ON_BEHALF, organisation):
-            raise PermissionDenied
-        if not organisations_of(office_holder).filter(pk=organisation.pk).exists():
-            raise ValidationError(
-                {"office_holder": _("This person holds no office in your organisation.")}
-            )
+    _check_request(
+        function=function,
+        theme=theme,
+        urgency=urgency,
+        contact=contact,
+        description=description,
+        contact_details=contact_details,
+    )
+    _check_who_asks(
+        submitted_by=submitted_by, office_holder=office_holder, organisation=organisation
+    )
     team = team_for(organisation)
     if team is None:
         raise ValidationError(

@@ -293,6 +293,57 @@ def _parse_frame(wave: Wave, file: IO[str]) -> tuple[list[FrameRow], list[FrameE
         return [], [FrameError(max(reader.reader.line_num, 1), "-", csv_problem(exc))]
 
 
+def _check_frame_values(
+    value: dict[str, str],
+    line: int,
+    codes: set[str],
+    organisations: dict[str, Organisation],
+    errors: list[FrameError],
+) -> tuple[str, Organisation | None, str]:
+    """One frame line's values checked (errors noted); its e-mail, organisation and gender."""
+    if value["instrument"] not in codes:
+        errors.append(
+            FrameError(
+                line,
+                "instrument",
+                _("Not a questionnaire of this wave: %(v)s.")
+                % {"v": quoted(value["instrument"]) or "—"},
+            )
+        )
+    email = value["email"].lower()
+    if not _is_email(email):
+        errors.append(FrameError(line, "email", _("Not a valid e-mail address.")))
+    if value["tier"] not in Tier.values:
+        errors.append(
+            FrameError(
+                line, "tier", _("Unknown tier: %(v)s.") % {"v": quoted(value["tier"]) or "—"}
+            )
+        )
+    organisation = organisations.get(value["organisation"].upper())
+    if value["organisation"] and organisation is None:
+        errors.append(
+            FrameError(
+                line,
+                "organisation",
+                _("Unknown organisation code: %(v)s.") % {"v": quoted(value["organisation"])},
+            )
+        )
+    elif organisation is not None and organisation.tier != value["tier"]:
+        errors.append(FrameError(line, "organisation", _("The organisation is of another tier.")))
+    if value["function"] not in strata_mod.FUNCTIONS:
+        errors.append(
+            FrameError(
+                line,
+                "function",
+                _("Unknown function: %(v)s.") % {"v": quoted(value["function"]) or "—"},
+            )
+        )
+    gender = value["gender"].lower()
+    if gender not in strata_mod.GENDERS:
+        errors.append(FrameError(line, "gender", _("Use v, m, x or leave empty.")))
+    return email, organisation, gender
+
+
 def _check_frame(
     wave: Wave, reader: csv.DictReader[str]
 ) -> tuple[list[FrameRow], list[FrameError]]:
@@ -323,48 +374,7 @@ def _check_frame(
         if None in raw:
             errors.append(FrameError(line, "-", _("This line has more fields than the header.")))
             continue
-        if value["instrument"] not in codes:
-            errors.append(
-                FrameError(
-                    line,
-                    "instrument",
-                    _("Not a questionnaire of this wave: %(v)s.")
-                    % {"v": quoted(value["instrument"]) or "—"},
-                )
-            )
-        email = value["email"].lower()
-        if not _is_email(email):
-            errors.append(FrameError(line, "email", _("Not a valid e-mail address.")))
-        if value["tier"] not in Tier.values:
-            errors.append(
-                FrameError(
-                    line, "tier", _("Unknown tier: %(v)s.") % {"v": quoted(value["tier"]) or "—"}
-                )
-            )
-        organisation = organisations.get(value["organisation"].upper())
-        if value["organisation"] and organisation is None:
-            errors.append(
-                FrameError(
-                    line,
-                    "organisation",
-                    _("Unknown organisation code: %(v)s.") % {"v": quoted(value["organisation"])},
-                )
-            )
-        elif organisation is not None and organisation.tier != value["tier"]:
-            errors.append(
-                FrameError(line, "organisation", _("The organisation is of another tier."))
-            )
-        if value["function"] not in strata_mod.FUNCTIONS:
-            errors.append(
-                FrameError(
-                    line,
-                    "function",
-                    _("Unknown function: %(v)s.") % {"v": quoted(value["function"]) or "—"},
-                )
-            )
-        gender = value["gender"].lower()
-        if gender not in strata_mod.GENDERS:
-            errors.append(FrameError(line, "gender", _("Use v, m, x or leave empty.")))
+        email, organisation, gender = _check_frame_values(value, line, codes, organisations, errors)
         key = (value["instrument"], email)
         if key in seen:
             errors.append(

@@ -251,10 +251,8 @@ def _page_answers(
     return updated, errors
 
 
-@anonymous_route
-@never_cache
-def answer(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = selectors.invitation_for_token(token)
+def _why_not_answerable(request: HttpRequest, invitation: Any) -> HttpResponse | None:
+    """The page that says why this link cannot be answered (unknown, used, closed), if so."""
     if invitation is None:
         return _stopped(
             request,
@@ -279,6 +277,17 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             _("This questionnaire is closed. Thank you for your interest."),
             410,
         )
+    return None
+
+
+@anonymous_route
+@never_cache
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_for_token(token)
+    stopped = _why_not_answerable(request, invitation)
+    if stopped is not None:
+        return stopped
+    assert invitation is not None
     instrument = load_instrument(invitation.instrument.key)
     strata = services.strata_of(invitation)
     draft = selectors.draft_for_token(token)
