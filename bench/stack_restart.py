@@ -92,7 +92,14 @@ def main() -> int:
     options = parser.parse_args()
 
     printed = vib(
-        "tokens", "create", "--user", REPORTER, "--name", f"restart-{uuid.uuid4().hex[:6]}"
+        "tokens",
+        "create",
+        "--scope",
+        "incidents:write",
+        "--user",
+        REPORTER,
+        "--name",
+        f"restart-{uuid.uuid4().hex[:6]}",
     )
     token = re.search(r"vib_\S+", printed).group(0)  # type: ignore[union-attr]
     log: list[dict[str, Any]] = []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socketserver
 import subprocess
 import sys
@@ -82,6 +83,8 @@ def main() -> int:
     parser.add_argument("--image", default="localhost/vib:latest")
     image = parser.parse_args().image
     failures: list[str] = []
+    # Stopped from outside: still remove the containers (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     def check(ok: bool, what: str) -> None:
         print(("ok   " if ok else "FAIL ") + what, flush=True)
@@ -192,6 +195,8 @@ def main() -> int:
             image,
             "tokens",
             "create",
+            "--scope",
+            "incidents:write",
             "--user",
             "medewerker@demo.vib.nl",
             "--name",
