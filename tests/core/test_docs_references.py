@@ -12,8 +12,8 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("src", "docs", "tests", "bench", "scripts")
-TOP = ("README.md", "CONTRIBUTING.md", "SECURITY.md", "Makefile")
+SOURCES = ("src", "docs", "tests", "bench", "scripts", "deploy")
+TOP = ("README.md", "CONTRIBUTING.md", "SECURITY.md", "Makefile", "Containerfile")
 SUFFIXES = {".py", ".md", ".html", ".txt", ".yaml", ".yml", ".toml", ".R", ".sh", ".json", ""}
 
 ADR_RANGE = re.compile(r"\bADRs? ?(\d{1,4})(?:\s?[\u2013-]\s?(\d{1,4}))?")
@@ -26,9 +26,11 @@ READ = re.compile(
     r"""|environ\[["'](VIB_[A-Z0-9_]+)["']\]"""
 )
 
-# Variables of the tooling around the app, not of VIB itself: the Makefile's interpreter
-# choice. They are documented in the README, not in docs/configuration.md.
-TOOLING = {"VIB_PYTHON"}
+# Read by the shell: the image's entry point, the compose stack, the Makefile and scripts.
+READ_SHELL = re.compile(r"\$\$?\{?(VIB_[A-Z0-9_]+)|\$\((VIB_[A-Z0-9_]+)\)")
+# What reads variables besides src/: the image, the stacks and the tooling around them.
+READERS = ("deploy", "scripts")
+READER_FILES = ("Makefile", "Containerfile")
 
 
 @cache
@@ -103,24 +105,27 @@ def test_no_reference_outside_the_repository() -> None:
 
 
 def test_every_variable_is_documented_and_every_documented_one_is_read() -> None:
+    """(What the image, the stacks and the Makefile read counts as read.)"""
     configuration = _text(ROOT / "docs" / "configuration.md")
     first_cells = re.findall(r"^\| ([^|]*`VIB_[^|]*)\|", configuration, flags=re.MULTILINE)
     documented = {name for cell in first_cells for name in VARIABLE.findall(cell)}
-    code = [p for p in _files() if p.suffix == ".py" and p.parts[len(ROOT.parts)] == "src"]
     read: set[str] = set()
-    for path in code:
-        for match in READ.finditer(_text(path)):
-            read.add(match.group(1) or match.group(2))
+    for path in _files():
+        top = path.parts[len(ROOT.parts)]
+        if path.suffix == ".py" and top in ("src", *READERS):
+            read |= {m.group(1) or m.group(2) for m in READ.finditer(_text(path))}
+        if top in READERS or top in READER_FILES:
+            read |= {m.group(1) or m.group(2) for m in READ_SHELL.finditer(_text(path))}
     mentioned: set[str] = set()
     for path in _files():
         mentioned |= set(VARIABLE.findall(_text(path)))
 
     undocumented = sorted(read - documented)
     assert not undocumented, f"Read by the code but not in docs/configuration.md: {undocumented}"
-    unknown = sorted(mentioned - documented - TOOLING)
+    unknown = sorted(mentioned - documented)
     assert not unknown, f"Mentioned but not in docs/configuration.md: {unknown}"
-    unread = sorted(documented - read - TOOLING - {"VIB_API_RULESET"})  # scripts/lint-openapi
-    assert not unread, f"In docs/configuration.md but read nowhere in src/: {unread}"
+    unread = sorted(documented - read)
+    assert not unread, f"In docs/configuration.md but read nowhere: {unread}"
 
 
 DOTTED = re.compile(r"``(vib(?:\.[A-Za-z_][A-Za-z0-9_]*)+)``|`(vib(?:\.[A-Za-z_][A-Za-z0-9_]*)+)`")
