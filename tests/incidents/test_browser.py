@@ -86,7 +86,10 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any, tmp_path: Pat
     employee.click("main form button[type=submit]")
     employee.wait_for_url(re.compile(r"/incidenten/[0-9a-f-]{36}/gemeld$"))
     assert axe(employee) == []
-    incident = Incident.objects.get(description=STORY)
+    made = re.search(r"/incidenten/([0-9a-f-]{36})/gemeld$", employee.url)
+    assert made is not None
+    incident = Incident.objects.get(pk=made.group(1))  # (the description is sealed)
+    assert incident.description == STORY
     assert incident.reference in employee.content()
     assert EvidenceFile.objects.get(incident=incident).content_type == "image/png"
 
