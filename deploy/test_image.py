@@ -127,7 +127,7 @@ def main() -> int:
             SERVICES,
             "sh",
             "-c",
-            f"{pg_bin}/initdb -D /tmp/pg -U postgres --auth=trust >/dev/null && exec "
+            f"{pg_bin}/initdb -D /tmp/pg -U postgres -E UTF8 --locale=C.UTF-8 --auth=trust >/dev/null && exec "
             f"{pg_bin}/postgres -D /tmp/pg -p {PG} -k /tmp -c listen_addresses=127.0.0.1",
         )
         podman(
