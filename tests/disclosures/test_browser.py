@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from tests.browser.flows import confirmed, reload_makes_nothing_twice
+
+from vib.disclosures.models import FinancialInterest, SideActivity
 
 pytestmark = [
     pytest.mark.browser,
@@ -85,6 +88,8 @@ def test_done_when(browser, live_server, live_demo):
     page.click("main form button[type=submit]")
     page.wait_for_url("**/nevenwerkzaamheden/activiteiten/**")
     assert "gemeld, wacht op registratie" in page.content()
+    confirmed(page)
+    reload_makes_nothing_twice(page, SideActivity.objects.count)
 
     # Not public before the registrar has recorded it.
     anonymous = as_("anonymous")
@@ -98,7 +103,7 @@ def test_done_when(browser, live_server, live_demo):
     page.click(f"text={body}")
     page.click("form[action$='/registreren'] button[type=submit]")
     page.wait_for_load_state()
-    assert "De nevenwerkzaamheid is geregistreerd." in page.content()
+    assert "De nevenwerkzaamheid is geregistreerd." in confirmed(page)
 
     # 3. Without log-in: on the municipality's public page and in the open-data CSV.
     page = anonymous
@@ -127,6 +132,8 @@ def test_done_when(browser, live_server, live_demo):
     page.click("main form button[type=submit]")
     page.wait_for_url("**/financiele-belangen/**-**")
     interest_url = page.url
+    confirmed(page)
+    reload_makes_nothing_twice(page, FinancialInterest.objects.count)
 
     # ... which only the compliance officer sees (registrar, secretaris, manager: 404).
     for who in ("registrator", "secretaris", "leidinggevende", "integriteit", "anonymous"):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser.flows import confirmed, reload_makes_nothing_twice
 
 from .conftest import PNG
 
@@ -92,6 +93,7 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any, tmp_path: Pat
     assert incident.description == STORY
     assert incident.reference in employee.content()
     assert EvidenceFile.objects.get(incident=incident).content_type == "image/png"
+    reload_makes_nothing_twice(employee, Incident.objects.count)
 
     # 2. The coordinator of the same municipality sees it on the start page and handles it.
     coordinator = log_in(browser, base, live_demo, "coordinator-ag", phone=False)
@@ -114,6 +116,7 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any, tmp_path: Pat
     coordinator.fill("#id_note", "Gebeld; koppelen aan bedrijfsmaatschappelijk werk (geheim)")
     coordinator.click("main form button[type=submit]")
     coordinator.wait_for_url(f"{base}/incidenten/{incident.pk}#aftercare")
+    confirmed(coordinator)
     assert AftercareStep.objects.filter(incident=incident, done_at__isnull=True).count() == 2
 
     coordinator.click(f"a[href='/incidenten/{incident.pk}/politie/nieuw']")
@@ -122,6 +125,8 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any, tmp_path: Pat
     coordinator.check("#id_filed_by_employer")
     coordinator.click("main form button[type=submit]")
     coordinator.wait_for_url(f"{base}/incidenten/{incident.pk}#police")
+    confirmed(coordinator)
+    reload_makes_nothing_twice(coordinator, PoliceReport.objects.count)
     police = PoliceReport.objects.get(incident=incident)
     assert (police.kind, police.vpt, police.employer_address) == ("aangifte", True, True)
 
@@ -129,6 +134,7 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any, tmp_path: Pat
     coordinator.fill("#id_note", "Interne afweging: dader is bekend (geheim)")
     coordinator.click("form[action$='/status'] button[type=submit]")
     coordinator.wait_for_url(f"{base}/incidenten/{incident.pk}#status")
+    confirmed(coordinator)
     incident.refresh_from_db()
     assert incident.status == "in_behandeling"
     coordinator.goto(f"{base}/incidenten/overzicht")

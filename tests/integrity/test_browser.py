@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.browser.flows import confirmed, reload_makes_nothing_twice
 
 from vib.integrity import services
-from vib.integrity.models import Case
+from vib.integrity.models import Case, Message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,6 +52,7 @@ def test_anonymous_mailbox_end_to_end(browser, live_server, world, tmp_path):
     assert len(code.replace("-", "")) == 20
     assert page.locator("[role=alert]").count() >= 1  # impossible to miss
     assert not [c for c in reporter.cookies() if c["name"] == "sessionid"]
+    reload_makes_nothing_twice(page, Case.objects.count)  # the receipt page, reloaded
     reporter.close()
 
     # 2. The handler acknowledges and asks a question.
@@ -89,6 +91,21 @@ def test_anonymous_mailbox_end_to_end(browser, live_server, world, tmp_path):
     assert "In februari, twee keer." in main
     assert "In welke maand gebeurde dit?" in main
     assert "bewijs.pdf" in main
+    # A note, then a status change: each ends in a confirmation; a reload adds nothing.
+    page.fill(
+        f"form[action='/integriteit/zaken/{case.id}/berichten'] textarea", "Dossier aangelegd."
+    )
+    page.click(f"form[action='/integriteit/zaken/{case.id}/berichten'] button[type=submit]")
+    page.wait_for_load_state()
+    confirmed(page)
+    reload_makes_nothing_twice(page, Message.objects.count)
+    status = f"form[action='/integriteit/zaken/{case.id}/status']"
+    before = Case.objects.get().status
+    page.select_option(f"{status} select", index=0)
+    page.click(f"{status} button[type=submit]")
+    page.wait_for_load_state()
+    confirmed(page)
+    assert Case.objects.get().status != before
     handler.close()
 
     # 5. A colleague of the same organisation without a role in the case: 404 everywhere.

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from tests.browser.flows import confirmed, reload_makes_nothing_twice
 
 # The shared fixtures (tests/conftest.py) give the live server the demo and Debian's Chromium.
 pytestmark = [
@@ -92,6 +93,7 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any) -> None:
     raadslid.wait_for_url(f"{base}/steunpunt/hulp-vragen/ontvangen")
     help_request = HelpRequest.objects.get(office_holder__email="raadslid@demo.vib.nl")
     assert help_request.theme == "online_hate"
+    reload_makes_nothing_twice(raadslid, HelpRequest.objects.count)
 
     # 2. The adviser of the regional team takes it on, adds a security expert, records a plan.
     adviser = phone(browser, base, *login_of(live_demo, "steunpunt-adviseur"))
@@ -99,25 +101,30 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any) -> None:
     adviser.click(f"form[action='/steunpunt/team/aanmeldingen/{help_request.id}/oppakken'] button")
     case_url = f"{base}/steunpunt/team/zaken/{help_request.id}"
     adviser.wait_for_url(case_url)
+    confirmed(adviser)
     assert STORY in adviser.locator("main").inner_text()
     expert = adviser.locator("#id_member_member option", has_text="Erik Slotvast")
     adviser.select_option("#id_member_member", expert.get_attribute("value"))
     adviser.click(f"form[action='/steunpunt/team/zaken/{help_request.id}/expert'] button")
     adviser.wait_for_url(case_url)
+    confirmed(adviser)
     assert "Erik Slotvast" in adviser.locator("#team + ul").inner_text()
     adviser.fill("#id_action_description", "Berichten vastleggen en aangifte voorbereiden")
     adviser.fill("#id_action_follow_up_on", (timezone.localdate() + timedelta(days=7)).isoformat())
     adviser.click(f"form[action='/steunpunt/team/zaken/{help_request.id}/actie'] button")
     adviser.wait_for_url(case_url)
+    confirmed(adviser)
     assert "Berichten vastleggen" in adviser.locator("main table").first.inner_text()
     adviser.fill("#id_msg_text", "Intern: partner ook doorverwijzen naar nazorg.")
     adviser.check("#id_msg_internal")
     adviser.click(f"form[action='/steunpunt/team/zaken/{help_request.id}/bericht'] button")
     adviser.wait_for_url(case_url)
+    confirmed(adviser)
     adviser.check("#id_referral_target_0")  # incident in the own organisation
     adviser.fill("#id_referral_shared_summary", SUMMARY)
     adviser.click(f"form[action='/steunpunt/team/zaken/{help_request.id}/verwijzing'] button")
     adviser.wait_for_url(case_url)
+    confirmed(adviser)
     referral = Referral.objects.get(request=help_request)
 
     # 3. The raadslid reads exactly what will be shared and consents.
@@ -128,11 +135,13 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any) -> None:
     raadslid.check(f"#id_{referral.id}_decision_0")
     raadslid.click(f"form[action='/steunpunt/toestemming/{referral.id}'] button")
     raadslid.wait_for_url(f"{base}/steunpunt/mijn-verzoeken/{help_request.id}")
+    confirmed(raadslid)
 
     # 4. The adviser creates the linked incident in the municipality.
     adviser.goto(case_url)
     adviser.click(f"form[action='/steunpunt/team/verwijzingen/{referral.id}/aanmaken'] button")
     adviser.wait_for_url(case_url)
+    confirmed(adviser)
     referral.refresh_from_db()
     assert referral.status == "created"
     assert referral.linked_object_type == "incidents.incident"

@@ -1,0 +1,25 @@
+"""What every module's browser test checks of a change (issue #14): the person is told it
+happened, and reloading the page that follows a create makes nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def confirmed(page: Any) -> str:
+    """The confirmation shown after a change (a status message, not an error); its text."""
+    note = page.locator(".vib-messages [role=status]")
+    assert note.count() >= 1, f"no confirmation on {page.url}"
+    text = str(note.first.inner_text()).strip()
+    assert text, f"an empty confirmation on {page.url}"
+    return text
+
+
+def reload_makes_nothing_twice(page: Any, count: Callable[[], int]) -> None:
+    """Reload the page a create led to (as a person does on a slow connection, or with the
+    browser's reload button) and check that ``count`` of what was created stays the same."""
+    before = count()
+    page.reload()
+    page.wait_for_load_state()
+    assert count() == before, f"reloading {page.url} created something again"
