@@ -77,7 +77,8 @@ demo: install messages var
 # results with R + survey (apt: r-base-core r-cran-survey r-cran-jsonlite), then compare.
 ORACLE := tests/stats/r_oracle
 test-r: install
-	@command -v Rscript >/dev/null || { echo "test-r needs Rscript with the survey and jsonlite packages"; exit 2; }
+	@Rscript -e 'library(survey); library(jsonlite)' >/dev/null 2>&1 || scripts/apt-install r-base-core r-cran-survey r-cran-jsonlite
+	@Rscript -e 'library(survey); library(jsonlite)' >/dev/null 2>&1 || { echo "test-r needs R with the survey and jsonlite packages (Debian: r-cran-survey, r-cran-jsonlite)"; exit 2; }
 	mkdir -p $(ORACLE)/data
 	Rscript $(ORACLE)/bootdata.R tests/stats/data $(ORACLE)/data
 	$(VENV)/bin/python $(ORACLE)/generate.py
