@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser.flows import confirmed, reload_makes_nothing_twice
+
+from vib.surveys.models import Invitation, Wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -104,10 +107,13 @@ def test_a_wave_from_invitation_to_the_dashboard(live_server, browser, smtp):
     page.get_by_role("link", name="New wave").click()
     page.get_by_label("Title").fill("Monitor 2026")
     page.get_by_role("button", name="Create wave").click()
+    confirmed(page)
+    reload_makes_nothing_twice(page, Wave.objects.count)
     page.get_by_role("button", name="Build the frame from the platform").click()
-    assert "added to the frame" in page.locator(".vib-messages").inner_text()
+    assert "added to the frame" in confirmed(page)
+    reload_makes_nothing_twice(page, Invitation.objects.count)
     page.get_by_role("button", name="Send invitations").click()
-    assert "Invitations are being sent" in page.locator(".vib-messages").inner_text()
+    assert "Invitations are being sent" in confirmed(page)
     dashboard = page.url
     assert _axe(page) == []
 
