@@ -35,6 +35,7 @@ from vib.accounts.models import (
     RoleGrantRequest,
     User,
 )
+from vib.accounts.second_factor import factor_reset
 
 
 def _message(error: ValidationError) -> str:
@@ -350,8 +351,11 @@ admin.site.unregister(Group)
 
 
 # django-otp's device lists name their columns after untranslated field names ("Name",
-# "Confirmed"): the same columns, with Dutch headings.
-class DutchDeviceColumns:
+# "Confirmed"): the same columns, with Dutch headings. A platform admin may see that someone has
+# a second factor and remove it (a lost phone: the person sets up a new one at the next log-in),
+# but never create or change one for someone else, nor see its secret or backup codes
+# (OTP_ADMIN_HIDE_SENSITIVE_DATA; ADR 0145). Removal goes through the audited service.
+class DeviceAdminRules:
     @admin.display(description=gettext_lazy("user"), ordering="user")
     def device_user(self, obj: Any) -> Any:
         return obj.user
@@ -372,11 +376,24 @@ class DutchDeviceColumns:
     def device_confirmed(self, obj: Any) -> bool:
         return bool(obj.confirmed)
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        factor_reset(actor=request.user, device=obj, request=request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for device in queryset:
+            factor_reset(actor=request.user, device=device, request=request)
+
 
 DEVICE_COLUMNS = ["device_user", "device_name", "device_created", "device_used", "device_confirmed"]
 
 
-class TOTPDeviceDutchAdmin(DutchDeviceColumns, TOTPDeviceAdmin):
+class TOTPDeviceDutchAdmin(DeviceAdminRules, TOTPDeviceAdmin):
     list_display = DEVICE_COLUMNS
     search_help_text = None  # django-otp's is English
 
@@ -385,7 +402,7 @@ class TOTPDeviceDutchAdmin(DutchDeviceColumns, TOTPDeviceAdmin):
         return DEVICE_COLUMNS
 
 
-class StaticDeviceDutchAdmin(DutchDeviceColumns, StaticDeviceAdmin):
+class StaticDeviceDutchAdmin(DeviceAdminRules, StaticDeviceAdmin):
     list_display = DEVICE_COLUMNS
     search_help_text = None
 

@@ -179,6 +179,23 @@ def factor_for_user(user: Any, kind: str, pk: int) -> TOTPDevice | WebAuthnCrede
     return model.objects.filter(user=user, confirmed=True, pk=pk).first()
 
 
+def factor_reset(*, actor: Any, device: Any, request: Any | None = None) -> None:
+    """A platform admin removes someone's second factor (a lost phone), audited.
+
+    The person sets up a new one themselves at their next log-in; no admin ever creates a
+    factor for someone else or sees its secret (ADR 0145).
+    """
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=Action.DELETE,
+            obj=device,
+            request=request,
+            reason="second factor reset by a platform admin",
+        )
+        device.delete()
+
+
 def factor_remove(*, request: Any, device: TOTPDevice | WebAuthnCredential) -> None:
     """Remove one of the user's own factors; never the last one of a role that requires one.
 

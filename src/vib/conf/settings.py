@@ -215,6 +215,9 @@ OIDC_CREATE_USER = False
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
 OIDC_TIMEOUT = 10
 OTP_TOTP_ISSUER = "VIB"
+# Nobody reads another person's second-factor secret: django-otp's admin QR-code and
+# configuration views and its backup-code list stay closed (ADR 0145).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- passkeys (WebAuthn) -------------------------------------------------------------------
 # A passkey is a second factor only: it confirms a session after the password (or SSO), never
