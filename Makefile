@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-fast test-browser test-r lint bench install messages demo clean screenshots \
+.PHONY: help run test test-fast age test-browser test-r lint bench install messages demo clean screenshots \
 	image test-image stack stack-down k8s-validate
 
 # The suite runs on every processor (pytest-xdist); a test module stays on one worker, so the
@@ -60,11 +60,15 @@ run: install messages var
 	@echo "VIB draait op http://$(HOST):$(PORT)/ met taakverwerker en planner (stoppen: Ctrl-C)"
 	$(VIB) serve-demo $(HOST):$(PORT)
 
-test: install messages
+test: install messages age
 	$(PYTEST) $(PYTEST_ARGS)
 
-test-fast: install messages
+test-fast: install messages age
 	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
+
+# The standard age CLI: tests/operations/test_backup.py decrypts a backup with it (ADR 0136).
+age:
+	@command -v age >/dev/null || scripts/apt-install age || echo "age could not be installed: its backup test is skipped"
 
 test-browser: install messages
 	$(PYTEST) -m browser $(PYTEST_ARGS)

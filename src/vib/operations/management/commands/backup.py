@@ -1,4 +1,4 @@
-"""``vib backup -o DIR``: the database and the private files in one encrypted archive."""
+"""``vib backup -o DIR``: the database and the private files in one age-encrypted archive."""
 
 from __future__ import annotations
 
@@ -31,5 +31,6 @@ class Command(BaseCommand):
         db = result.manifest["database"]
         self.stdout.write(
             f"Wrote {result.archive} ({db['method']}, {len(db['tables'])} tables, "
-            f"{len(result.manifest['files'])} files; key {result.manifest['keys']['backupKey']})."
+            f"{len(result.manifest['files'])} files; for "
+            f"{', '.join(result.manifest['keys']['recipients'])})."
         )

@@ -1,9 +1,9 @@
 """``vib restore FILE``: restore a ``vib backup`` archive into an empty database.
 
 Run it against an empty database (``DATABASE_URL``) and an empty ``VIB_PRIVATE_FILES``
-directory, with the backup key (``VIB_BACKUP_KEY`` or the first ``VIB_ENCRYPTION_KEYS``) and
-the encryption keys of the backup configured. Do not run ``migrate`` first: the dump brings
-the schema with it.
+directory, with the age identity file (``--identity`` or ``VIB_BACKUP_IDENTITY``; for an old
+``.vibbak`` archive ``VIB_BACKUP_KEY``) and the encryption keys of the backup configured. Do
+not run ``migrate`` first: the dump brings the schema with it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,13 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("archive", help="The .vibbak file.")
+        parser.add_argument("archive", help="The .tar.age (or old .vibbak) file.")
+        parser.add_argument(
+            "-i",
+            "--identity",
+            type=Path,
+            help="The age identity file (default: VIB_BACKUP_IDENTITY).",
+        )
         parser.add_argument(
             "--allow-missing-keys",
             action="store_true",
@@ -36,6 +42,7 @@ class Command(BaseCommand):
         try:
             result = backup_restore(
                 archive=archive,
+                identity=options["identity"],
                 allow_missing_keys=options["allow_missing_keys"],
                 progress=lambda message: self.stderr.write(f"… {message}"),
             )
