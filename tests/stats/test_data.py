@@ -90,6 +90,33 @@ def test_a_later_value_of_another_type_makes_the_column_wider(
     assert t.columns["a"][-1] == 2.5
 
 
+def test_csv_integers_are_typed_up_front_and_widened_when_a_later_value_needs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first SNIFF_SIZE bytes give the numeric columns their types before the full read:
+    integers that fit become int32; a later value that does not fit (wider, fractional,
+    text) is read as it was without the up-front types."""
+    monkeypatch.setattr(data_module, "SNIFF_SIZE", 64)
+    rows = "".join(f"{i},{i},{i / 2}\n" for i in range(40))
+    t = read_table(_write(tmp_path, "a,b,f\n" + rows))
+    assert t.columns["a"].dtype == np.int32
+    assert t.columns["f"].dtype == np.float64
+    assert t.columns["f"][-1] == 19.5
+    big = 2**31
+    pairs = "".join(f"{i},{i}\n" for i in range(40))
+    t = read_table(_write(tmp_path, "a,b\n" + pairs + f"{big},1\n", "w.csv"))
+    a = t.columns["a"]
+    assert a.dtype == np.int64  # no longer fits int32: Arrow's guess, as before
+    assert a.tolist() == [*range(40), big]
+    assert t.columns["b"].tolist() == [*range(40), 1]
+    t = read_table(_write(tmp_path, "a\n" + "1\n" * 40 + "2.5\n" + "NA\n", "f.csv"))
+    assert t.columns["a"].dtype == np.float64
+    assert t.columns["a"][-2] == 2.5
+    assert np.isnan(t.columns["a"][-1])
+    t = read_table(_write(tmp_path, "a\n" + "1\n" * 40 + "x\n", "g.csv"))
+    assert t.columns["a"].tolist() == ["1"] * 40 + ["x"]
+
+
 def test_malformed_csv_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = _write(tmp_path, "a,b\n1,2\n3,4\n5\n6,7\n")
     with pytest.raises(StatsError, match="line 4 has 1 fields, the header has 2"):

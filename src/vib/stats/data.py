@@ -1,10 +1,14 @@
 """Loading the data file of an analysis spec into numpy columns, through Arrow.
 
 CSV is parsed by ``pyarrow.csv`` on several threads and Parquet read by ``pyarrow.parquet``;
-only the columns a spec names are read (``referenced_names``). Every column is converted as a
-whole, never value by value:
+only the columns a spec names are read (``referenced_names``). The numeric CSV columns get
+their types from the file's first MiB before the parse (``_numeric_types``: integers int32
+where those values fit), so the parser converts each value once, into the final width.
+Every column is converted as a whole, never value by value, and copied into numpy chunk by
+chunk on the row-pass threads:
 
-- integer columns without missing values stay integer (int8 … int64, as stored or inferred);
+- integer columns without missing values stay integer (int8 … int64 as stored in Parquet;
+  from CSV int32, or int64 when a value needs it);
 - floating columns, and integer columns with missing values, become float64 with NaN for
   missing; booleans become int8 0/1 (float64 when some are missing);
 - text columns are dictionary-encoded (Arrow's dictionary arrays, straight from the CSV
@@ -32,10 +36,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from . import chunks
 from .errors import StatsError
 
 MISSING_TOKENS = ("", "NA")
 BLOCK_SIZE = 1 << 22  # CSV bytes per parser task: several per thread on a large file
+SNIFF_SIZE = 1 << 20  # CSV bytes whose values give the numeric columns their types up front
+INT32 = np.iinfo(np.int32)
 
 
 class StringColumn(np.ndarray):
@@ -151,6 +158,21 @@ def _dictionary_codes(arr: pa.ChunkedArray, name: str) -> StringColumn:
     return StringColumn(codes.astype(np.int32, copy=False), levels)
 
 
+def _gather(arr: pa.ChunkedArray, dtype: Any) -> npt.NDArray[Any]:
+    """The chunks of a numeric column copied into one numpy array, a run of chunks per thread
+    (numpy copies without the GIL); a chunk's nulls become NaN."""
+    out = np.empty(len(arr), dtype=dtype)
+    ends = np.cumsum([len(c) for c in arr.chunks]).tolist()
+    starts = [0, *ends[:-1]]
+
+    def put(run: slice) -> None:
+        for i in range(run.start, run.stop):
+            out[starts[i] : ends[i]] = arr.chunk(i).to_numpy(zero_copy_only=False)
+
+    chunks.map_chunks(put, arr.num_chunks, -(-arr.num_chunks // chunks.threads()) or 1)
+    return out
+
+
 def from_arrow(arr: pa.ChunkedArray | pa.Array, name: str) -> npt.NDArray[np.generic]:
     """One Arrow column as a numpy column (see the module docstring)."""
     if isinstance(arr, pa.Array):
@@ -164,12 +186,11 @@ def from_arrow(arr: pa.ChunkedArray | pa.Array, name: str) -> npt.NDArray[np.gen
         arr = arr.cast(pa.int8())
         t = arr.type
     if pa.types.is_integer(t) and arr.null_count == 0:
-        return np.asarray(arr.to_numpy())
+        return _gather(arr, t.to_pandas_dtype())
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
         if not pa.types.is_float64(t):
             arr = arr.cast(pa.float64())
-        # nulls become NaN
-        return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
+        return _gather(arr, np.float64)  # nulls become NaN
     if pa.types.is_null(t):
         return np.full(len(arr), np.nan)
     try:
@@ -244,7 +265,9 @@ def _locate_error(path: Path, width: int) -> StatsError | None:
     return None
 
 
-def _convert_options(include: list[str], strings: bool) -> pacsv.ConvertOptions:
+def _convert_options(
+    include: list[str], types: Mapping[str, pa.DataType] | None
+) -> pacsv.ConvertOptions:
     return pacsv.ConvertOptions(
         include_columns=include,
         null_values=list(MISSING_TOKENS),
@@ -252,17 +275,49 @@ def _convert_options(include: list[str], strings: bool) -> pacsv.ConvertOptions:
         quoted_strings_can_be_null=True,
         auto_dict_encode=True,
         auto_dict_max_cardinality=1 << 30,
-        column_types={name: pa.string() for name in include} if strings else None,
+        column_types=types,
     )
 
 
-def _arrow_csv(path: Path, include: list[str], *, strings: bool, newlines: bool) -> pa.Table:
+def _arrow_csv(
+    path: Path, include: list[str], types: Mapping[str, pa.DataType] | None, *, newlines: bool
+) -> pa.Table:
     return pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(use_threads=True, block_size=BLOCK_SIZE),
         parse_options=pacsv.ParseOptions(newlines_in_values=newlines),
-        convert_options=_convert_options(include, strings),
+        convert_options=_convert_options(include, types),
     )
+
+
+def _numeric_types(path: Path, include: list[str]) -> dict[str, pa.DataType]:
+    """The types Arrow guesses for the numeric columns from the file's first SNIFF_SIZE bytes,
+    integers narrowed to int32 where those values fit: read with these types, the parser
+    neither guesses again nor builds int64 columns twice the size. A later value that does
+    not fit is a conversion error, and the file is read as before (``_read_typed``). Empty
+    when the first bytes do not parse: the full read reports the error."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_SIZE)
+        if len(head) == SNIFF_SIZE:
+            head = head[: head.rfind(b"\n") + 1]  # whole lines only
+        # parsed on this thread: Arrow's streaming reader would parse blocks ahead
+        batch = pacsv.read_csv(
+            pa.BufferReader(head),
+            read_options=pacsv.ReadOptions(use_threads=False),
+            convert_options=_convert_options(include, None),
+        )
+    except (pa.ArrowInvalid, OSError):
+        return {}
+    types: dict[str, pa.DataType] = {}
+    for field, col in zip(batch.schema, batch.columns, strict=True):
+        if pa.types.is_floating(field.type):
+            types[field.name] = pa.float64()
+        elif pa.types.is_integer(field.type):
+            lo, hi = (v.as_py() for v in pc.min_max(col).values())
+            fits = lo is None or (INT32.min <= lo and hi <= INT32.max)
+            types[field.name] = pa.int32() if fits else pa.int64()
+    return types
 
 
 def _text_column(arr: pa.ChunkedArray, name: str) -> npt.NDArray[np.generic]:
@@ -281,17 +336,27 @@ INFERRED = re.compile(r"^(u?int\d+|double|float|null|string|large_string|diction
 
 
 class _ConversionError(Exception):
-    """A later block of the file has a value that the first block's column type does not take."""
+    """A later block of the file has a value that the column's type does not take."""
 
 
-def _read_arrow(path: Path, include: list[str], header: list[str], *, strings: bool) -> pa.Table:
+def _read_arrow(
+    path: Path,
+    include: list[str],
+    header: list[str],
+    types: Mapping[str, pa.DataType] | None,
+    *,
+    text: bool = False,
+) -> pa.Table:
+    """The columns ``include`` of the file; ``_ConversionError`` when a value does not fit its
+    column's type, unless every column is ``text`` (then such a value, invalid UTF-8, is an
+    error in the file)."""
     message = ""
     for newlines in (False, True):  # values with line breaks need the slower parser mode
         try:
-            return _arrow_csv(path, include, strings=strings, newlines=newlines)
+            return _arrow_csv(path, include, types, newlines=newlines)
         except pa.ArrowInvalid as exc:
             message = str(exc)
-            if "conversion error" in message.lower() and not strings:
+            if "conversion error" in message.lower() and not text:
                 raise _ConversionError from None
         except OSError as exc:
             raise StatsError(f"cannot read data file {path}: {exc.strerror}", "data") from None
@@ -300,22 +365,35 @@ def _read_arrow(path: Path, include: list[str], header: list[str], *, strings: b
     )
 
 
+def _read_typed(path: Path, include: list[str], header: list[str]) -> pa.Table:
+    """The file with its numeric columns typed up front (``_numeric_types``); where a later
+    value does not fit those types, with Arrow's own guess from the first block."""
+    types = _numeric_types(path, include)
+    if types:
+        try:
+            return _read_arrow(path, include, header, types)
+        except _ConversionError:
+            pass
+    return _read_arrow(path, include, header, None)
+
+
 def read_csv(path: Path, columns: Iterable[str] | None = None) -> Table:
     """The columns of a CSV file (all, or those of ``columns`` that it has)."""
     header = _header(path)
     include = _projection(header, columns)
+    text = dict.fromkeys(include, pa.string())
     try:
-        tbl = _read_arrow(path, include, header, strings=False)
+        tbl = _read_typed(path, include, header)
     except _ConversionError:
         # read as text and convert each column as a whole
-        tbl = _read_arrow(path, include, header, strings=True)
+        tbl = _read_arrow(path, include, header, text, text=True)
         return Table({name: _text_column(tbl.column(name), name) for name in tbl.column_names})
     odd = [f.name for f in tbl.schema if not INFERRED.match(str(f.type))]
     if odd:
         # booleans, dates, times: the values as written
-        text = _read_arrow(path, odd, header, strings=True)
+        strings = _read_arrow(path, odd, header, {n: text[n] for n in odd}, text=True)
         for name in odd:
-            tbl = tbl.set_column(tbl.schema.get_field_index(name), name, text.column(name))
+            tbl = tbl.set_column(tbl.schema.get_field_index(name), name, strings.column(name))
     box = [tbl]
     del tbl
     return _consume(box)
