@@ -69,3 +69,28 @@ def test_the_demo_is_reproducible(survey_demo):
     assert frame_size(8500, "large") == 8500
     assert frame_size(12, "small") == 12
     assert frame_size(8500, "small") == 850
+
+
+def test_the_demo_has_a_2014_wave_near_the_published_figures_and_unlinked(survey_demo):
+    """The previous edition with microdata (ADR 0139): built the same way, true rates near the
+    published 2014 figures, and nobody invited in both waves under the same address."""
+    wave = survey_demo.shared["survey_previous_wave"]
+    current = survey_demo.shared["survey_wave"]
+    assert (wave.edition, wave.status) == (2014, WaveStatus.CLOSED)
+    assert wave.organisation_id == current.organisation_id
+    assert {wi.key for wi in wave.instruments.all()} == {wi.key for wi in current.instruments.all()}
+    for (tier, function), (size, _p, _r) in OFFICE_HOLDERS.items():
+        frame = Invitation.objects.filter(wave=wave, tier=tier, function=function)
+        assert frame.count() == frame_size(size, "small")
+    table = response_table(wave=wave, instrument="office_holders")
+    victim = [1 - none for none in table["ag_types__none"]]
+    weights = table["base_weight"]
+    weighted = sum(v * w for v, w in zip(victim, weights, strict=True)) / sum(weights)
+    assert 0.15 < weighted < 0.31  # published 2014: 23%
+    social = [s for s in table["ag_channels__social_media"] if s is not None]
+    assert 0.08 < sum(social) / len(social) < 0.35  # about one in five (2016: two in five)
+    digests = Invitation.objects.filter(wave=current).values_list("email_digest", flat=True)
+    assert not Invitation.objects.filter(wave=wave, email_digest__in=list(digests)).exists()
+    assert {f.name for f in Response._meta.get_fields()}.isdisjoint(
+        {"invitation", "email", "email_digest", "token_digest"}
+    )

@@ -8,12 +8,19 @@ media doubled against 2014, 9% say it influenced their decisions — while the c
 differs by stratum (and the strata that answer most are also the most victimised), so the
 unweighted figures are too high and weighting to the frame visibly matters. Everything is
 synthetic and reproducible from ``ctx.rng``.
+
+A 2014 wave is built the same way after it (so the 2016 wave is the same with or without it),
+with true rates near the published 2014 figures — 23% of office holders, 25% of employees,
+social media for about one in five victims — so the report can test the change between the
+editions on both waves' microdata (ADR 0139). For the demo both waves use the 2016
+questionnaires; its invitation addresses are its own (nobody is linked across the waves).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from vib.core.demo import DemoContext
@@ -50,6 +57,27 @@ INFLUENCE_RATE = 0.09  # of all office holders
 WOMEN_SHARE = {"burgemeester": 0.25, "cdk": 0.2, "dijkgraaf": 0.15}
 FIELD_START = dt.date(2016, 3, 1)
 FIELD_END = dt.date(2016, 4, 15)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What differs between the demo's waves: the true rates, as factors on the 2016 ones."""
+
+    year: int
+    field_start: dt.date
+    field_end: dt.date
+    office_holder_factor: float  # on every stratum's A&G rate
+    employee_factor: float
+    social_media: float  # share of victims met via social media
+    email_prefix: str  # the invitation addresses of this wave only
+
+
+EDITIONS = (
+    Edition(2016, FIELD_START, FIELD_END, 1.0, 1.0, SOCIAL_MEDIA_AMONG_VICTIMS, "persoon"),
+    # 2014 as published: 23% of office holders (2016: 27%), 25% of employees, social media
+    # for about 20% of the victims
+    Edition(2014, dt.date(2014, 3, 3), dt.date(2014, 4, 18), 0.855, 0.99, 0.20, "persoon-2014"),
+)
 VICTIM_TYPES = ("verbal", "intimidation", "threat", "physical", "property")
 
 
@@ -96,12 +124,12 @@ def _random_answer(q: Question, rng: random.Random) -> Any:
 
 
 def _person_fixed(
-    rng: random.Random, victim: bool, influence_given_victim: float
+    rng: random.Random, victim: bool, influence_given_victim: float, social_media: float
 ) -> dict[str, Any]:
     if not victim:
         return {"ag_types": ["none"]}
     types = [t for t in VICTIM_TYPES if rng.random() < 0.35] or ["verbal"]
-    channels = ["social_media"] if rng.random() < SOCIAL_MEDIA_AMONG_VICTIMS else []
+    channels = ["social_media"] if rng.random() < social_media else []
     channels += [c for c in ("in_person", "phone", "mail", "at_home") if rng.random() < 0.3]
     if not channels:
         channels = ["in_person"]
@@ -116,17 +144,24 @@ def build(ctx: DemoContext) -> None:
     rng = random.Random(ctx.rng.random())
     users = ctx.shared.get("users", {})
     researcher = users.get("monitor")
-    owner = ctx.shared["tenants"]["a"]
-    texts = default_texts()
+    waves = [_wave(ctx, rng, edition) for edition in EDITIONS]
+    ctx.shared["survey_wave"] = waves[0]
+    ctx.shared["survey_previous_wave"] = waves[1]
+    if researcher is not None:
+        ctx.shared["survey_researcher"] = researcher
+
+
+def _wave(ctx: DemoContext, rng: random.Random, edition: Edition) -> Wave:
+    """One closed wave of the demo with its frame (invitations) and responses."""
     wave = Wave.objects.create(
-        organisation=owner,
-        edition=2016,
-        title="Monitor Integriteit en Veiligheid 2016 (demo)",
-        field_start=FIELD_START,
-        field_end=FIELD_END,
+        organisation=ctx.shared["tenants"]["a"],
+        edition=edition.year,
+        title=f"Monitor Integriteit en Veiligheid {edition.year} (demo)",
+        field_start=edition.field_start,
+        field_end=edition.field_end,
         status=WaveStatus.CLOSED,
         demo=True,
-        **texts,
+        **default_texts(),
     )
     loaded = {key: load_instrument(key) for key in INSTRUMENTS}
     wis = {
@@ -154,19 +189,20 @@ def build(ctx: DemoContext) -> None:
     ) -> None:
         nonlocal counter
         counter += 1
+        email = f"{edition.email_prefix}-{counter:05d}@monitor-demo.invalid"
         invitations.append(
             Invitation(
                 wave=wave,
                 instrument=wis[code],
-                email=f"persoon-{counter:05d}@monitor-demo.invalid",
-                email_digest=tokens.email_digest(f"persoon-{counter:05d}@monitor-demo.invalid"),
+                email=email,
+                email_digest=tokens.email_digest(email),
                 tier=tier,
                 organisation=organisation,
                 function=function,
                 gender=gender,
                 token_digest=f"{rng.getrandbits(256):064x}",
                 token="",
-                sent_on=FIELD_START,
+                sent_on=edition.field_start,
                 reminders=0 if responds else 1,
                 responded=responds,
             )
@@ -186,14 +222,14 @@ def build(ctx: DemoContext) -> None:
                 )
             )
 
-    for code, table, influence in (
-        ("office_holders", OFFICE_HOLDERS, INFLUENCE_RATE / 0.27),
-        ("employees", EMPLOYEES, 0.0),
+    for code, table, influence, factor in (
+        ("office_holders", OFFICE_HOLDERS, INFLUENCE_RATE / 0.27, edition.office_holder_factor),
+        ("employees", EMPLOYEES, 0.0, edition.employee_factor),
     ):
         instrument = loaded[f"{code}-2016.1"]
         for (tier, function), (size, propensity, ag_rate) in table.items():
             for _ in range(frame_size(size, ctx.scale)):
-                victim = rng.random() < ag_rate
+                victim = rng.random() < ag_rate * factor
                 # Non-response depends on the stratum only (missing at random given the
                 # strata), so post-stratification recovers the true rate.
                 responds = rng.random() < propensity
@@ -201,7 +237,7 @@ def build(ctx: DemoContext) -> None:
                 strata = {"tier": tier, "function": function, "gender": gender}
                 answers = None
                 if responds:
-                    fixed = _person_fixed(rng, victim, influence)
+                    fixed = _person_fixed(rng, victim, influence, edition.social_media)
                     answers = _answers(instrument, strata, rng, fixed)
                 organisation = rng.choice(by_tier[tier]) if by_tier.get(tier) else None
                 add(code, tier, function, organisation, responds, answers, gender)
@@ -222,6 +258,4 @@ def build(ctx: DemoContext) -> None:
     Invitation.objects.bulk_create(invitations, batch_size=1000)
     rng.shuffle(responses)  # stored in random order, as a closed wave's are
     Response.objects.bulk_create(responses, batch_size=1000)
-    ctx.shared["survey_wave"] = wave
-    if researcher is not None:
-        ctx.shared["survey_researcher"] = researcher
+    return wave
