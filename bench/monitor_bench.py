@@ -8,8 +8,12 @@ the shape of ``vib.surveys.selectors.response_table`` / ``population_counts``) g
 whole report: derived indicators, weighted data set, every analysis spec through ``vib.stats``
 (one conversion of each instrument's data set, every spec on it; raking, fpc, Korn-Graubard),
 disclosure control, findings, charts, province and organisation factsheets, the HTML and the
-tagged PDF, and the bundle. Prints the wall and processor time per stage and the process's peak
-resident memory. Targets: ≤ 30 s, ≤ 1.5 GB, the analysis stage (every instrument's specs) ≤ 2 s.
+tagged PDF, and the bundle. A previous wave (2014: the same sizes, lower office-holder rates) is
+generated the same way, so the analysis stage also calibrates it and tests every key indicator's
+change, in total and per tier, as the contrast between the stacked waves (ADR 0139);
+``--no-previous`` leaves it out (the change is then tested against the published figure). Prints
+the wall and processor time per stage and the process's peak resident memory. Targets: ≤ 30 s,
+≤ 1.5 GB, the analysis stage (every instrument's specs, the change specs included) ≤ 2 s.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ def _table(
     target: int,
     rng: random.Random,
     organisations: list[tuple[str, str]] | None = None,
+    edition: int = 2016,
+    factor: float = 1.0,
 ):
     from vib.surveys.selectors import FIXED_COLUMNS, answer_columns
 
@@ -77,11 +83,11 @@ def _table(
              "stratum": f"{tier}:{function}", "population": size - women, "respondents": 0},
         ]  # fmt: skip
         for i in range(n):
-            victim = rng.random() < rate
+            victim = rng.random() < rate * factor
             gender = "v" if rng.random() < 0.35 else "m"
             population[-2 if gender == "v" else -1]["respondents"] += 1
             org = organisations[i % len(organisations)] if organisations else None
-            fixed = (str(i), 2016, instrument.code, instrument.version, tier, function,
+            fixed = (str(i), edition, instrument.code, instrument.version, tier, function,
                      None if organisations else gender, f"{tier}:{function}",
                      org[0] if org else None, size, n, size / n)  # fmt: skip
             for name, value in zip(FIXED_COLUMNS, fixed, strict=True):
@@ -119,6 +125,7 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=40000)
     parser.add_argument("--organisations", type=int, default=1500)
     parser.add_argument("--format", choices=("pdf", "html"), default="pdf")
+    parser.add_argument("--no-previous", action="store_true", help="no 2014 wave")
     args = parser.parse_args()
     os.environ.setdefault("VIB_ENV", "test")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vib.conf.settings")
@@ -171,6 +178,21 @@ def main() -> None:
     )
     inp = ReportInput(2016, "Monitor Integriteit en Veiligheid 2016 (benchmark)", sources,
                       organisations=registry)  # fmt: skip
+    if not args.no_previous:
+        t0 = time.perf_counter()
+        inp.previous_edition = 2014
+        inp.previous_sources = {
+            "office_holders": InstrumentInput("office_holders", *_table(
+                load_instrument("office_holders-2016.1"), OFFICE_HOLDERS, args.office_holders,
+                rng, edition=2014, factor=0.85)),
+            "employees": InstrumentInput("employees", *_table(
+                load_instrument("employees-2016.1"), EMPLOYEES, args.employees, rng,
+                edition=2014)),
+            "organisations": InstrumentInput("organisations", *_table(
+                load_instrument("organisations-2016.1"), org_strata, args.organisations, rng,
+                orgs, edition=2014), sources["organisations"].provinces),
+        }  # fmt: skip
+        print(f"generated the 2014 wave the same way in {time.perf_counter() - t0:.1f} s")
     stages: dict[str, float] = {}
     cpu: dict[str, float] = {}
     last = [time.perf_counter(), "start", time.process_time()]

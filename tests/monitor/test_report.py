@@ -387,58 +387,155 @@ def test_chart_labels_fit_their_box_and_every_chart_keeps_its_data(
     assert clipped_chart_labels(bad)
 
 
-def test_summary_states_only_the_changes_the_engine_supports(produced: dict[str, Any]) -> None:
-    """The summary's statements against the statistics engine: the bundle's spec rerun gives
-    the estimate, SE and design df; the test against the previous edition's published figure
-    is recomputed from them, and a direction is named only when it is significant."""
-    from scipy import stats as sps
-
-    from vib.monitor.reference import load_reference
+def _engine_changes(bundle: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    """(indicator, tier or "") → the contrast and both editions' rows, from the statistics
+    engine's rerun of every ``*.change.json`` of the bundle."""
     from vib.stats import run_spec
 
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for path in sorted(bundle.glob("*.change.json")):
+        result = run_spec(json.loads(path.read_text()), base_dir=bundle)
+        rows = {e["id"]: e["rows"] for e in result["estimates"]}
+        for c in result["contrasts"]:
+            of = c["id"].removesuffix("__change")
+            indicator, _, level = of.partition("__tier__")
+            est = rows[f"{indicator}__tier" if level else indicator]
+            by_edition = {
+                int(r["domain"]["edition"]): r for r in est if r["domain"].get("tier", "") == level
+            }
+            out[(indicator, level)] = {**c, "editions": by_edition}
+    return out
+
+
+DIRECTION = re.compile(r"gestegen|gedaald|hoger|lager|toegenomen|afgenomen")
+
+
+def _check_change(change: Any, text: str, engine: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """One stated change against the engine's contrast: same numbers, same significance, and
+    a direction only when it is significant."""
+    c = engine[(change.indicator, change.level)]
+    earlier, _later = sorted(c["editions"])
+    assert change.previous_year == earlier
+    assert change.previous_value == pytest.approx(c["editions"][earlier]["estimate"], abs=1e-12)
+    assert change.difference == pytest.approx(c["estimate"], abs=1e-12)
+    assert (change.low, change.high) == pytest.approx((c["ci_low"], c["ci_high"]), abs=1e-12)
+    assert change.significant == (c["p_value"] < 0.05)
+    if c["p_value"] < 0.05:
+        assert change.verdict == ("gestegen" if c["estimate"] > 0 else "gedaald")
+        assert change.verdict in text
+        assert not c["ci_low"] <= 0 <= c["ci_high"]
+    else:
+        assert change.verdict == phrasing.NO_CHANGE
+        assert not DIRECTION.search(text)
+        assert "niet significant veranderd" in text
+
+
+def test_summary_states_only_the_changes_the_engine_supports(produced: dict[str, Any]) -> None:
+    """Done when: every change the summary states is recomputed from the statistics engine's
+    rerun of the bundle's stacked-waves specs (``*.change.json``: the demo has the 2014 wave's
+    microdata): the same difference, interval and significance, and a direction only when the
+    contrast is significant — in the findings and in every row, total and per tier, of the
+    summary tables (ADR 0139)."""
     report = produced["report"]
     bundle: Path = produced["bundle"]
-    engine: dict[str, dict[str, Any]] = {}
-    for instrument in ("office_holders", "employees"):
-        spec = json.loads((bundle / f"{instrument}.spec.json").read_text())
-        result = run_spec(spec, base_dir=bundle)
-        for e in result["estimates"]:
-            for row in e["rows"]:
-                if not row["domain"]:
-                    engine[e["id"]] = row
-    reference = {s.indicator: s for s in load_reference().values()}
+    engine = _engine_changes(bundle)
+    assert {p.name for p in bundle.glob("*.change.json")} == {
+        "office_holders.change.json", "employees.change.json", "organisations.change.json"
+    }  # fmt: skip
     checked = 0
     for f in report.findings:
         if f.comparison is None:
-            assert not re.search(r"gestegen|gedaald|hoger|lager|toegenomen|afgenomen", f.text)
+            assert not DIRECTION.search(f.text)
             continue
-        row = engine[f.indicator]
-        prev = reference[f.indicator].previous(report.input.edition)
-        assert prev is not None
-        assert f.comparison == prev.value
-        t = (row["estimate"] - prev.value) / row["se"]
-        p = float(2 * sps.t.sf(abs(t), row["df"]))
-        assert f.significant == (p < 0.05)
-        if p < 0.05:
-            assert f.direction == ("gestegen" if t > 0 else "gedaald")
-            assert f.direction in f.text
-        else:
-            assert f.direction == phrasing.NO_CHANGE
-            assert not re.search(r"gestegen|gedaald|hoger|lager|toegenomen|afgenomen", f.text)
-            assert "niet significant veranderd" in f.text
+        change = next(
+            c for chapter in report.chapters for c in chapter.changes if c.indicator == f.indicator
+        )
+        assert change.method == "stacked"
+        assert f.comparison == change.previous_value
+        assert (f.significant, f.direction) == (change.significant, change.verdict)
+        _check_change(change, f.text, engine)
         checked += 1
-    assert checked >= 2  # office holders and employees have a previous edition
-    # the summary tables say the same, with the same numbers (one source)
+    assert checked >= 4  # the headline findings of office holders and employees
     html = produced["html"]
     start = html.index('id="summary"')
     summary = html[start : html.index("</section>", start)]
+    stated = {"": 0, "tier": 0}
+    verdicts = set()
     for table in report.summary_tables:
         for ind in table.indicators:
             for r in ind.rows:
-                if r.change is not None:
-                    assert r.change.phrase in summary
-                    assert f"{r.change.phrase}." in " ".join(f.text for f in report.findings)
+                if r.change is None:
+                    continue
+                assert r.change.method == "stacked"
+                assert r.change.phrase in summary
+                _check_change(r.change, r.change.phrase, engine)
+                stated["tier" if r.change.level else ""] += 1
+                verdicts.add(r.change.verdict)
+    assert stated[""] >= 8
+    assert stated["tier"] >= 8
+    assert phrasing.NO_CHANGE in verdicts
+    assert verdicts & {"gestegen", "gedaald"}
+    # every change the bundle publishes is one the engine gives
+    published = json.loads((bundle / "published.json").read_text())["changes"]
+    assert published
+    assert all(
+        c["method"] == "stacked"
+        and c["significant"] == (engine[(c["indicator"], c["level"])]["p_value"] < 0.05)
+        for c in published
+    )
     assert summary.count("<table") == len(report.summary_tables) == 3
+    assert "contrast tussen de twee edities" in summary  # the report says which test was used
+    assert "gepubliceerde cijfer van de vorige editie" not in summary
+
+
+@pytest.mark.usefixtures("_module_demo")
+def test_without_previous_microdata_the_change_is_tested_against_the_published_figure(
+    django_db_blocker: Any, tmp_path: Path
+) -> None:
+    """The fall-back of ADR 0119: without the previous wave's microdata the change is the test
+    of this edition's estimate against the published figure (engine SE and df), only for the
+    indicators with a published series and never per tier, and the report says so."""
+    from scipy import stats as sps
+
+    from vib.monitor.inputs import report_input
+    from vib.monitor.reference import load_reference
+    from vib.monitor.report import build_report, render_html
+    from vib.stats import run_spec
+    from vib.surveys.selectors import wave_find
+
+    with django_db_blocker.unblock():
+        inp = report_input(wave=wave_find("2016"))
+    assert inp.previous_edition == 2014
+    assert set(inp.previous_sources) == {"office_holders", "employees", "organisations"}
+    inp.previous_sources, inp.previous_edition = {}, None
+    report = build_report(inp, tmp_path)
+    assert not list((tmp_path / "bundle").glob("*.change.json"))
+    engine = {}
+    for instrument in ("office_holders", "employees"):
+        spec = json.loads((tmp_path / "bundle" / f"{instrument}.spec.json").read_text())
+        for e in run_spec(spec, base_dir=tmp_path / "bundle")["estimates"]:
+            if "__" not in e["id"]:  # the whole population, not a breakdown
+                engine[e["id"]] = e["rows"][0]
+    reference = {s.indicator: s for s in load_reference().values()}
+    changes = [ch for chapter in report.chapters for ch in chapter.changes]
+    assert {ch.indicator for ch in changes} == {"oh_ag_any", "emp_ag_any"}
+    for ch in changes:
+        row, prev = engine[ch.indicator], reference[ch.indicator].previous(2016)
+        assert prev is not None
+        assert ch.method == "published"
+        assert ch.previous_value == prev.value
+        p = float(2 * sps.t.sf(abs((row["estimate"] - prev.value) / row["se"]), row["df"]))
+        assert ch.p_value == pytest.approx(p)
+        assert ch.significant == (p < 0.05)
+    for table in report.summary_tables:
+        for ind in table.indicators:
+            assert all(r.change is None for r in ind.rows[1:])  # no tier figures published
+    for f in report.findings:
+        if f.comparison is None or not f.significant:
+            assert not DIRECTION.search(f.text)
+    html = render_html(report)
+    assert "steekproeffout van dat cijfer is niet bekend" in html
+    assert "contrast tussen de twee edities" not in html
 
 
 # --- running it --------------------------------------------------------------------------------

@@ -13,7 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vib.monitor import charts, disclosure, figures, findings
-from vib.monitor.analysis import Estimate, change_spec, stack_waves, write_data
+from vib.monitor.analysis import (
+    Estimate,
+    change_spec,
+    contrasts_from,
+    edition_domains,
+    stack_waves,
+    write_data,
+)
 from vib.monitor.indicators import derive, load_indicators
 from vib.monitor.reference import load_reference
 from vib.stats import run_spec
@@ -281,19 +288,42 @@ def test_change_between_waves_is_a_contrast_with_its_test(tmp_path: Path) -> Non
     ind = load_indicators().by_id["oh_ag_any"]
 
     def wave(rate: float, n: int) -> dict[str, np.ndarray]:
-        strata = np.array(["gemeente:raadslid"] * n + ["gemeente:burgemeester"] * n, dtype=object)
+        strata = np.array(["gemeente:raadslid"] * n + ["provincie:statenlid"] * n, dtype=object)
         return {
             "stratum": strata,
+            "tier": np.array([s.split(":")[0] for s in strata], dtype=object),
             "stratum_population": np.array([5 * n] * n + [2 * n] * n, dtype=float),
             "weight_final": np.array([5.0] * n + [2.0] * n),
             ind.column: (rng.random(2 * n) < rate).astype(float),
         }
 
-    stacked = stack_waves((2014, wave(0.2, 200)), (2016, wave(0.35, 200)), [ind.column])
+    stacked = stack_waves((2014, wave(0.2, 200)), (2016, wave(0.35, 200)), [ind.column, "tier"])
+    assert stacked["wave_stratum"][0] == "2014:gemeente:raadslid"
+    assert stacked["wave_stratum"][-1] == "2016:provincie:statenlid"
     write_data(stacked, tmp_path / "stacked.parquet", csv_copy=False)
-    result = run_spec(change_spec("stacked.parquet", ind, (2014, 2016)), base_dir=tmp_path)
+    domains = edition_domains(stacked, ["edition", "tier"])
+    assert domains == [
+        ("2014", "gemeente"), ("2014", "provincie"), ("2016", "gemeente"), ("2016", "provincie")
+    ]  # fmt: skip
+    result = run_spec(
+        change_spec("stacked.parquet", [ind], (2014, 2016), domains), base_dir=tmp_path
+    )
     rows = result["estimates"][0]["rows"]
     change = result["contrasts"][0]
-    assert change["estimate"] == pytest.approx(rows[1]["estimate"] - rows[0]["estimate"])
-    assert change["p_value"] < 0.01
     assert re.fullmatch(r"oh_ag_any__change", change["id"])
+    assert change["estimate"] == pytest.approx(rows[1]["estimate"] - rows[0]["estimate"])
+    # independent samples (disjoint strata): the variance of the difference is the sum
+    assert change["se"] ** 2 == pytest.approx(rows[0]["se"] ** 2 + rows[1]["se"] ** 2)
+    assert change["p_value"] < 0.01
+    contrasts = contrasts_from(result, (2014, 2016))
+    assert [(c.indicator, c.level) for c in contrasts] == [
+        ("oh_ag_any", ""), ("oh_ag_any", "gemeente"), ("oh_ag_any", "provincie")
+    ]  # fmt: skip
+    tier_rows = {tuple(r["domain"].values()): r for r in result["estimates"][1]["rows"]}
+    for c in contrasts[1:]:
+        later, earlier = tier_rows[("2016", c.level)], tier_rows[("2014", c.level)]
+        assert c.difference == pytest.approx(later["estimate"] - earlier["estimate"])
+        assert c.earlier.estimate == earlier["estimate"]
+        assert c.later.n == later["n"]
+        assert c.se**2 == pytest.approx(later["se"] ** 2 + earlier["se"] ** 2)
+        assert c.low < c.difference < c.high

@@ -106,6 +106,7 @@ class InstrumentResult:
     unweighted: list[Estimate]
     weights: WeightDiagnostics
     response: list[dict[str, Any]]  # per stratum: population, respondents, rate
+    change: ChangeResult | None = None  # against the previous wave's microdata (ADR 0139)
 
 
 # --- data set ----------------------------------------------------------------------------------
@@ -158,12 +159,30 @@ def data_table(columns: dict[str, npt.NDArray[Any]], *, nulls: bool = False) -> 
     return pa.table(arrays)
 
 
-def write_data(columns: dict[str, npt.NDArray[Any]], path: Path, *, csv_copy: bool = True) -> None:
-    pq.write_table(data_table(columns), path)
+def with_nulls(table: pa.Table) -> pa.Table:
+    """``table`` with NaN in its float columns as nulls (what CSV writes as empty fields); the
+    text columns are kept as they are, not converted again."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_floating(f.type):
+            values = table.column(i).to_numpy()
+            table = table.set_column(i, f.name, pa.array(values, type=f.type, from_pandas=True))
+    return table
+
+
+def write_data(
+    columns: dict[str, npt.NDArray[Any]],
+    path: Path,
+    *,
+    csv_copy: bool = True,
+    table: pa.Table | None = None,
+) -> None:
+    """The data set as Parquet (and CSV); ``table`` is its ``data_table`` when already made."""
+    table = data_table(columns) if table is None else table
+    pq.write_table(table, path)
     if csv_copy:
         # The same data as CSV for readers without Parquet (missing = empty field).
         pacsv.write_csv(
-            data_table(columns, nulls=True),
+            with_nulls(table),
             path.with_suffix(".csv"),
             pacsv.WriteOptions(quoting_style="needed"),
         )
@@ -372,8 +391,13 @@ def analyse_instrument(
     indicators: IndicatorSet,
     out_dir: Path,
     progress: Callable[[str], None] | None = None,
+    *,
+    change: tuple[int, int, InstrumentInput, set[str]] | None = None,
 ) -> InstrumentResult:
-    """Write the data set and the specs of one instrument into ``out_dir`` and run them."""
+    """Write the data set and the specs of one instrument into ``out_dir`` and run them.
+
+    ``change`` = (earlier edition, this edition, the earlier wave's input, indicator ids): the
+    change of those indicators against the earlier wave's microdata (``analyse_change``)."""
     chosen = indicators.for_instrument(source.instrument)
     columns = build_columns(source, chosen)
     data_file = f"{source.instrument}.parquet"
@@ -381,7 +405,8 @@ def analyse_instrument(
     spec = build_spec(data_file, chosen, columns, calibration)
     unweighted_spec = build_unweighted_spec(data_file, chosen, columns)
     # One conversion of the table that is written, for every spec (see the module docstring).
-    data = Table.from_arrow(data_table(columns))
+    table = data_table(columns)
+    data = Table.from_arrow(table)
     result = run_table(parse_spec(spec), data)
     if progress:
         progress(source.instrument)
@@ -390,7 +415,18 @@ def analyse_instrument(
     columns["weight_final"] = np.asarray(
         [math.nan if w is None else w for w in result["weights"]], dtype=np.float64
     )
-    write_data(columns, out_dir / data_file)
+    table = table.append_column("weight_final", pa.array(columns["weight_final"]))
+    write_data(columns, out_dir / data_file, table=table)
+    change_result = None
+    if change is not None:
+        earlier, later, previous, ids = change
+        change_result = analyse_change(
+            (earlier, previous),
+            (later, columns),
+            chosen,
+            [i for i in chosen if i.id in ids],
+            out_dir,
+        )
     return InstrumentResult(
         instrument=source.instrument,
         data_file=data_file,
@@ -402,15 +438,107 @@ def analyse_instrument(
         unweighted=estimates_from(unweighted_result),
         weights=weight_diagnostics(result["weights"], method, uncovered, source),
         response=response_by_stratum(source),
+        change=change_result,
     )
 
 
 # --- change between waves ----------------------------------------------------------------------
 
 
-def change_spec(data_file: str, indicator: Indicator, editions: tuple[int, int]) -> dict[str, Any]:
-    """Stacked waves, each calibrated to its own frame: the contrast later minus earlier with
-    the full covariance (the strata of the two waves are disjoint: independent samples)."""
+@dataclass
+class Contrast:
+    """One contrast, later minus earlier, of the change spec, with the two editions' estimates."""
+
+    indicator: str
+    level: str  # "" for the whole population, else the tier
+    earlier: Estimate
+    later: Estimate
+    difference: float
+    se: float
+    df: float
+    low: float
+    high: float
+    p_value: float
+
+
+@dataclass
+class ChangeResult:
+    """The design-based change between two waves of one instrument (ADR 0139)."""
+
+    earlier: int
+    later: int
+    data_file: str
+    spec: dict[str, Any]
+    result: dict[str, Any]
+    contrasts: list[Contrast]
+
+    def previous_estimates(self) -> list[Estimate]:
+        """The earlier wave's estimates (total and per tier): what disclosure control checks
+        before a change is published."""
+        return [c.earlier for c in self.contrasts]
+
+
+def edition_domains(stacked: dict[str, npt.NDArray[Any]], by: list[str]) -> list[tuple[str, ...]]:
+    """The domains ``by`` gives on the stacked data, in the engine's output order (sorted
+    levels; a domain needs a row of non-zero weight; rows missing a ``by`` value are in none)."""
+    w = stacked["weight_final"]
+    keep = (w != 0) & ~np.isnan(w)
+    missing: Any = None
+    for b in by:
+        keep &= np.not_equal(stacked[b], missing)
+    codes = []
+    levels = []
+    for b in by:
+        lv, code = np.unique(stacked[b][keep].astype(str), return_inverse=True)
+        codes.append(code)
+        levels.append(lv.tolist())
+    combined = np.zeros(int(keep.sum()), dtype=np.int64)
+    for code, lv in zip(codes, levels, strict=True):
+        combined = combined * len(lv) + code
+    out = []
+    for c in np.unique(combined).tolist():
+        parts = []
+        for lv in reversed(levels):
+            c, i = divmod(c, len(lv))
+            parts.append(lv[i])
+        out.append(tuple(reversed(parts)))
+    return out
+
+
+def change_spec(
+    data_file: str,
+    indicators: list[Indicator],
+    editions: tuple[int, int],
+    domains: list[tuple[str, ...]] | None = None,
+) -> dict[str, Any]:
+    """Stacked waves, each calibrated to its own frame: per indicator the proportion by edition
+    and the contrast later minus earlier with the full covariance (the strata of the two waves
+    are disjoint: independent samples); with ``domains`` (the (edition, tier) domains of the
+    stacked data, as ``edition_domains`` gives them) also by edition x tier, a contrast per
+    tier present in both editions."""
+    earlier, later = (str(e) for e in editions)
+    estimates: list[dict[str, Any]] = []
+    contrasts: list[dict[str, Any]] = []
+    base = {"statistic": "proportion", "ci": "beta", "level": LEVEL}
+    for ind in indicators:
+        estimates.append({"id": ind.id, **base, "variable": ind.column, "by": ["edition"]})
+        contrasts.append({"id": f"{ind.id}__change", "of": ind.id, "coefficients": [-1, 1]})
+        if not domains:
+            continue
+        estimates.append(
+            {"id": f"{ind.id}__tier", **base, "variable": ind.column, "by": ["edition", "tier"]}
+        )
+        for tier in sorted({t for e, t in domains if e == later and (earlier, t) in domains}):
+            coefficients = [
+                -1 if d == (earlier, tier) else 1 if d == (later, tier) else 0 for d in domains
+            ]
+            contrasts.append(
+                {
+                    "id": f"{ind.id}__tier__{tier}__change",
+                    "of": f"{ind.id}__tier",
+                    "coefficients": coefficients,
+                }
+            )
     return {
         "data": data_file,
         "design": {
@@ -425,17 +553,8 @@ def change_spec(data_file: str, indicator: Indicator, editions: tuple[int, int])
         "replicates": None,
         "calibration": [],
         "subset": None,
-        "estimates": [
-            {
-                "id": indicator.id,
-                "statistic": "proportion",
-                "variable": indicator.column,
-                "by": ["edition"],
-            }
-        ],
-        "contrasts": [
-            {"id": f"{indicator.id}__change", "of": indicator.id, "coefficients": [-1, 1]}
-        ],
+        "estimates": estimates,
+        "contrasts": contrasts,
         "tests": [],
         "output_weights": False,
     }
@@ -456,8 +575,127 @@ def stack_waves(
             continue
         out[name] = np.concatenate([a, b])
     n1, n2 = len(earlier[1]["stratum"]), len(later[1]["stratum"])
-    out["edition"] = np.array([str(earlier[0])] * n1 + [str(later[0])] * n2, dtype=object)
-    out["wave_stratum"] = np.array(
-        [f"{e}:{s}" for e, s in zip(out["edition"], out["stratum"], strict=True)], dtype=object
-    )
+    edition = np.empty(n1 + n2, dtype=object)
+    edition[:n1], edition[n1:] = str(earlier[0]), str(later[0])
+    out["edition"] = edition
+    # "2014:gemeente:raadslid": the strata are few, so the labels are built once per stratum
+    wave_stratum = np.empty(n1 + n2, dtype=object)
+    for part, (year, columns) in ((slice(0, n1), earlier), (slice(n1, n1 + n2), later)):
+        levels, codes = np.unique(columns["stratum"].astype(str), return_inverse=True)
+        wave_stratum[part] = np.array([f"{year}:{s}" for s in levels], dtype=object)[codes]
+    out["wave_stratum"] = wave_stratum
     return out
+
+
+def with_bases(chosen: list[Indicator], indicators: list[Indicator]) -> list[Indicator]:
+    """``chosen`` and the indicators their populations are defined by (victims, …)."""
+    by_id = {i.id: i for i in indicators}
+    out: dict[str, Indicator] = {}
+    todo = list(chosen)
+    while todo:
+        ind = todo.pop()
+        if ind.id not in out:
+            out[ind.id] = ind
+            base = (ind.population or {}).get("indicator")
+            if base in by_id:
+                todo.append(by_id[base])
+    return list(out.values())
+
+
+def calibrated_columns(
+    source: InstrumentInput, indicators: list[Indicator]
+) -> dict[str, npt.NDArray[Any]]:
+    """An earlier wave's data set with its own calibrated weight (``weight_final``): the same
+    design and calibration as ``analyse_instrument`` gives the current wave, without its
+    estimates (and with only the ``indicators`` given: the calibration does not use them)."""
+    columns = build_columns(source, indicators)
+    calibration, _method, _uncovered = calibration_steps(source, columns)
+    spec = build_spec(f"{source.instrument}.parquet", indicators, columns, calibration)
+    spec["estimates"] = []
+    needed = ("stratum", "gender_cal", "base_weight", "stratum_population")
+    result = run_table(
+        parse_spec(spec), Table.from_arrow(data_table({k: columns[k] for k in needed}))
+    )
+    columns["weight_final"] = np.asarray(
+        [math.nan if w is None else w for w in result["weights"]], dtype=np.float64
+    )
+    return columns
+
+
+def _estimate_row(indicator: str, level: str, row: dict[str, Any]) -> Estimate:
+    return Estimate(
+        indicator=indicator,
+        breakdown="tier" if level else "",
+        level=level,
+        estimate=_num(row["estimate"]),
+        se=_num(row["se"]),
+        ci_low=_num(row["ci_low"]),
+        ci_high=_num(row["ci_high"]),
+        df=_num(row["df"]),
+        n=int(row["n"]),
+    )
+
+
+def contrasts_from(result: dict[str, Any], editions: tuple[int, int]) -> list[Contrast]:
+    """The contrasts of a change spec's result, each with its two editions' estimates."""
+    earlier, later = (str(e) for e in editions)
+    rows = {e["id"]: e["rows"] for e in result["estimates"]}
+    out = []
+    for c in result["contrasts"]:
+        of, _, _ = c["id"].rpartition("__change")
+        indicator, _, rest = of.partition("__tier")
+        level = rest.removeprefix("__")
+        spec_rows = rows[f"{indicator}__tier" if level else indicator]
+        pick = {
+            (r["domain"]["edition"], r["domain"].get("tier", "")): r
+            for r in spec_rows
+            if r["domain"].get("tier", "") == level
+        }
+        if c["estimate"] is None or c["se"] is None or c["p_value"] is None:
+            continue  # no answers to compare in one of the waves
+        out.append(
+            Contrast(
+                indicator=indicator,
+                level=level,
+                earlier=_estimate_row(indicator, level, pick[(earlier, level)]),
+                later=_estimate_row(indicator, level, pick[(later, level)]),
+                difference=float(c["estimate"]),
+                se=float(c["se"]),
+                df=float(c["df"]),
+                low=float(c["ci_low"]),
+                high=float(c["ci_high"]),
+                p_value=float(c["p_value"]),
+            )
+        )
+    return out
+
+
+def analyse_change(
+    previous: tuple[int, InstrumentInput],
+    current: tuple[int, dict[str, npt.NDArray[Any]]],
+    indicators: list[Indicator],
+    changed: list[Indicator],
+    out_dir: Path,
+) -> ChangeResult:
+    """The change spec of ``changed`` over the stacked earlier and current waves: written with
+    its data into ``out_dir`` (so ``vib stats run`` reproduces it) and run on one conversion of
+    the stacked table."""
+    earlier, source = previous
+    later = current[0]
+    before = calibrated_columns(source, with_bases(changed, indicators))
+    names = [i.column for i in changed] + ["tier"]
+    stacked = stack_waves((earlier, before), current, names)
+    domains = edition_domains(stacked, ["edition", "tier"])
+    data_file = f"{source.instrument}.change-{earlier}-{later}.parquet"
+    spec = change_spec(data_file, changed, (earlier, later), domains)
+    table = data_table(stacked)  # written as it is run: one conversion (module docstring)
+    result = run_table(parse_spec(spec), Table.from_arrow(table))
+    for est in result["estimates"]:
+        if est["id"].endswith("__tier"):
+            got = [(r["domain"]["edition"], r["domain"]["tier"]) for r in est["rows"]]
+            if got != domains:  # the coefficients address rows by position
+                raise RuntimeError(f"{est['id']}: domains {got} are not {domains}")
+    pq.write_table(table, out_dir / data_file)
+    return ChangeResult(
+        earlier, later, data_file, spec, result, contrasts_from(result, (earlier, later))
+    )

@@ -24,14 +24,24 @@ def organisation_registry() -> dict[str, OrganisationInfo]:
     return out
 
 
-def report_input(*, wave: Any, language: str = "nl") -> ReportInput:
-    """The responses, frame counts and registrations of a wave (``vib.surveys.selectors``)."""
-    from vib.surveys.selectors import population_counts, response_table, wave_instruments
+def previous_wave(wave: Any) -> Any | None:
+    """The latest closed wave of the same organisation before ``wave``'s edition: the previous
+    edition whose microdata the change is tested against (ADR 0139), or None."""
+    from vib.surveys.models import Wave, WaveStatus
 
-    registry = organisation_registry()
-    provinces = {code: info.province for code, info in registry.items() if info.province}
-    present = {wi.code for wi, _ in wave_instruments(wave=wave)}
-    sources = {
+    return (
+        Wave.objects.filter(
+            organisation=wave.organisation, edition__lt=wave.edition, status=WaveStatus.CLOSED
+        )
+        .order_by("-edition", "-field_start")
+        .first()
+    )
+
+
+def _sources(wave: Any, instruments: dict[str, str], provinces: dict[str, str]) -> dict[str, Any]:
+    from vib.surveys.selectors import population_counts, response_table
+
+    return {
         code: InstrumentInput(
             code,
             response_table(wave=wave, instrument=code),
@@ -39,8 +49,30 @@ def report_input(*, wave: Any, language: str = "nl") -> ReportInput:
             provinces if code == "organisations" else {},
         )
         for code in INSTRUMENT_ORDER
-        if code in present
+        if code in instruments
     }
+
+
+def report_input(*, wave: Any, language: str = "nl") -> ReportInput:
+    """The responses, frame counts and registrations of a wave (``vib.surveys.selectors``)."""
+    from vib.surveys.selectors import wave_instruments
+
+    registry = organisation_registry()
+    provinces = {code: info.province for code, info in registry.items() if info.province}
+    present = {wi.code: wi.key for wi, _ in wave_instruments(wave=wave)}
+    sources = _sources(wave, present, provinces)
+    # The previous edition's microdata, per instrument asked with the same questionnaire
+    # version (so that every indicator is derived the same way in both waves).
+    previous = previous_wave(wave)
+    earlier: dict[str, str] = {}
+    previous_edition = None
+    if previous is not None:
+        previous_edition = previous.edition
+        earlier = {
+            wi.code: wi.key
+            for wi, _ in wave_instruments(wave=previous)
+            if present.get(wi.code) == wi.key and wi.responses.exists()
+        }
     title = (
         f"Monitor Integriteit en Veiligheid {wave.edition}"
         if language == "nl"
@@ -53,4 +85,6 @@ def report_input(*, wave: Any, language: str = "nl") -> ReportInput:
         registrations=collect(field_start=wave.field_start, edition=wave.edition),
         organisations=registry,
         language=language,
+        previous_edition=previous_edition if earlier else None,
+        previous_sources=_sources(previous, earlier, provinces) if earlier else {},
     )

@@ -22,7 +22,13 @@ from scipy import stats as sps
 
 from vib.core import disclosure as core_disclosure
 from vib.monitor import charts, disclosure, findings
-from vib.monitor.analysis import Estimate, InstrumentInput, InstrumentResult, analyse_instrument
+from vib.monitor.analysis import (
+    ChangeResult,
+    Estimate,
+    InstrumentInput,
+    InstrumentResult,
+    analyse_instrument,
+)
 from vib.monitor.figures import integer, p_value, percent, percent_range, points, points_range
 from vib.monitor.indicators import Indicator, IndicatorSet, load_indicators
 from vib.monitor.reference import Series, load_reference
@@ -52,6 +58,10 @@ class ReportInput:
     organisations: dict[str, OrganisationInfo] = field(default_factory=dict)
     language: str = "nl"
     indicator_version: str = "2016.1"
+    # The previous wave's microdata per instrument (ADR 0139): its change is then the
+    # design-based contrast between the waves, not the test against a published figure.
+    previous_edition: int | None = None
+    previous_sources: dict[str, InstrumentInput] = field(default_factory=dict)
 
 
 # --- presentation rows ---------------------------------------------------------------------------
@@ -141,10 +151,11 @@ class Change:
     difference: float
     p_value: float
     significant: bool
-    method: str
+    method: str  # STACKED (contrast between the waves' microdata) | PUBLISHED (ADR 0119)
     previous_value: float = 0.0
     low: float = 0.0  # 95% interval of the difference
     high: float = 0.0
+    level: str = ""  # "" for the whole population, else the tier
 
     @property
     def verdict(self) -> str:
@@ -207,6 +218,10 @@ class Chapter:
     trends: list[Trend] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
 
+    @property
+    def change_methods(self) -> set[str]:
+        return {c.method for c in self.changes}
+
 
 @dataclass
 class ProvinceSheet:
@@ -247,6 +262,14 @@ class Report:
 
     def cells(self) -> list[Estimate]:
         return [e for r in self.results.values() for e in r.estimates]
+
+    @property
+    def change_methods(self) -> set[str]:
+        """How the summary's changes were tested: STACKED and/or PUBLISHED (the report says)."""
+        rows = (r for t in self.summary_tables for i in t.indicators for r in i.rows)
+        return {c.method for ch in self.chapters for c in ch.changes} | {
+            r.change.method for r in rows if r.change is not None
+        }
 
 
 # --- building -------------------------------------------------------------------------------------
@@ -345,6 +368,46 @@ def _trend(
     return Trend(series, chart, rows)
 
 
+STACKED, PUBLISHED = "stacked", "published"
+
+
+def _stacked_changes(
+    results: dict[str, InstrumentResult],
+    cells: dict[tuple[str, str, str], Estimate],
+    indicator_set: IndicatorSet,
+    language: str,
+) -> dict[tuple[str, str], Change]:
+    """(indicator, tier or "") → the change as the contrast between the waves' microdata
+    (ADR 0139), where this edition's cell and the previous edition's both pass disclosure
+    control."""
+    out: dict[tuple[str, str], Change] = {}
+    for res in results.values():
+        if res.change is None:
+            continue
+        for c in res.change.contrasts:
+            now = cells.get((c.indicator, "tier" if c.level else "", c.level))
+            if now is None or not now.shown or not c.earlier.shown:
+                continue
+            assert c.earlier.estimate is not None
+            out[(c.indicator, c.level)] = Change(
+                indicator=c.indicator,
+                label=_label(indicator_set.by_id[c.indicator], language),
+                current=pct(now.estimate),
+                previous=pct(c.earlier.estimate),
+                previous_year=res.change.earlier,
+                previous_source=TEXTS[language]["change_source"].format(year=res.change.earlier),
+                difference=c.difference,
+                p_value=c.p_value,
+                significant=c.p_value < 0.05,
+                method=STACKED,
+                previous_value=c.earlier.estimate,
+                low=c.low,
+                high=c.high,
+                level=c.level,
+            )
+    return out
+
+
 def _change(
     ind: Indicator, series: Series, current: Estimate, edition: int, language: str
 ) -> Change | None:
@@ -366,14 +429,14 @@ def _change(
         difference=diff,
         p_value=p,
         significant=p < 0.05,
-        method="published",
+        method=PUBLISHED,
         previous_value=prev.value,
         low=diff - half,
         high=diff + half,
     )
 
 
-FINDING_TEMPLATES = (
+FINDING_TEMPLATES: tuple[tuple[str, str], ...] = (
     (
         "oh_ag_any",
         "{share} van de politieke ambtsdragers heeft in de afgelopen twaalf maanden agressie "
@@ -404,6 +467,7 @@ FINDING_TEMPLATES = (
         "collega-bestuurders",
     ),
 )
+FINDING_INDICATORS = {ind for ind, _ in FINDING_TEMPLATES}
 
 
 def _findings(
@@ -425,7 +489,7 @@ def _findings(
         phrase = findings.share_phrase(c.estimate)
         text = template.format(share=findings.with_percent(phrase, c.estimate))
         ci = f"95%-interval {interval(c)}" if interval(c) else ""
-        change = next((ch for ch in changes if ch.indicator == ind_id), None)
+        change = next((ch for ch in changes if ch.indicator == ind_id and not ch.level), None)
         if change is None:
             text += f" ({ci})." if ci else "."
             out.append(findings.Finding(findings.capitalise(text), ind_id, c.estimate, phrase))
@@ -467,7 +531,7 @@ def _findings(
 def _summary_tables(
     indicators: IndicatorSet,
     cells: dict[tuple[str, str, str], Estimate],
-    changes: list[Change],
+    changes: dict[tuple[str, str], Change],
     language: str,
     texts: dict[str, str],
 ) -> list[SummaryTable]:
@@ -480,12 +544,13 @@ def _summary_tables(
             total = cells.get((ind.id, "", ""))
             if not ind.key or total is None:
                 continue
-            change = next((ch for ch in changes if ch.indicator == ind.id), None)
+            change = changes.get((ind.id, ""))
             group = [SummaryRow(texts["total"], Cell.of(total, texts["total"]), change)]
             tiers = sorted(k[2] for k in cells if k[0] == ind.id and k[1] == "tier")
             for t in tiers:
                 label = level_label(language, "tier", t)
-                group.append(SummaryRow(label, Cell.of(cells[(ind.id, "tier", t)], label), None))
+                cell = Cell.of(cells[(ind.id, "tier", t)], label)
+                group.append(SummaryRow(label, cell, changes.get((ind.id, t))))
             rows.append(SummaryIndicator(_label(ind, language), group))
         if rows:
             tables.append(SummaryTable(instrument, instrument_title(instrument, language), rows))
@@ -600,10 +665,17 @@ def _analyse(
     instruments = [i for i in INSTRUMENT_ORDER if i in inp.sources]
     for k, instrument in enumerate(instruments):
         step(5 + 50 * k // len(instruments), f"analyse:{instrument}")
-        res = analyse_instrument(inp.sources[instrument], indicator_set, bundle)
+        previous = inp.previous_sources.get(instrument)
+        change = None
+        if previous is not None and inp.previous_edition is not None:
+            ids = {i.id for i in indicator_set.for_instrument(instrument) if i.key}
+            change = (inp.previous_edition, inp.edition, previous, ids | FINDING_INDICATORS)
+        res = analyse_instrument(inp.sources[instrument], indicator_set, bundle, change=change)
         strata = [s["stratum"] for s in res.response]
         disclosure.protect(res.estimates, disclosure.function_tiers(strata))
         disclosure.protect(res.unweighted, disclosure.function_tiers(strata))
+        if res.change is not None:
+            disclosure.protect(res.change.previous_estimates())
         results[instrument] = res
     return results
 
@@ -615,8 +687,12 @@ def _assemble(
     and nothing is written here."""
     texts = TEXTS[inp.language]
     cells = {e.key: e for r in results.values() for e in r.estimates}
-    chapters = _chapters(inp, indicator_set, set(results), cells, texts)
+    changes = _stacked_changes(results, cells, indicator_set, inp.language)
+    stacked = {i for i, r in results.items() if r.change is not None}
+    chapters = _chapters(inp, indicator_set, results, cells, changes, stacked)
     all_changes = [change for chapter in chapters for change in chapter.changes]
+    for change in all_changes:
+        changes.setdefault((change.indicator, ""), change)
     policy = list(indicator_set.for_chapter("policy"))
     report = Report(
         input=inp,
@@ -624,7 +700,7 @@ def _assemble(
         results=results,
         chapters=chapters,
         findings=_findings(cells, all_changes, inp.language),
-        summary_tables=_summary_tables(indicator_set, cells, all_changes, inp.language, texts),
+        summary_tables=_summary_tables(indicator_set, cells, changes, inp.language, texts),
         province_sheets=_province_sheets(policy, cells, inp.language, texts),
         organisation_sheets=_organisation_sheets(
             inp.sources.get("organisations"), policy, inp.organisations, inp.language
@@ -649,12 +725,16 @@ def _assemble(
 def _chapters(
     inp: ReportInput,
     indicator_set: IndicatorSet,
-    analysed: set[str],
+    analysed: dict[str, InstrumentResult],
     cells: dict[Any, Estimate],
-    texts: dict[str, str],
+    changes: dict[tuple[str, str], Change],
+    stacked: set[str],
 ) -> list[Chapter]:
     """A chapter per part of the indicator set whose instrument was analysed, with its trends
-    against the published reference series and the change since the previous edition."""
+    against the published reference series and the change since the previous edition: the
+    contrast between the waves where the previous wave's microdata are in VIB (``changes``),
+    else the test against the previous edition's published figure (ADR 0119, 0139)."""
+    texts = TEXTS[inp.language]
     reference = load_reference()
     chapters: list[Chapter] = []
     for ch in indicator_set.chapters:
@@ -670,6 +750,8 @@ def _chapters(
             texts,
         )
         for ind in indicator_set.for_chapter(ch.id):
+            if (ind.id, "") in changes:
+                chapter.changes.append(changes[(ind.id, "")])
             if not (ind.reference and ind.reference in reference):
                 continue
             series = reference[ind.reference]
@@ -677,7 +759,9 @@ def _chapters(
             chapter.trends.append(
                 _trend(series, current, inp.edition, texts, _label(ind, inp.language))
             )
-            change = _change(ind, series, current, inp.edition, inp.language) if current else None
+            if ch.instrument in stacked or current is None:
+                continue  # the previous wave's microdata decide, not its published figure
+            change = _change(ind, series, current, inp.edition, inp.language)
             if change is not None:
                 chapter.changes.append(change)
         chapters.append(chapter)
@@ -750,6 +834,53 @@ def published_cells(report: Report) -> list[dict[str, Any]]:
     return out
 
 
+def published_changes(report: Report) -> list[dict[str, Any]]:
+    """Every change the report states (summary and chapters), with its test: the contrast of
+    ``<instrument>.change.json`` (method ``stacked``) or the published figure (``published``)."""
+    seen: dict[tuple[str, str], Change] = {}
+    for table in report.summary_tables:
+        for ind in table.indicators:
+            for row in ind.rows:
+                if row.change is not None:
+                    seen[(row.change.indicator, row.change.level)] = row.change
+    for chapter in report.chapters:
+        for change in chapter.changes:
+            seen.setdefault((change.indicator, change.level), change)
+    return [
+        {
+            "indicator": c.indicator,
+            "level": c.level,
+            "method": c.method,
+            "previous_edition": c.previous_year,
+            "previous": c.previous_value,
+            "difference": c.difference,
+            "ci_low": c.low,
+            "ci_high": c.high,
+            "p_value": c.p_value,
+            "significant": c.significant,
+            "verdict": c.verdict,
+        }
+        for c in seen.values()
+    ]
+
+
+def _stacked_codebook(
+    change: ChangeResult, cols: dict[str, Any], fixed: dict[str, str]
+) -> dict[str, Any]:
+    """The columns of the stacked waves' data set (``*.change-<earlier>-<later>.parquet``)."""
+    out: dict[str, Any] = {
+        "edition": {"description": "edition (wave) of the row"},
+        "wave_stratum": {"description": "edition:tier:function: the strata of both waves apart"},
+        "stratum": {"description": fixed["stratum"]},
+        "tier": {"description": fixed["tier"]},
+        "stratum_population": {"description": fixed["stratum_population"]},
+        "weight_final": {"description": "the calibrated weight within the row's own wave"},
+    }
+    for est in change.spec["estimates"]:
+        out.setdefault(est["variable"], cols.get(est["variable"], {}))
+    return out
+
+
 def codebook(report: Report) -> dict[str, Any]:
     fixed = {
         "stratum": "weighting stratum: tier:function (design strata)",
@@ -777,6 +908,8 @@ def codebook(report: Report) -> dict[str, Any]:
                 "population": ind.population or "all respondents",
             }
         files[res.data_file] = cols
+        if res.change is not None:
+            files[res.change.data_file] = _stacked_codebook(res.change, cols, fixed)
     return {
         "indicator_version": report.indicators.version,
         "edition": report.input.edition,
@@ -791,7 +924,11 @@ Every figure of the report can be recomputed from this folder with the statistic
     vib stats run office_holders.spec.json -o office_holders.result.json
 
 (also `employees.spec.json`, `organisations.spec.json`, and `*.unweighted.json` for the
-unweighted figures of the method chapter). The specs follow `docs/analysis-spec.md`: strata
+unweighted figures of the method chapter). Where the previous edition's microdata were
+available, `*.change.json` gives the change since that edition: both waves stacked
+(`*.change-<earlier>-<later>.parquet`, strata per wave, each wave's calibrated weight) with
+the contrast later minus earlier per key indicator, in total and per tier; `published.json` lists
+every change the report states with its test. The specs follow `docs/analysis-spec.md`: strata
 tier:function, base weight N_h/n_h, finite-population correction from the frame,
 calibration (raking to tier x function and gender, or post-stratification) and Korn-Graubard
 intervals. `published.json` holds the published cells: disclosure-controlled cells are
@@ -810,9 +947,17 @@ def write_bundle(report: Report, bundle: Path) -> None:
         (bundle / f"{instrument}.unweighted.json").write_text(
             json.dumps(res.unweighted_spec, indent=2, ensure_ascii=False), encoding="utf-8"
         )
+        if res.change is not None:
+            (bundle / f"{instrument}.change.json").write_text(
+                json.dumps(res.change.spec, indent=2, ensure_ascii=False), encoding="utf-8"
+            )
     (bundle / "published.json").write_text(
         json.dumps(
-            {"edition": report.input.edition, "cells": published_cells(report)},
+            {
+                "edition": report.input.edition,
+                "cells": published_cells(report),
+                "changes": published_changes(report),
+            },
             indent=1,
             ensure_ascii=False,
         ),

@@ -66,11 +66,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "change_since": "Verandering sinds",
         "change_note": (
             "Een verandering heet alleen gestegen of gedaald als de toets die aantoont "
-            "(p < 0,05): het verschil in procentpunt met zijn 95%-interval, getoetst met de "
-            "designgebaseerde standaardfout en vrijheidsgraden van deze editie uit de "
-            "statistiekmodule tegen het gepubliceerde cijfer van de vorige editie. Voor de "
-            "andere indicatoren en per bestuurslaag zijn geen eerdere cijfers gepubliceerd."
+            "(p < 0,05), en altijd met het verschil in procentpunt en zijn 95%-interval."
         ),
+        "change_note_stacked": (
+            "Het verschil is getoetst als contrast tussen de twee edities: de microdata van "
+            "beide golven samen in één designgebaseerde analyse van de statistiekmodule, elke "
+            "golf met haar eigen strata, eindige-populatiecorrectie en gekalibreerde gewichten "
+            "(onafhankelijke steekproeven, dus de standaardfout van het verschil telt de "
+            "steekproeffout van beide edities mee). Het cijfer van de vorige editie is daarbij "
+            "opnieuw berekend uit haar microdata en kan een fractie afwijken van het destijds "
+            "gepubliceerde cijfer. Per bestuurslaag is de verandering op dezelfde manier "
+            "getoetst."
+        ),
+        "change_note_published": (
+            "Getoetst tegen het gepubliceerde cijfer van de vorige editie, met de "
+            "designgebaseerde standaardfout en vrijheidsgraden van deze editie uit de "
+            "statistiekmodule: de microdata van de vorige editie zijn niet in VIB, dus de "
+            "steekproeffout van dat cijfer is niet bekend en niet meegenomen. Voor de andere "
+            "indicatoren en per bestuurslaag zijn geen eerdere cijfers gepubliceerd."
+        ),
+        "change_source": "contrast met de microdata van {year}",
         "chart_data": "Gegevens bij de grafiek",
         "by": "naar",
         "tier": "Bestuurslaag",
@@ -136,12 +151,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "group": "Group",
         "change_since": "Change since",
         "change_note": (
-            "A change is only called a rise or a fall when the test shows it (p < 0.05): the "
-            "difference in percentage points with its 95% interval, tested with this edition's "
-            "design-based standard error and degrees of freedom from the statistics module "
-            "against the previous edition's published figure. No earlier figures were published "
-            "for the other indicators or per tier."
+            "A change is only called a rise or a fall when the test shows it (p < 0.05), and "
+            "always with the difference in percentage points and its 95% interval."
         ),
+        "change_note_stacked": (
+            "The difference is tested as a contrast between the two editions: both waves' "
+            "microdata in one design-based analysis of the statistics module, each wave with "
+            "its own strata, finite-population correction and calibrated weights (independent "
+            "samples, so the difference's standard error counts the sampling error of both "
+            "editions). The previous edition's figure is recomputed from its microdata and may "
+            "differ slightly from the figure published at the time. Per tier the change is "
+            "tested the same way."
+        ),
+        "change_note_published": (
+            "Tested against the previous edition's published figure, with this edition's "
+            "design-based standard error and degrees of freedom from the statistics module: "
+            "the previous edition's microdata are not in VIB, so that figure's sampling error "
+            "is unknown and not included. No earlier figures were published for the other "
+            "indicators or per tier."
+        ),
+        "change_source": "contrast with the {year} microdata",
         "chart_data": "Data of the chart",
         "by": "by",
         "tier": "Tier",
