@@ -301,7 +301,7 @@ def test_change_between_waves_is_a_contrast_with_its_test(tmp_path: Path) -> Non
     assert stacked["wave_stratum"][0] == "2014:gemeente:raadslid"
     assert stacked["wave_stratum"][-1] == "2016:provincie:statenlid"
     write_data(stacked, tmp_path / "stacked.parquet", csv_copy=False)
-    domains = edition_domains(stacked, ["edition", "tier"])
+    domains = edition_domains(stacked)
     assert domains == [
         ("2014", "gemeente"), ("2014", "provincie"), ("2016", "gemeente"), ("2016", "provincie")
     ]  # fmt: skip

@@ -478,38 +478,27 @@ class ChangeResult:
         return [c.earlier for c in self.contrasts]
 
 
-def edition_domains(stacked: dict[str, npt.NDArray[Any]], by: list[str]) -> list[tuple[str, ...]]:
-    """The domains ``by`` gives on the stacked data, in the engine's output order (sorted
-    levels; a domain needs a row of non-zero weight; rows missing a ``by`` value are in none)."""
+def edition_domains(stacked: dict[str, npt.NDArray[Any]]) -> list[tuple[str, str]]:
+    """The (edition, tier) domains of ``by: [edition, tier]`` on the stacked data, in the
+    engine's output order (sorted levels; a domain needs a row of non-zero weight; rows without
+    a tier are in none)."""
     w = stacked["weight_final"]
     keep = (w != 0) & ~np.isnan(w)
-    missing: Any = None
-    for b in by:
-        keep &= np.not_equal(stacked[b], missing)
-    codes = []
-    levels = []
-    for b in by:
-        lv, code = np.unique(stacked[b][keep].astype(str), return_inverse=True)
-        codes.append(code)
-        levels.append(lv.tolist())
-    combined = np.zeros(int(keep.sum()), dtype=np.int64)
-    for code, lv in zip(codes, levels, strict=True):
-        combined = combined * len(lv) + code
-    out = []
-    for c in np.unique(combined).tolist():
-        parts = []
-        for lv in reversed(levels):
-            c, i = divmod(c, len(lv))
-            parts.append(lv[i])
-        out.append(tuple(reversed(parts)))
-    return out
+    edition, tier = stacked["edition"], stacked["tier"]
+    pairs = {
+        (str(e), str(t))
+        for e in set(edition[keep].tolist())
+        for t in set(tier[keep & (edition == e)].tolist())
+        if t is not None
+    }
+    return sorted(pairs)
 
 
 def change_spec(
     data_file: str,
     indicators: list[Indicator],
     editions: tuple[int, int],
-    domains: list[tuple[str, ...]] | None = None,
+    domains: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """Stacked waves, each calibrated to its own frame: per indicator the proportion by edition
     and the contrast later minus earlier with the full covariance (the strata of the two waves
@@ -578,12 +567,12 @@ def stack_waves(
     edition = np.empty(n1 + n2, dtype=object)
     edition[:n1], edition[n1:] = str(earlier[0]), str(later[0])
     out["edition"] = edition
-    # "2014:gemeente:raadslid": the strata are few, so the labels are built once per stratum
-    wave_stratum = np.empty(n1 + n2, dtype=object)
-    for part, (year, columns) in ((slice(0, n1), earlier), (slice(n1, n1 + n2), later)):
-        levels, codes = np.unique(columns["stratum"].astype(str), return_inverse=True)
-        wave_stratum[part] = np.array([f"{year}:{s}" for s in levels], dtype=object)[codes]
-    out["wave_stratum"] = wave_stratum
+    # "2014:gemeente:raadslid": the strata are few, so each label is made once per stratum
+    wave_stratum = []
+    for year, columns in (earlier, later):
+        label = {s: f"{year}:{s}" for s in set(columns["stratum"].tolist())}
+        wave_stratum += [label[s] for s in columns["stratum"].tolist()]
+    out["wave_stratum"] = np.array(wave_stratum, dtype=object)
     return out
 
 
@@ -607,8 +596,19 @@ def calibrated_columns(
 ) -> dict[str, npt.NDArray[Any]]:
     """An earlier wave's data set with its own calibrated weight (``weight_final``): the same
     design and calibration as ``analyse_instrument`` gives the current wave, without its
-    estimates (and with only the ``indicators`` given: the calibration does not use them)."""
-    columns = build_columns(source, indicators)
+    estimates (and with only the columns the change spec and the calibration use)."""
+    t = source.table
+    gender = [UNKNOWN_GENDER if g in (None, "") else str(g) for g in t["gender"]]
+    columns: dict[str, npt.NDArray[Any]] = {
+        "stratum": _strings(t["stratum"]),
+        "tier": _strings(t["tier"]),
+        "gender_cal": np.array(gender, dtype=object),
+        "stratum_population": np.asarray(t["stratum_population"], dtype=np.float64),
+        "base_weight": np.asarray(
+            [math.nan if w is None else w for w in t["base_weight"]], dtype=np.float64
+        ),
+    }
+    columns.update(derive(indicators, t))
     calibration, _method, _uncovered = calibration_steps(source, columns)
     spec = build_spec(f"{source.instrument}.parquet", indicators, columns, calibration)
     spec["estimates"] = []
@@ -685,7 +685,7 @@ def analyse_change(
     before = calibrated_columns(source, with_bases(changed, indicators))
     names = [i.column for i in changed] + ["tier"]
     stacked = stack_waves((earlier, before), current, names)
-    domains = edition_domains(stacked, ["edition", "tier"])
+    domains = edition_domains(stacked)
     data_file = f"{source.instrument}.change-{earlier}-{later}.parquet"
     spec = change_spec(data_file, changed, (earlier, later), domains)
     table = data_table(stacked)  # written as it is run: one conversion (module docstring)
