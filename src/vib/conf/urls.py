@@ -3,13 +3,15 @@ from django.urls import include, path
 
 from vib.accounts.urls import auth_urlpatterns
 from vib.core import views as core_views
+from vib.web import views as web_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path(".well-known/security.txt", core_views.security_txt, name="security-txt"),
     path("api/v1/", include("vib.api.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, accepting this site's own forms by Sec-Fetch-Site (ADR 0124).
+    path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("beheer/", admin.site.urls),
     *auth_urlpatterns,
     path("tweede-factor/passkey/", include("vib.accounts.passkey_urls")),

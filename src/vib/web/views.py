@@ -8,12 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from vib import access
@@ -136,3 +139,22 @@ def server_error(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(loader.get_template("web/error.html").render(context), status=500)
     response.vib_error_page = True  # type: ignore[attr-defined]
     return response
+
+
+@csrf_exempt
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, also from a page that is shared by every visitor (ADR 0124).
+
+    The public register is kept as the same bytes for every anonymous visitor, so its
+    language form cannot carry a per-visitor CSRF token. A browser says where a request comes
+    from in ``Sec-Fetch-Site``, a header no page can set: ``same-origin`` is this site's own
+    form and is accepted without a token. Anything else (another site, or a browser too old
+    to send the header) must pass Django's token check as before.
+    """
+    if request.headers.get("Sec-Fetch-Site") != "same-origin":
+        refusal = CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(
+            request, i18n_views.set_language, (), {}
+        )
+        if refusal is not None:
+            return refusal
+    return i18n_views.set_language(request)
