@@ -226,6 +226,19 @@ def demo(_module_demo, db):
     return _module_demo
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache_per_test() -> None:
+    """Every test starts with an empty cache, as with an empty database. Entries outlive a
+    test's rolled-back transaction, and some are keyed by what tests reuse (the public
+    register's final bytes by organisation code, ADR 0124). Only the per-process LocMem
+    cache of the test settings is cleared: a shared Redis would serve other workers."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
 class SecondFactorClient(Client):
     """``force_login`` gives a session whose second factor is confirmed, as after the real
     log-in with a code. The real flow (and its refusal) is tested in tests/accounts."""

@@ -11,12 +11,20 @@ replace (``changed``) when a write that the register shows commits, so the next 
 builds afresh; entries of an old generation are never read again and expire after
 ``TIMEOUT``, which also bounds the staleness after a write that bypasses the services (the
 admin, a shell). With ``VIB_REDIS_URL`` all app processes share the entries and the token.
+
+ADR 0124: what is sent is kept as well — the *final bytes* of each response (``final``,
+``keep``), per organisation code, kind, reference date, page, language and encoding (plain
+and gzip, compressed once when the entry is built), with a strong ``ETag``. A hit is a read
+of the entry and of the organisation's generation token, and nothing else.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -67,3 +75,70 @@ def cached[T](organisation_id: Any, kind: str, on: date, build: Callable[[], T])
         value = build()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+# --- final bytes (ADR 0124) ----------------------------------------------------------------------
+
+ENCODINGS = ("identity", "gzip")
+
+
+@dataclass(frozen=True)
+class Final:
+    """One representation as sent: its body and its strong entity tag."""
+
+    etag: str
+    body: bytes
+
+
+def _final_key(code: str, kind: str, on: date, page: int, encoding: str) -> str:
+    language = translation.get_language() or ""
+    return ":".join(
+        (PREFIX, "final", code.upper(), kind, on.isoformat(), str(page), language, encoding)
+    )
+
+
+def final(code: str, kind: str, on: date, page: int, encoding: str) -> Final | None:
+    """The kept representation, or None when there is none of the organisation's current
+    generation (never built, expired, or built before the last change)."""
+    entry = cache.get(_final_key(code, kind, on, page, encoding))
+    if entry is None:
+        return None
+    organisation_id, built_generation, etag, body = entry
+    if generation(organisation_id) != built_generation:
+        return None
+    return Final(etag, body)
+
+
+def keep(
+    code: str,
+    organisation_id: Any,
+    built_generation: str,
+    kind: str,
+    on: date,
+    page: int,
+    body: bytes,
+) -> dict[str, Final]:
+    """Keep ``body`` and its gzip copy as built in ``built_generation``.
+
+    The generation is the one read *before* building, so a write that commits while the body
+    is being built leaves an entry that is never served (``final`` compares the tokens).
+    """
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    representations = {
+        "identity": Final(f'"{digest}"', body),
+        # mtime=0: the same content compresses to the same bytes in every process.
+        "gzip": Final(f'"{digest}-gzip"', gzip.compress(body, compresslevel=9, mtime=0)),
+    }
+    cache.set_many(
+        {
+            _final_key(code, kind, on, page, encoding): (
+                str(organisation_id),
+                built_generation,
+                representation.etag,
+                representation.body,
+            )
+            for encoding, representation in representations.items()
+        },
+        TIMEOUT,
+    )
+    return representations

@@ -10,15 +10,19 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -403,6 +407,8 @@ def function_designate(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosures/function_form.html", {"form": form})
 
 
+CSV = "text/csv; charset=utf-8"
+
 # --- the public register (no log-in) ----------------------------------------------------------
 
 
@@ -414,73 +420,212 @@ def public_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _public(request: HttpRequest, code: str) -> tuple[Any, date, Any]:
-    """The organisation, the reference date (today at most) and the date form."""
-    organisation = selectors.public_organisation(code=code)
-    form = forms.PublicDateForm(request.GET or None)
-    on = form.cleaned_data.get("peildatum") if form.is_valid() else None
+# ADR 0124: every anonymous visitor without a session gets the same bytes, kept per
+# organisation, kind, date, page, language and encoding. Browsers and proxies may keep them
+# but must ask before each use ("no-cache"): unchanged, the answer is a 304 from one cache
+# read; changed, the new register at once, as ADR 0099 promises.
+PAGE_SIZE = 50  # declarants per page: 50 are ~200 KB of HTML, 500 were 1.9 MB
+
+
+def _reference_date(request: HttpRequest) -> date | None:
+    """The reference date asked for (today at most, today when none); None when what was
+    asked is not a date. No form is built for the usual request without a date."""
     today = timezone.localdate()
-    return organisation, min(on or today, today), form
+    if not request.GET.get("peildatum"):
+        return today
+    form = forms.PublicDateForm(request.GET)
+    if not form.is_valid():
+        return None
+    return min(form.cleaned_data["peildatum"] or today, today)
 
 
-def public_register(request: HttpRequest, code: str) -> HttpResponse:
-    organisation, on, form = _public(request, code)
+def _page_number(request: HttpRequest) -> int:
+    """``?pagina=N``; anything but a page number is a 404, never a 500."""
+    raw = request.GET.get("pagina", "1")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:
+        raise NotFound
+    return int(raw)
 
-    def build() -> str:
-        register = selectors.public_register(organisation=organisation, on=on)
+
+def _accepts_gzip(request: HttpRequest) -> bool:
+    for part in request.headers.get("Accept-Encoding", "").lower().split(","):
+        coding, *params = (item.strip() for item in part.split(";"))
+        if coding == "gzip":
+            return not any(
+                param.replace(" ", "").rstrip("0").rstrip(".") == "q=" for param in params
+            )
+    return False
+
+
+def _shares_page(request: HttpRequest) -> bool:
+    """A visitor without a session or pending messages sees exactly what every other does."""
+    return not (settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES)
+
+
+def _register(organisation: Any, on: date) -> selectors.PublicRegister:
+    """The register on ``on``, built once per change for the page, its pages and files."""
+    return public_cache.cached(
+        organisation.pk,
+        "register",
+        on,
+        lambda: selectors.public_register(organisation=organisation, on=on),
+    )
+
+
+def _shared(
+    request: HttpRequest,
+    code: str,
+    kind: str,
+    on: date,
+    page: int,
+    build: Callable[[Any], bytes],
+    content_type: str,
+) -> HttpResponse:
+    """The kept final bytes of ``kind`` (built once when missing), with an ETag, a 304 when
+    the visitor has them already, and gzip when the visitor accepts it."""
+    encoding = "gzip" if _accepts_gzip(request) else "identity"
+    representation = public_cache.final(code, kind, on, page, encoding)
+    if representation is None:
+        organisation = selectors.public_organisation(code=code)
+        built_generation = public_cache.generation(organisation.pk)
+        body = build(organisation)
+        representation = public_cache.keep(
+            code, organisation.pk, built_generation, kind, on, page, body
+        )[encoding]
+    response = HttpResponse(representation.body, content_type=content_type)
+    response["ETag"] = representation.etag
+    response["Content-Length"] = str(len(representation.body))
+    if encoding == "gzip":
+        response["Content-Encoding"] = "gzip"
+    patch_cache_control(response, public=True, no_cache=True)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return (
+        get_conditional_response(request, etag=representation.etag, response=response) or response
+    )
+
+
+def _paginate(register: selectors.PublicRegister, number: int) -> dict[str, Any]:
+    """Page ``number`` of the register: current office holders first, then former ones."""
+    current, former = register.people, register.former_people
+    paginator = Paginator(range(len(current) + len(former)), PAGE_SIZE)
+    try:
+        page = paginator.page(number)
+    except InvalidPage as exc:
+        raise NotFound from exc
+    start, end = page.start_index() - 1, page.end_index()
+    return {
+        "page": page,
+        "people": current[start:end],
+        "former_people": former[max(start - len(current), 0) : max(end - len(current), 0)],
+        "listed": paginator.count,
+    }
+
+
+def _register_page(
+    request: HttpRequest, organisation: Any, on: date, number: int, *, shared: bool
+) -> HttpResponse:
+    register = _register(organisation, on)
+    part = _paginate(register, number)
+
+    def people() -> str:
         return render_to_string(
-            "disclosures/_public_register_people.html", {"register": register, "offices": Office}
+            "disclosures/_public_register_people.html", {**part, "offices": Office}
         )
 
-    people_html = public_cache.cached(organisation.pk, "page", on, build)
+    people_html = public_cache.cached(organisation.pk, f"people:{number}", on, people)
+    # Only the validated date goes back into the page: a shared page must not show what the
+    # first visitor typed. A past date stays in the links to the other pages.
+    query = {"peildatum": on.isoformat()} if on != timezone.localdate() else {}
+    form = forms.PublicDateForm((query if shared else request.GET) or None)
+    path = reverse("disclosures:public", args=[organisation.code])
     return render(
         request,
         "disclosures/public_register.html",
         {
+            **part,
             "organisation": organisation,
             "on": on,
             "people_html": mark_safe(people_html),
             "form": form,
             "today": timezone.localdate(),
+            "page_query": urlencode(query),
+            "shared_page": shared,
+            # The language switch returns to the canonical address of this page.
+            "language_next": _address(path, query, number),
         },
     )
 
 
+def _address(path: str, query: dict[str, str], number: int) -> str:
+    params: dict[str, str | int] = {**query, "pagina": number} if number > 1 else {**query}
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def public_register(request: HttpRequest, code: str) -> HttpResponse:
+    number = _page_number(request)
+    on = _reference_date(request)
+    if on is not None and _shares_page(request):
+        day = on
+
+        def build(organisation: Any) -> bytes:
+            return _register_page(request, organisation, day, number, shared=True).content
+
+        return _shared(request, code, "page", on, number, build, "text/html; charset=utf-8")
+    # A visitor with a session (their own menu) or with a date that is none (the form says
+    # so): built for them alone, from the same cached register.
+    organisation = selectors.public_organisation(code=code)
+    on = on or timezone.localdate()
+    return _register_page(request, organisation, on, number, shared=False)
+
+
 def _open_data(
-    request: HttpRequest, code: str, kind: str, build: Callable[[Any], bytes]
-) -> tuple[Any, bytes]:
-    organisation, on, _form = _public(request, code)
-    content = public_cache.cached(
-        organisation.pk,
+    request: HttpRequest,
+    code: str,
+    kind: str,
+    build: Callable[[Any], bytes],
+    content_type: str,
+    filename: str = "",
+) -> HttpResponse:
+    on = _reference_date(request) or timezone.localdate()
+    response = _shared(
+        request,
+        code,
         kind,
         on,
-        lambda: build(selectors.public_register(organisation=organisation, on=on)),
+        1,
+        lambda organisation: build(_register(organisation, on)),
+        content_type,
     )
-    return organisation, content
+    if filename:
+        response["Content-Disposition"] = f'inline; filename="{code.upper()}-{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def public_csv_activities(request: HttpRequest, code: str) -> HttpResponse:
-    organisation, content = _open_data(
+    return _open_data(
         request,
         code,
         "activities.csv",
         lambda register: _csv_bytes(opendata.ACTIVITY_COLUMNS, opendata.activity_rows(register)),
+        CSV,
+        "nevenfuncties.csv",
     )
-    return _csv(content, f"{organisation.code}-nevenfuncties.csv")
 
 
 def public_csv_income(request: HttpRequest, code: str) -> HttpResponse:
-    organisation, content = _open_data(
+    return _open_data(
         request,
         code,
         "income.csv",
         lambda register: _csv_bytes(opendata.INCOME_COLUMNS, opendata.income_rows(register)),
+        CSV,
+        "inkomsten.csv",
     )
-    return _csv(content, f"{organisation.code}-inkomsten.csv")
 
 
 def public_json(request: HttpRequest, code: str) -> HttpResponse:
-    _organisation, content = _open_data(
+    return _open_data(
         request,
         code,
         "register.json",
@@ -490,10 +635,8 @@ def public_json(request: HttpRequest, code: str) -> HttpResponse:
             ensure_ascii=False,
             indent=2,
         ).encode(),
+        "application/json; charset=utf-8",
     )
-    response = HttpResponse(content, content_type="application/json; charset=utf-8")
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
 
 
 def _csv_bytes(columns: list[str], rows: Any) -> bytes:
@@ -504,10 +647,3 @@ def _csv_bytes(columns: list[str], rows: Any) -> bytes:
     # (CWE-1236). The JSON is the lossless machine-readable form (ADR 0097).
     writer.writerows(escape_row(row) for row in rows)
     return out.getvalue().encode()
-
-
-def _csv(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
