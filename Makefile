@@ -98,6 +98,7 @@ lint: install messages
 
 bench: install
 	$(UV) sync --frozen --python $(PYTHON) --group bench
+	@command -v wrk >/dev/null || scripts/apt-install wrk
 	$(VENV)/bin/python bench/run.py
 	$(UV) sync --frozen --python $(PYTHON)
 
