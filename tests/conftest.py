@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ os.environ.setdefault("VIB_ENV", "test")
 os.environ.setdefault("VIB_AUDIT_CHECKPOINT_DIR", tempfile.mkdtemp(prefix="vib-audit-checkpoints-"))
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,6 +184,51 @@ def pytest_runtest_teardown(item, nextitem):
         with item.config.stash[blocking_manager_key].unblock():
             _put_back_migrated_data()
     return result
+
+
+@pytest.fixture(scope="module")
+def scratch_database(django_db_setup, django_db_blocker, tmp_path_factory):
+    """(DATABASE_URL, reader) of a migrated scratch database no other test uses, for programs
+    run as separate processes: the in-memory SQLite test database copied to a file with the
+    online backup API, or a PostgreSQL database made from the test database as a template
+    (faster than migrating another database)."""
+    with django_db_blocker.unblock():
+        settings = connection.settings_dict
+        if connection.vendor == "sqlite":
+            path = tmp_path_factory.mktemp("scratch") / "vib.sqlite3"
+            connection.ensure_connection()
+            target = sqlite3.connect(path)
+            connection.connection.backup(target)
+            target.close()
+
+            def query(sql: str) -> list[tuple]:
+                with sqlite3.connect(path) as conn:
+                    return conn.execute(sql).fetchall()
+
+            yield f"sqlite:///{path}", query
+            return
+        import psycopg
+
+        from vib.operations.backup import _pg_params
+
+        name = f"{settings['NAME']}_scratch_{uuid.uuid4().hex[:6]}"
+        params = _pg_params(settings)
+        admin = {**params, "dbname": "postgres"}
+        connection.close()
+        with psycopg.connect(**admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings["NAME"]}"')
+
+        def query(sql: str) -> list[tuple]:
+            with psycopg.connect(**{**params, "dbname": name}) as conn:
+                return conn.execute(sql).fetchall()  # type: ignore[arg-type]
+
+        user = settings.get("USER") or ""
+        password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+        host = settings.get("HOST") or "127.0.0.1"
+        port = settings.get("PORT") or 5432
+        yield f"postgres://{user}{password}@{host}:{port}/{name}", query
+        with psycopg.connect(**admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Anonymous routes leave no trace in the logs, read from a real gunicorn run (ADR 0090, 0091).
 
-gunicorn serves a scratch copy of the test database (``test_production.scratch_database``);
+gunicorn serves a scratch copy of the test database (``scratch_database``, tests/conftest.py);
 the test reads what the app wrote to stderr, in the JSON and in the plain format. A reporter
 makes a report, opens the mailbox and writes in it; a request with a forged form (no CSRF
 token) makes Django itself log a warning *during* an anonymous route; a logged-in employee
@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from .test_production import VENV_BIN, _env, _free_port, scratch_database  # noqa: F401
+from .test_production import VENV_BIN, _env, _free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def _stop(server: subprocess.Popen[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def people(scratch_database, tmp_path_factory) -> dict[str, str]:  # noqa: F811
+def people(scratch_database, tmp_path_factory) -> dict[str, str]:
     database_url, _ = scratch_database
     env = _env(database_url, tmp_path_factory.mktemp("setup"))
     done = subprocess.run(
@@ -203,7 +203,7 @@ def _no_trace(output: str, people: dict[str, str], code: str) -> None:
 
 
 def test_json_logs_of_anonymous_routes_hold_no_user_address_agent_or_time(
-    scratch_database,  # noqa: F811
+    scratch_database,
     people,
     tmp_path,
 ):
@@ -239,7 +239,7 @@ def test_json_logs_of_anonymous_routes_hold_no_user_address_agent_or_time(
 
 
 def test_plain_logs_of_anonymous_routes_carry_the_day_only(
-    scratch_database,  # noqa: F811
+    scratch_database,
     people,
     tmp_path,
 ):

@@ -1,70 +1,25 @@
 """The production set-up, for real: gunicorn with two workers, and schedulers racing.
 
-Both run as separate processes against a scratch copy of the (migrated) test database: a
-SQLite file copied with the online backup API, or a PostgreSQL database made from the test
-database as a template.
+Both run as separate processes against a scratch copy of the (migrated) test database
+(``scratch_database`` in tests/conftest.py): a SQLite file copied with the online backup API,
+or a PostgreSQL database made from the test database as a template.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 VENV_BIN = Path(sys.executable).parent
 # Marked so that pytest-django sets up the test database this module copies.
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def scratch_database(django_db_setup, django_db_blocker, tmp_path_factory):
-    """(DATABASE_URL, reader) of a migrated scratch database no other test uses."""
-    with django_db_blocker.unblock():
-        settings = connection.settings_dict
-        if connection.vendor == "sqlite":
-            path = tmp_path_factory.mktemp("scratch") / "vib.sqlite3"
-            connection.ensure_connection()
-            target = sqlite3.connect(path)
-            connection.connection.backup(target)
-            target.close()
-
-            def query(sql: str) -> list[tuple]:
-                with sqlite3.connect(path) as conn:
-                    return conn.execute(sql).fetchall()
-
-            yield f"sqlite:///{path}", query
-            return
-        import psycopg
-
-        from vib.operations.backup import _pg_params
-
-        name = f"{settings['NAME']}_scratch_{uuid.uuid4().hex[:6]}"
-        params = _pg_params(settings)
-        admin = {**params, "dbname": "postgres"}
-        connection.close()
-        with psycopg.connect(**admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings["NAME"]}"')
-
-        def query(sql: str) -> list[tuple]:
-            with psycopg.connect(**{**params, "dbname": name}) as conn:
-                return conn.execute(sql).fetchall()  # type: ignore[arg-type]
-
-        user = settings.get("USER") or ""
-        password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-        host = settings.get("HOST") or "127.0.0.1"
-        port = settings.get("PORT") or 5432
-        yield f"postgres://{user}{password}@{host}:{port}/{name}", query
-        with psycopg.connect(**admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _env(database_url: str, tmp: Path) -> dict[str, str]:
