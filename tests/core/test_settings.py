@@ -18,7 +18,9 @@ GOOD = {
 }
 
 
-def _load_settings(**overrides: str | None) -> subprocess.CompletedProcess[str]:
+def _load_settings(
+    code: str = "import vib.conf.settings", **overrides: str | None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIB_")}
     env.update(GOOD)
     for key, value in overrides.items():
@@ -27,7 +29,7 @@ def _load_settings(**overrides: str | None) -> subprocess.CompletedProcess[str]:
         else:
             env[key] = value
     return subprocess.run(
-        [sys.executable, "-c", "import vib.conf.settings"],
+        [sys.executable, "-c", code],
         env=env,
         capture_output=True,
         text=True,
@@ -71,3 +73,22 @@ def test_a_malformed_boolean_is_named():
     result = _load_settings(VIB_ENV="development", VIB_DEBUG="perhaps")
     assert result.returncode != 0
     assert "VIB_DEBUG must be true or false" in result.stderr
+
+
+PRODUCTION_COSTS = """
+import django
+from django.conf import settings
+django.setup()
+from vib.integrity import receipts
+print(settings.PASSWORD_HASHERS[0], receipts._cost())
+"""
+
+
+def test_production_hashes_at_full_cost():
+    """The test settings hash passwords with MD5 and receipt codes with scrypt at n=2**4, to
+    keep the suite fast; production must keep Django's default hasher and scrypt at n=2**14."""
+    result = _load_settings(PRODUCTION_COSTS, DJANGO_SETTINGS_MODULE="vib.conf.settings")
+    assert result.returncode == 0, result.stderr
+    hasher, cost = result.stdout.split()
+    assert hasher == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert int(cost) == 2**14

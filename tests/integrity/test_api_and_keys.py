@@ -139,3 +139,16 @@ def test_receipt_codes_have_enough_entropy_and_normalise():
     assert receipts.verify(code, receipts.slow_hash(code))
     assert not receipts.verify(code, receipts.slow_hash(receipts.generate()))
     assert len({receipts.generate() for _ in range(1000)}) == 1000
+
+
+def test_receipt_codes_at_the_production_cost(settings):
+    """The suite hashes receipt codes cheaply (``RECEIPT_SCRYPT_N`` in the test settings); this
+    test pays scrypt's production cost once, as production has no such setting."""
+    from vib.integrity import receipts
+
+    del settings.RECEIPT_SCRYPT_N
+    code = receipts.generate()
+    stored = receipts.slow_hash(code)
+    assert stored.startswith("scrypt$16384$8$1$")
+    assert receipts.verify(code, stored)
+    assert not receipts.verify(receipts.generate(), stored)
