@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.layout import CHECKS, NUMBER_ALIGNED, TITLE_TWICE, WIDER_THAN_SCREEN, WORD_BROKEN
+from tests.browser.layout import (
+    ALL_CHECKS,
+    CHECKS,
+    NUMBER_ALIGNED,
+    TITLE_TWICE,
+    WIDER_THAN_SCREEN,
+    WORD_BROKEN,
+)
 
 PAGE = """<!DOCTYPE html><html lang="nl"><head><meta name="viewport" content="width=device-width">
 <style>body {{ margin: 0; font: 16px sans-serif }} .cell {{ inline-size: 60px; {cell} }}</style>
@@ -20,7 +27,9 @@ PAGE = """<!DOCTYPE html><html lang="nl"><head><meta name="viewport" content="wi
 def problems(page: Any, **parts: str) -> dict[str, list[str]]:
     html = PAGE.format(**{"cell": "", "wide": "", "caption": "", "number": "", **parts})
     page.set_content(html)
-    return {check.name: page.evaluate(check.script) for check in CHECKS}
+    one_by_one = {check.name: page.evaluate(check.script) for check in CHECKS}
+    assert page.evaluate(ALL_CHECKS) == one_by_one  # what the crawl runs: all in one call
+    return one_by_one
 
 
 def test_each_check_finds_its_problem_and_passes_a_clean_page(browser: Any) -> None:
