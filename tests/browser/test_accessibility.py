@@ -1,11 +1,20 @@
-"""Every demo role logs in through the real form and crawls the site; axe-core must find nothing,
-and no page may be wider than the screen or break a word without a hyphen at 320, 390, 768 or
-1280 px (the checks of tests/browser/layout.py, run on each page as loaded, once per width).
+"""Every demo role logs in through the real form and crawls the site. On every page it loads:
+
+- at 1280 px (the width the page is loaded at): axe-core (WCAG 2.2 A and AA) must find nothing,
+  no element may carry a style attribute, and no English or raw code may show on a Dutch page
+  (``language.LanguageCheck``; test_language.py covers the pages this crawl does not reach);
+- at 320, 390, 768 and 1280 px: the layout checks of tests/browser/layout.py (wider than the
+  screen, a word broken without a hyphen, a table title twice, a number not right-aligned).
+  Axe's rules read the document, not the layout, except colour contrast, which the one
+  stylesheet gives at every width; what changes with the width is what these checks measure.
 
 The crawl visits the pages of the main navigation and the links on them within the site
 (bounded: one page per URL pattern, so ten member pages count as one), skipping log-out,
 the Django admin, the API and static files. Roles that see the same organisation and the same
 navigation share one crawl; each role's own start page is always checked.
+
+The crawl is split into ``PEOPLE_PARTS`` parts, each its own xdist group, so that the workers
+share it (ADR 0130): people who see the same share a part, and so still share one crawl.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from tests.browser.language import LanguageCheck
 from tests.browser.layout import check_layout
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,6 +35,7 @@ SKIP_PREFIXES = ("/beheer", "/api/", "/uitloggen", "/i18n/", "/static/")
 # Downloads (open data, exports, reports) are files, not pages to check with axe.
 DOWNLOAD_SUFFIXES = (".csv", ".json", ".xlsx", ".pdf", ".parquet", ".zip", ".svg")
 MAX_PAGES_PER_CRAWL = 30
+PEOPLE_PARTS = 4
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 AXE_RUN = """async (tags) => {
@@ -55,15 +66,34 @@ def pattern(url: str) -> str:
     return UUID.sub("{id}", parts.path) + ("?" + "&".join(keys) if keys else "")
 
 
-def check(page: Any, axe_source: str, report: Report, who: str, problems: list[str]) -> None:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(axe_source)
-    report.add(who, page.url, page.evaluate(AXE_RUN, AXE_TAGS))
-    # No inline style attributes anywhere (the CSP would block them anyway).
-    styled = page.evaluate("() => document.querySelectorAll('[style]').length")
-    if styled:
-        problems.append(f"[{who}] {page.url}: {styled} element(s) with a style attribute")
-    check_layout(page, who, problems)
+@dataclass
+class Checks:
+    """What the crawl checks on every page (see the module's docstring)."""
+
+    axe_source: str
+    report: Report = field(default_factory=Report)
+    problems: list[str] = field(default_factory=list)
+    language: LanguageCheck | None = None
+
+    def __call__(self, page: Any, who: str) -> None:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(self.axe_source)  # a page the context's init script did not reach
+        self.report.add(who, page.url, page.evaluate(AXE_RUN, AXE_TAGS))
+        # No inline style attributes anywhere (the CSP would block them anyway).
+        styled = page.evaluate("() => document.querySelectorAll('[style]').length")
+        if styled:
+            self.problems.append(f"[{who}] {page.url}: {styled} element(s) with a style attribute")
+        if self.language is not None:
+            self.problems.extend(self.language.check(page, who))
+        check_layout(page, who, self.problems)
+
+
+def axe_context(browser: Any, axe_source: str) -> Any:
+    """A browser context that loads axe-core into every page it opens: the script is handed
+    to Chromium once, instead of once per page (half a megabyte each time)."""
+    context = browser.new_context(locale="nl-NL")
+    context.add_init_script(script=axe_source)
+    return context
 
 
 def watch_console(page: Any, who: dict[str, str] | str, problems: list[str]) -> None:
@@ -99,9 +129,7 @@ def site_links(page: Any, base: str) -> list[str]:
     return links
 
 
-def crawl(
-    page: Any, base: str, start: str, who: str, axe_source: str, report: Report, problems: list[str]
-) -> None:
+def crawl(page: Any, base: str, start: str, who: str, checks: Checks) -> None:
     seen = {pattern(start)}
     queue = [start]
     visited = 0
@@ -110,9 +138,9 @@ def crawl(
         response = page.goto(url)
         visited += 1
         if response is None or response.status >= 400:
-            problems.append(f"[{who}] {url}: HTTP {response.status if response else '?'}")
+            checks.problems.append(f"[{who}] {url}: HTTP {response.status if response else '?'}")
             continue
-        check(page, axe_source, report, who, problems)
+        checks(page, who)
         for link in site_links(page, base):
             if pattern(link) not in seen:
                 seen.add(pattern(link))
@@ -135,40 +163,64 @@ def log_in(page: Any, base: str, email: str, password: str, check_page: Any = No
     page.wait_for_url(f"{base}/")
 
 
-def test_every_role_and_anonymous_pages_have_no_axe_violations(
-    browser: Any, live_server: Any, live_demo: Any, axe_source: str
-) -> None:
-    base = live_server.url
-    report = Report()
-    problems: list[str] = []
+def what_they_see(login: Any) -> tuple[Any, ...]:
+    """What decides a person's crawl, read on the server: their organisations, and the menu
+    and start cards in each."""
+    from vib.accounts.models import User
+    from vib.accounts.selectors import organisations_of
+    from vib.web.navigation import navigation_for, start_cards
 
-    # Visitors who are not logged in: the log-in page (also with its error summary), the
-    # public registry and the "not found" page.
-    context = browser.new_context(locale="nl-NL")
+    user = User.objects.get(email=login.email)
+    seen: list[Any] = []
+    for organisation in list(organisations_of(user).order_by("pk")) or [None]:
+        seen.append(getattr(organisation, "pk", None))
+        seen.extend(item.url_name for item in navigation_for(user, organisation))
+        seen.extend(item.url_name for item in start_cards(user, organisation))
+    return tuple(seen)
+
+
+def people_part(logins: list[Any], part: int) -> list[Any]:
+    """The demo people (not mailbox codes) of one part. People who see the same (the same
+    organisations, menu and start cards) share one crawl, so they go to the same part; these
+    groups are dealt out over the parts in turn, after the anonymous visitor in part 1."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for login in logins:
+        if "@" in login.email:  # not a mailbox code
+            groups.setdefault(what_they_see(login), []).append(login)
+    units: list[list[Any]] = [[], *groups.values()]  # [] for the anonymous visitor
+    return [login for i, unit in enumerate(units) if i % PEOPLE_PARTS == part - 1 for login in unit]
+
+
+def crawl_anonymous(browser: Any, base: str, checks: Checks) -> None:
+    """Visitors who are not logged in: the log-in page (also with its error summary), the
+    public registry and the "not found" page."""
+    context = axe_context(browser, checks.axe_source)
     page = context.new_page()
-    watch_console(page, "anonymous", problems)
-    crawl(page, base, f"{base}/inloggen", "anonymous", axe_source, report, problems)
+    watch_console(page, "anonymous", checks.problems)
+    crawl(page, base, f"{base}/inloggen", "anonymous", checks)
     page.goto(f"{base}/inloggen")
     page.get_by_label("E-mailadres").fill("niemand@example.org")
     page.get_by_label("Wachtwoord").fill("fout-wachtwoord")
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_selector("#error-summary")
-    check(page, axe_source, report, "anonymous", problems)
+    checks(page, "anonymous")
     response = page.goto(f"{base}/bestaat-niet")
     assert response is not None
     assert response.status == 404
-    problems.remove(next(p for p in problems if "404" in p))  # the browser logs the 404 itself
-    check(page, axe_source, report, "anonymous", problems)
+    # The browser logs the 404 itself.
+    checks.problems.remove(next(p for p in checks.problems if "404" in p))
+    checks(page, "anonymous")
     context.close()
 
+
+def crawl_people(browser: Any, base: str, people: list[Any], checks: Checks) -> None:
     # One browser context for all roles (its cache spares re-fetching the static files);
     # clearing the cookies between roles gives each a fresh session.
-    context = browser.new_context(locale="nl-NL")
+    context = axe_context(browser, checks.axe_source)
     page = context.new_page()
     current = {"who": "anonymous"}
-    watch_console(page, current, problems)
+    watch_console(page, current, checks.problems)
     crawled: set[tuple[str, ...]] = set()
-    people = [login for login in live_demo.logins if "@" in login.email]  # not mailbox codes
     for login in people:
         who = current["who"] = login.email.split("@")[0]
         context.clear_cookies()
@@ -177,12 +229,12 @@ def test_every_role_and_anonymous_pages_have_no_axe_violations(
             base,
             login.email,
             login.password,
-            # The second-factor page is the same for everyone: check it once.
+            # The second-factor page is the same for everyone: check it once per part.
             None
-            if report.pages.get("second factor")
-            else lambda: check(page, axe_source, report, "second factor", problems),
+            if checks.report.pages.get("second factor")
+            else lambda: checks(page, "second factor"),
         )
-        check(page, axe_source, report, who, problems)  # the role's own start page
+        checks(page, who)  # the role's own start page
         menu = tuple(site_links(page, base))
         organisation = page.locator(
             ".vib-header__organisation, #vib-organisation"
@@ -190,12 +242,41 @@ def test_every_role_and_anonymous_pages_have_no_axe_violations(
         signature = (*organisation, *menu)
         if signature not in crawled:
             crawled.add(signature)
-            crawl(page, base, f"{base}/", who, axe_source, report, problems)
+            crawl(page, base, f"{base}/", who, checks)
     context.close()
 
-    print("\naxe: pages checked per role:", report.pages)  # shown with -s / on failure
-    assert len(report.pages) == len(people) + 2  # + anonymous, second factor
-    assert not report.violations + problems, "\n".join(report.violations + problems)
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        pytest.param(part, marks=pytest.mark.xdist_group(f"axe-crawl-{part}"))
+        for part in range(1, PEOPLE_PARTS + 1)
+    ],
+    ids=lambda part: f"part-{part}-of-{PEOPLE_PARTS}",
+)
+def test_every_role_and_anonymous_pages_have_no_axe_violations(
+    browser: Any, live_server: Any, live_demo: Any, axe_source: str, part: int
+) -> None:
+    """Part 1 also crawls as the anonymous visitor."""
+    checks = Checks(axe_source, language=LanguageCheck.build())
+    people = people_part(live_demo.logins, part)
+    # Together the parts are every demo person, each once.
+    everyone = [login for login in live_demo.logins if "@" in login.email]
+    every_part = [people_part(live_demo.logins, p) for p in range(1, PEOPLE_PARTS + 1)]
+    assert sorted(login.email for p in every_part for login in p) == sorted(
+        login.email for login in everyone
+    )
+    expected = {login.email.split("@")[0] for login in people}
+    if part == 1:
+        crawl_anonymous(browser, live_server.url, checks)
+        expected.add("anonymous")
+    crawl_people(browser, live_server.url, people, checks)
+
+    print("\naxe: pages checked per role:", checks.report.pages)  # shown with -s / on failure
+    assert expected <= set(checks.report.pages)
+    assert set(checks.report.pages) - expected <= {"second factor"}
+    found = checks.report.violations + checks.problems
+    assert not found, "\n".join(found)
 
 
 def test_log_in_page_is_dutch_and_the_language_switch_turns_it_english(
