@@ -17,8 +17,11 @@ PORT ?= 8000
 	image test-image stack stack-down k8s-validate
 
 # The suite runs on every processor (pytest-xdist); a test module stays on one worker, so the
-# demo and the browser that a module builds once are built once (ADR 0120).
-PYTEST := VIB_ENV=test $(VENV)/bin/python -m pytest -n $(or $(TEST_WORKERS),auto) --dist loadscope
+# demo and the browser that a module builds once are built once (ADR 0120). Long tests split
+# into parts spread over the workers, longest work first (xdist groups, tests/conftest.py,
+# ADR 0130).
+PYTEST := VIB_ENV=test $(VENV)/bin/python -m pytest -n $(or $(TEST_WORKERS),auto) \
+	--dist loadgroup --no-loadscope-reorder
 
 help:
 	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)"

@@ -44,12 +44,60 @@ def _ensure_chromium() -> Path:
     return CHROMIUM
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]):
     """Every test that drives Chromium is a ``browser`` test, marked or not, so that
-    ``make test-fast`` (``-m "not browser"``) really leaves the browser out."""
+    ``make test-fast`` (``-m "not browser"``) really leaves the browser out.
+
+    On an xdist worker (``--dist loadgroup``, ADR 0130) every test without an ``xdist_group``
+    joins its module's group, so a module's tests share one worker and what it builds once
+    (the demo, a browser), as with ``--dist loadscope``; a long test split into parts gives
+    each part a group of its own. After every other hook has ordered the tests, the groups are
+    put in the order in which workers should take them (``schedule_order``)."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    on_worker = hasattr(config, "workerinput")
+    if on_worker:
+        for item in items:
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group(module_group(item)))
+    result = yield
+    if on_worker:
+        items[:] = schedule_order(items)
+    return result
+
+
+def module_group(item: pytest.Item) -> str:
+    """The module, as ``core/test_cells`` for tests/core/test_cells.py."""
+    return item.nodeid.split("::")[0].removeprefix("tests/").removesuffix(".py")
+
+
+def group_of(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("xdist_group")
+    return str(marker.args[0]) if marker and marker.args else module_group(item)
+
+
+def schedule_order(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The tests, group by group, longest work first, so that no long group is left for the
+    end while the other worker idles (with ``--no-loadscope-reorder`` xdist hands out groups in
+    this order): first the parts of long tests split on purpose (a group of their own), then
+    the groups with browser tests, then the others, more tests first; within a group the order
+    the other hooks chose (pytest-django's: transactional tests last)."""
+    groups: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        groups.setdefault(group_of(item), []).append(item)
+
+    def rank(name: str) -> tuple[int, int]:
+        tests = groups[name]
+        if name != module_group(tests[0]):
+            return (0, 0)
+        if any(item.get_closest_marker("browser") for item in tests):
+            return (1, 0)
+        return (2, -len(tests))
+
+    ordered = sorted(groups, key=rank)  # stable: equal ranks keep the collection order
+    return [item for name in ordered for item in groups[name]]
 
 
 @pytest.fixture(scope="session")
