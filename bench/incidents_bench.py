@@ -262,7 +262,7 @@ def fill(n_total: int, n_largest: int, rng: random.Random) -> dict[str, Any]:
     reporter = user_create(email="reporter@bench.example", full_name="Bench Reporter")
     role_assign(user=reporter, role="reporter", organisation=largest, valid_from=date(2000, 1, 1))
     _token, secret = api_token_create(
-        user=reporter, name="bench", scopes=["incidents:read", "incidents:write"]
+        owner=reporter, name="bench", scopes=["incidents:read", "incidents:write"]
     )
     return {"largest": largest, "coordinator": coordinator, "token": secret, "seconds": loaded}
 

@@ -73,7 +73,7 @@ def main() -> None:
     members = []
     for i in range(args.advisers):
         user = user_create(email=f"adviser{i}@bench.example", full_name=f"Adviser {i}")
-        members.append(services.team_member_add(team=team, user=user, role="adviser"))
+        members.append(services.team_member_add(team=team, person=user, role="adviser"))
 
     # Requests in bulk (the encrypted fields go through the field's own encryption).
     now = timezone.now()

@@ -50,7 +50,7 @@ def _tenant(code: str, name: str, units: list[str]) -> Tenant:
     made = [unit_create(organisation=organisation, name=unit) for unit in units]
     member = user_create(email=f"lid@{code.lower()}.test", full_name=f"Lid {name}")
     role_assign(user=member, role="reporter", organisation=organisation)
-    _token, secret = api_token_create(user=member, name="test", scopes=known_scopes())
+    _token, secret = api_token_create(owner=member, name="test", scopes=known_scopes())
     return Tenant(organisation=organisation, units=made, member=member, token=secret)
 
 

@@ -98,6 +98,6 @@ def test_session_authentication_works_for_the_web_client(client, tenants):
 
 def test_the_secret_is_not_stored(tenants):
     a = tenants["a"]
-    token, secret = api_token_create(user=a.member, name="second", scopes=known_scopes())
+    token, secret = api_token_create(owner=a.member, name="second", scopes=known_scopes())
     token.refresh_from_db()
     assert secret not in {token.digest, token.prefix, token.name}

@@ -104,7 +104,7 @@ def world(demo) -> dict[str, Any]:
     for role, email in ROLES.items():
         user = User.objects.get(email=email)
         _token, secret = api_token_create(
-            user=user, name=f"schemathesis {role}", scopes=known_scopes()
+            owner=user, name=f"schemathesis {role}", scopes=known_scopes()
         )
         tokens[role] = secret
     own = _own_incident()

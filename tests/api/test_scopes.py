@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _client(user, scopes: list[str]) -> APIClient:
-    _token, secret = api_token_create(user=user, name="scoped", scopes=scopes)
+    _token, secret = api_token_create(owner=user, name="scoped", scopes=scopes)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
     return client

@@ -21,7 +21,7 @@ def _token(user) -> APIClient:
     from vib.accounts.services import api_token_create
 
     _token, secret = api_token_create(
-        user=user, name="test", scopes=["incidents:read", "incidents:write"]
+        owner=user, name="test", scopes=["incidents:read", "incidents:write"]
     )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")

@@ -133,8 +133,8 @@ def test_adviser_sees_only_what_was_shared(world, client):
         organisation=world.a, channel="anonymous", summary="Adviseur.", wants_adviser=True
     )
     officer = world.people["officer_a"]
-    services.message_add(case=case, user=officer, body="Alleen voor het team.")
-    services.message_add(case=case, user=officer, body="Ook voor de adviseur.", to_adviser=True)
+    services.message_add(case=case, actor=officer, body="Alleen voor het team.")
+    services.message_add(case=case, actor=officer, body="Ook voor de adviseur.", to_adviser=True)
     services.mailbox_message_add(case=case, body="Van de melder, gedeeld.", to_adviser=True)
     services.mailbox_message_add(case=case, body="Van de melder, niet gedeeld.")
     client.force_login(world.people["adviser_a"])
@@ -150,9 +150,9 @@ def test_named_and_conflicted_people_are_kept_off_the_team(world):
     case, _code = services.report_submit(organisation=world.a, channel="anonymous", summary="x.")
     officer = world.people["officer_a"]
     investigator = world.people["investigator_a"]
-    services.exclusion_add(case=case, user=officer, person=investigator, reason="named")
+    services.exclusion_add(case=case, actor=officer, person=investigator, reason="named")
     with pytest.raises(services.ValidationError):
-        services.team_add(case=case, user=officer, member=investigator, role="investigator")
+        services.team_add(case=case, actor=officer, member=investigator, role="investigator")
     assert not CaseMember.objects.filter(case=case, user=investigator).exists()
 
 

@@ -52,7 +52,7 @@ def test_the_reporters_answer_sorts_after_the_question_without_its_own_time(worl
     officer = world.people["officer_a"]
     case, _code = services.report_submit(organisation=world.a, channel="anonymous", summary="X.")
     question = services.message_add(
-        case=case, user=officer, body="Wanneer?", to_reporter=True, is_question=True
+        case=case, actor=officer, body="Wanneer?", to_reporter=True, is_question=True
     )
     answer = services.mailbox_message_add(case=case, body="Vorige week.")
     again = services.mailbox_message_add(case=case, body="En nog iets.")

@@ -65,7 +65,7 @@ def test_master_and_data_key_rotation_keeps_everything_readable(world, settings)
         identity=services.Identity("Naam"),
     )
     officer = world.people["officer_a"]
-    services.message_add(case=case, user=officer, body="Bericht voor de rotatie.")
+    services.message_add(case=case, actor=officer, body="Bericht voor de rotatie.")
     old_version = crypto.version_of(Case.objects.get().summary_ct)
     new_master = Fernet.generate_key().decode()
     settings.ENCRYPTION_KEYS = [new_master, *settings.ENCRYPTION_KEYS]
@@ -91,17 +91,17 @@ def test_workflow_refuses_skips_and_writes_nothing(world):
     case, _code = services.report_submit(organisation=world.a, channel="anonymous", summary="W.")
     officer = world.people["officer_a"]
     with pytest.raises(services.ValidationError):
-        services.case_transition(case=case, user=officer, target="investigation")
-    case = services.case_transition(case=case, user=officer, target="acknowledged")
-    case = services.case_transition(case=case, user=officer, target="triage")
+        services.case_transition(case=case, actor=officer, target="investigation")
+    case = services.case_transition(case=case, actor=officer, target="acknowledged")
+    case = services.case_transition(case=case, actor=officer, target="triage")
     with pytest.raises(services.ValidationError):
-        services.case_transition(case=case, user=officer, target="closed")  # no triage outcome
+        services.case_transition(case=case, actor=officer, target="closed")  # no triage outcome
     with pytest.raises(services.ValidationError):
-        services.case_classify(case=case, user=officer, triage="bogus")
+        services.case_classify(case=case, actor=officer, triage="bogus")
     assert Case.objects.get().status == "triage"
     assert Case.objects.get().history.count() == 3
-    services.case_forward(case=case, user=officer, authority="huis")
-    case = services.case_transition(case=Case.objects.get(), user=officer, target="closed")
+    services.case_forward(case=case, actor=officer, authority="huis")
+    case = services.case_transition(case=Case.objects.get(), actor=officer, target="closed")
     assert case.outcome == "no_investigation"
     assert case.retain_until is not None
     told = [m.body for m in conversation(case, audience="reporter")]

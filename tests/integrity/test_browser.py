@@ -58,10 +58,10 @@ def test_anonymous_mailbox_end_to_end(browser, live_server, world, tmp_path):
     # 2. The handler acknowledges and asks a question.
     case = Case.objects.get()
     officer = world.people["officer_a"]
-    case = services.case_transition(case=case, user=officer, target="acknowledged")
+    case = services.case_transition(case=case, actor=officer, target="acknowledged")
     services.message_add(
         case=case,
-        user=officer,
+        actor=officer,
         body="In welke maand gebeurde dit?",
         to_reporter=True,
         is_question=True,

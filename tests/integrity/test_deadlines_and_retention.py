@@ -89,7 +89,7 @@ def test_reminders_are_sent_once_and_overdue_cases_flagged(
         page = client.get("/integriteit/").content.decode()
         assert 'data-testid="overdue"' in page
         assert case.reference in page
-        services.case_transition(case=Case.objects.get(), user=officer, target="acknowledged")
+        services.case_transition(case=Case.objects.get(), actor=officer, target="acknowledged")
         page = client.get("/integriteit/").content.decode()
         assert 'data-testid="overdue"' not in page
     # The feedback deadline: reminded two weeks ahead, across the month end of May.
@@ -106,17 +106,17 @@ def _close(case, officer, *, finding: str):
     case = t(case=case, user=officer, target="acknowledged")
     case = t(case=case, user=officer, target="triage")
     case = services.case_classify(
-        case=case, user=officer, triage="inquiry", investigation="internal", category=None
+        case=case, actor=officer, triage="inquiry", investigation="internal", category=None
     )
     case = t(case=case, user=officer, target="investigation")
-    case = services.case_classify(case=case, user=officer, finding=finding)
+    case = services.case_classify(case=case, actor=officer, finding=finding)
     case = t(case=case, user=officer, target="finding")
     if finding == codes.Finding.FOUNDED:
         case = t(case=case, user=officer, target="measures")
         measure = services.measure_type_create(
             organisation=case.organisation, name="Berisping", category="reprimand"
         )
-        services.measure_add(case=case, user=officer, measure=measure)
+        services.measure_add(case=case, actor=officer, measure=measure)
     return t(case=case, user=officer, target="closed")
 
 
@@ -131,7 +131,7 @@ def test_retention_destroys_expired_cases_and_keeps_the_counts(world, action):
         case, _code = services.report_submit(
             organisation=world.a, channel="anonymous", summary="Oud verhaal."
         )
-        services.message_add(case=case, user=officer, body="Notitie.")
+        services.message_add(case=case, actor=officer, body="Notitie.")
         case = _close(case, officer, finding="unfounded")
         kept, _code = services.report_submit(
             organisation=world.a, channel="anonymous", summary="Nog open."
@@ -197,7 +197,7 @@ def test_the_case_list_puts_passed_deadlines_first_and_marks_the_one_passed(worl
                 organisation=world.a, channel="anonymous", summary=f"Melding {key}."
             )
     with time_machine.travel(at(2024, 1, 3, 9), tick=False):
-        services.case_transition(case=made["a"], user=officer, target="acknowledged")
+        services.case_transition(case=made["a"], actor=officer, target="acknowledged")
     with time_machine.travel(at(2024, 3, 5, 9), tick=False):
         client.force_login(officer)
         page = client.get("/integriteit/zaken").content.decode()

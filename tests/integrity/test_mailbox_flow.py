@@ -31,11 +31,11 @@ def test_anonymous_report_with_file_and_conversation(world, client):
 
     # The integrity officer of A is on the team, acknowledges and asks a question.
     officer = world.people["officer_a"]
-    case = services.case_transition(case=case, user=officer, target="acknowledged")
+    case = services.case_transition(case=case, actor=officer, target="acknowledged")
     services.message_add(
-        case=case, user=officer, body="Wanneer was dit?", to_reporter=True, is_question=True
+        case=case, actor=officer, body="Wanneer was dit?", to_reporter=True, is_question=True
     )
-    services.message_add(case=case, user=officer, body="Interne notitie: navragen.")
+    services.message_add(case=case, actor=officer, body="Interne notitie: navragen.")
 
     # The reporter comes back with the code in a fresh client.
     client.cookies.clear()
@@ -169,7 +169,7 @@ def test_intake_is_rate_limited_per_client_and_organisation(world, client, setti
 
 def test_channel_not_accepted_by_the_organisation(world, client):
     officer = world.people["officer_a"]
-    services.settings_update(organisation=world.a, user=officer, accept_anonymous=False)
+    services.settings_update(organisation=world.a, actor=officer, accept_anonymous=False)
     response, code = submit(client, world.a)
     assert response.status_code == 400
     assert code is None
@@ -196,7 +196,7 @@ def test_identity_is_revealed_only_to_the_designated_handler_with_a_reason(world
     assert case.disclosures.filter(kind="reveal").count() == 1
     # An investigator on the team (not designated) may not.
     investigator = world.people["investigator_a"]
-    services.team_add(case=case, user=officer, member=investigator, role="investigator")
+    services.team_add(case=case, actor=officer, member=investigator, role="investigator")
     client.force_login(investigator)
     refused = client.post(
         f"/integriteit/zaken/{case.id}/identiteit",

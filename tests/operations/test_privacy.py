@@ -39,7 +39,7 @@ def history(people, orgs):
         obj=clerk,
         reason="integrity investigation 2026-7",
     )
-    api_token_create(user=clerk, name="spreadsheet", scopes=["incidents:read"])
+    api_token_create(owner=clerk, name="spreadsheet", scopes=["incidents:read"])
     return clerk
 
 

@@ -80,17 +80,17 @@ class World:
         self.team_coordinator = person("teamcoordinator")
         self.expert = person("expert")
         self.m_adviser = services.team_member_add(
-            team=self.regional, user=self.adviser, role=codes.MemberRole.ADVISER
+            team=self.regional, person=self.adviser, role=codes.MemberRole.ADVISER
         )
         self.m_adviser2 = services.team_member_add(
-            team=self.regional, user=self.adviser2, role=codes.MemberRole.ADVISER
+            team=self.regional, person=self.adviser2, role=codes.MemberRole.ADVISER
         )
         self.m_coordinator = services.team_member_add(
-            team=self.regional, user=self.team_coordinator, role=codes.MemberRole.COORDINATOR
+            team=self.regional, person=self.team_coordinator, role=codes.MemberRole.COORDINATOR
         )
         self.m_expert = services.team_member_add(
             team=self.national,
-            user=self.expert,
+            person=self.expert,
             role=codes.MemberRole.EXPERT,
             expertise=codes.Expertise.SECURITY,
         )

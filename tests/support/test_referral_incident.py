@@ -30,7 +30,7 @@ def test_the_linked_incident_is_seen_by_the_municipality_and_the_case_is_not(sde
         target=codes.ReferralTarget.INCIDENT,
         shared_summary="Bedreigd via sociale media.",
     )
-    services.referral_decide(referral=referral, user=raadslid, consent=True)
+    services.referral_decide(referral=referral, actor=raadslid, consent=True)
     referral = services.referral_create_linked(referral=referral, actor=adviser)
 
     coordinator = people["coordinator-ag"]
@@ -63,7 +63,7 @@ def test_integrity_referral_is_refused_clearly_until_that_service_exists(sdemo, 
         target=codes.ReferralTarget.INTEGRITY,
         shared_summary="Vraag over een nevenfunctie.",
     )
-    services.referral_decide(referral=referral, user=people["wethouder"], consent=True)
+    services.referral_decide(referral=referral, actor=people["wethouder"], consent=True)
     from vib.core.errors import ValidationError
 
     with pytest.raises(ValidationError):

@@ -178,7 +178,7 @@ def test_plan_actions_need_a_future_follow_up_date(world):
 def test_first_contact_sets_the_time_for_the_statistics(world):
     help_request = world.taken()
     services.message_add(
-        help_request=help_request, author=world.adviser, text="Gebeld", records_contact=True
+        help_request=help_request, actor=world.adviser, text="Gebeld", records_contact=True
     )
     help_request.refresh_from_db()
     assert help_request.first_contact_at is not None
@@ -189,7 +189,7 @@ def test_the_office_holder_writes_but_never_team_only(world):
     help_request = world.taken()
     message = services.message_add(
         help_request=help_request,
-        author=world.raadslid,
+        actor=world.raadslid,
         text="Nog een bericht",
         internal=True,
         records_contact=True,
@@ -197,7 +197,7 @@ def test_the_office_holder_writes_but_never_team_only(world):
     assert not message.internal
     assert not message.records_contact
     with pytest.raises(PermissionDenied):
-        services.message_add(help_request=help_request, author=world.adviser2, text="Hoi")
+        services.message_add(help_request=help_request, actor=world.adviser2, text="Hoi")
 
 
 def test_referral_needs_the_office_holders_own_consent(world, monkeypatch):
@@ -212,10 +212,10 @@ def test_referral_needs_the_office_holders_own_consent(world, monkeypatch):
         services.referral_create_linked(referral=referral, actor=world.adviser)
     for who in (world.adviser, world.griffier, world.coordinator_ag):
         with pytest.raises(PermissionDenied):
-            services.referral_decide(referral=referral, user=who, consent=True)
-    services.referral_decide(referral=referral, user=world.raadslid, consent=True)
+            services.referral_decide(referral=referral, actor=who, consent=True)
+    services.referral_decide(referral=referral, actor=world.raadslid, consent=True)
     with pytest.raises(ValidationError):  # decided once
-        services.referral_decide(referral=referral, user=world.raadslid, consent=False)
+        services.referral_decide(referral=referral, actor=world.raadslid, consent=False)
 
     from vib.support import referrals
 
@@ -243,7 +243,7 @@ def test_a_declined_referral_creates_nothing(world):
         target=codes.ReferralTarget.INCIDENT,
         shared_summary="Samenvatting",
     )
-    services.referral_decide(referral=referral, user=world.raadslid, consent=False)
+    services.referral_decide(referral=referral, actor=world.raadslid, consent=False)
     with pytest.raises(ValidationError):
         services.referral_create_linked(referral=referral, actor=world.adviser)
     assert Referral.objects.get().linked_object_id == ""
@@ -252,19 +252,19 @@ def test_a_declined_referral_creates_nothing(world):
 def test_closing_then_one_satisfaction_answer(world):
     help_request = world.taken()
     with pytest.raises(ValidationError):
-        services.request_rate(help_request=help_request, user=world.raadslid, score=5)
+        services.request_rate(help_request=help_request, actor=world.raadslid, score=5)
     with pytest.raises(PermissionDenied):
         services.case_close(help_request=help_request, actor=world.expert)
     services.case_close(help_request=help_request, actor=world.adviser, note="Klaar")
     with pytest.raises(ValidationError):
-        services.request_rate(help_request=help_request, user=world.raadslid, score=9)
+        services.request_rate(help_request=help_request, actor=world.raadslid, score=9)
     with pytest.raises(PermissionDenied):
-        services.request_rate(help_request=help_request, user=world.griffier, score=4)
-    services.request_rate(help_request=help_request, user=world.raadslid, score="4")
+        services.request_rate(help_request=help_request, actor=world.griffier, score=4)
+    services.request_rate(help_request=help_request, actor=world.raadslid, score="4")
     help_request.refresh_from_db()
     assert help_request.satisfaction == 4
     with pytest.raises(ValidationError):
-        services.request_rate(help_request=help_request, user=world.raadslid, score=5)
+        services.request_rate(help_request=help_request, actor=world.raadslid, score=5)
     services.case_reopen(help_request=help_request, actor=world.adviser)
     assert list(
         StatusChange.objects.filter(request=help_request).values_list("to_status", flat=True)

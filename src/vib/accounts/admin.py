@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vib.accounts import services
+from vib.accounts.middleware import logged_in_user
 from vib.accounts.models import (
     GrantKind,
     GrantStatus,
@@ -87,7 +88,7 @@ class RoleAdmin(admin.ModelAdmin):
         formset.save(commit=False)  # works out which capabilities were ticked for removal
         for capability in formset.deleted_objects:
             services.role_capability_remove(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=logged_in_user(request),
                 role=capability.role,
                 capability=capability.capability,
                 request=request,
@@ -115,7 +116,7 @@ class UserAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         if change:
             services.user_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=logged_in_user(request),
                 user=User.objects.get(pk=obj.pk),
                 full_name=data["full_name"],
                 email=data["email"],
@@ -192,7 +193,7 @@ class RoleAssignmentAdmin(_GrantAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data
         result = services.role_grant(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=logged_in_user(request),
             user=data["user"],
             role=data["role"],
             organisation=data.get("organisation"),
@@ -227,7 +228,7 @@ class RoleAssignmentAdmin(_GrantAdmin):
     def end_roles(self, request: HttpRequest, queryset: QuerySet[RoleAssignment]) -> None:
         for assignment in queryset:
             services.role_assignment_end(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=logged_in_user(request),
                 assignment=assignment,
                 request=request,
             )
@@ -329,7 +330,7 @@ class RoleGrantRequestAdmin(_GrantAdmin):
         done = 0
         for grant in queryset.filter(status=GrantStatus.PENDING):
             try:
-                decide(actor=request.user, grant=grant, request=request)
+                decide(actor=logged_in_user(request), grant=grant, request=request)
             except ValidationError as error:
                 messages.error(request, f"{grant}: {_message(error)}")
             else:

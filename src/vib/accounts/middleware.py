@@ -12,8 +12,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from rest_framework.request import Request
 
-from vib.accounts.models import User
+from vib.accounts.models import Actor, User
 from vib.accounts.oidc import SESSION_MFA
 from vib.accounts.selectors import organisations_of, requires_second_factor
 
@@ -52,10 +53,12 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
-def logged_in_user(request: HttpRequest) -> User:
-    """The user of a view behind ``@login_required``, typed as the logged-in ``User``."""
+def logged_in_user(request: HttpRequest | Request) -> Actor:
+    """The user of a view behind ``@login_required`` (or of an authenticated API call), typed
+    as the logged-in ``User``: the ``actor`` a view hands to a service. An anonymous request
+    that reaches a write anyway is refused, not written."""
     user = request.user
-    if not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied
     return user
 

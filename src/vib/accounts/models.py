@@ -59,6 +59,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
 
+# The acting person of a write (ADR 0133): every service takes it as the keyword
+# ``actor: Actor`` (``Actor | None`` where a job or an operator's command acts without one);
+# ``user`` names whom a read is for inside ``vib.access`` and the person a write is about. An
+# alias, not a Protocol: services store the actor in foreign keys and audit rows, so mypy must
+# check that it is a user of this installation. A view hands it over with
+# ``vib.accounts.middleware.logged_in_user(request)``.
+type Actor = User
+
+
 class Role(models.Model):
     """A role from docs/domain.md §2. Roles are data: permissions refer to codes, not groups."""
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vib.accounts.models import (
+    Actor,
     ApiToken,
     GrantKind,
     GrantStatus,
@@ -86,7 +87,7 @@ def role_assign(
     unit: Unit | None = None,
     function: str = "",
     valid_from: date | None = None,
-    actor: User | None = None,
+    actor: Actor | None = None,
     channel: str = "system",
     request: Any | None = None,
     reason: str = "",
@@ -127,11 +128,11 @@ def role_assign(
     return assignment
 
 
-def _may_manage(actor: User, organisation: Organisation | None) -> bool:
+def _may_manage(actor: Actor, organisation: Organisation | None) -> bool:
     return organisation is not None and has_capability(actor, ORG_MANAGE, organisation)
 
 
-def _may_approve(actor: User, grant: RoleGrantRequest) -> bool:
+def _may_approve(actor: Actor, grant: RoleGrantRequest) -> bool:
     """The organisation's own administrator for a role within it; another platform admin for
     a role outside organisations or a capability. Never the requester or the grantee."""
     if actor.pk in {grant.requested_by_id, grant.user_id} or not actor.is_active:
@@ -148,7 +149,7 @@ def _may_approve(actor: User, grant: RoleGrantRequest) -> bool:
 
 def role_grant_check(
     *,
-    actor: User,
+    actor: Actor,
     user: User,
     role: Role | str,
     organisation: Organisation | None,
@@ -184,7 +185,7 @@ def role_grant_check(
 
 def role_grant(
     *,
-    actor: User,
+    actor: Actor,
     user: User,
     role: Role | str,
     organisation: Organisation | None,
@@ -232,7 +233,7 @@ def role_grant(
 
 def _role_grant_write(
     *,
-    actor: User,
+    actor: Actor,
     user: User,
     role: Role,
     organisation: Organisation | None,
@@ -274,7 +275,7 @@ def _role_grant_write(
 
 @transaction.atomic
 def role_capability_add(
-    *, actor: User, role: Role | str, capability: str, request: Any | None = None
+    *, actor: Actor, role: Role | str, capability: str, request: Any | None = None
 ) -> RoleCapability | RoleGrantRequest:
     """Add a capability to a role (platform admins only). A confidential capability waits for
     another platform admin's approval."""
@@ -309,7 +310,7 @@ def role_capability_add(
 
 
 def _capability_add(
-    *, actor: User | None, role: Role, capability: str, request: Any | None, reason: str = ""
+    *, actor: Actor | None, role: Role, capability: str, request: Any | None, reason: str = ""
 ) -> RoleCapability:
     added = RoleCapability.objects.create(role=role, capability=capability)
     audit_record(
@@ -325,7 +326,7 @@ def _capability_add(
 
 @transaction.atomic
 def role_capability_remove(
-    *, actor: User, role: Role | str, capability: str, request: Any | None = None
+    *, actor: Actor, role: Role | str, capability: str, request: Any | None = None
 ) -> None:
     """Take a capability from a role (platform admins): takes access away, so at once."""
     role_obj = _role(role)
@@ -357,7 +358,7 @@ def _locked_pending(grant: RoleGrantRequest) -> RoleGrantRequest:
 
 @transaction.atomic
 def role_grant_approve(
-    *, actor: User, grant: RoleGrantRequest, request: Any | None = None
+    *, actor: Actor, grant: RoleGrantRequest, request: Any | None = None
 ) -> RoleAssignment | RoleCapability:
     """The second person approves: the grant takes effect, both names in the audit chain."""
     grant = _locked_pending(grant)
@@ -393,7 +394,7 @@ def role_grant_approve(
 
 @transaction.atomic
 def role_grant_reject(
-    *, actor: User, grant: RoleGrantRequest, request: Any | None = None
+    *, actor: Actor, grant: RoleGrantRequest, request: Any | None = None
 ) -> RoleGrantRequest:
     """The second person (or the requester, withdrawing) turns the grant down."""
     grant = _locked_pending(grant)
@@ -417,7 +418,7 @@ def role_grant_reject(
 @transaction.atomic
 def role_assignment_end(
     *,
-    actor: User | None,
+    actor: Actor | None,
     assignment: RoleAssignment,
     until: date | None = None,
     request: Any | None = None,
@@ -447,7 +448,7 @@ def role_assignment_end(
 @transaction.atomic
 def user_update(
     *,
-    actor: User | None,
+    actor: Actor | None,
     user: User,
     full_name: str,
     email: str,
@@ -492,10 +493,10 @@ API_TOKEN_MAX_DAYS = 365
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, scopes: Iterable[str], days: int = API_TOKEN_DEFAULT_DAYS
+    *, owner: User, name: str, scopes: Iterable[str], days: int = API_TOKEN_DEFAULT_DAYS
 ) -> tuple[ApiToken, str]:
-    """Create a token with scopes and an expiry; the secret is returned once and only its
-    digest is kept. The creation is audited."""
+    """Create a token for ``owner`` with scopes and an expiry; the secret is returned once and
+    only its digest is kept. An operator's command creates it, so the audit names no actor."""
     from vib.api.scopes import known_scopes
 
     wanted = sorted({scope.strip() for scope in scopes if scope.strip()})
@@ -512,7 +513,7 @@ def api_token_create(
     prefix = secrets.token_hex(4)
     secret = f"vib_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        user=user,
+        user=owner,
         name=name,
         prefix=prefix,
         digest=_digest(secret),

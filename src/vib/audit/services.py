@@ -6,13 +6,16 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connections, transaction
 
 from vib.audit.chain import FIELDS, GENESIS, event_hash, sign, signing_key
 from vib.audit.models import Action, AuditEvent, ChainHead, Result
+
+if TYPE_CHECKING:  # a type only: the audit log sits below accounts and imports none of it
+    from vib.accounts.models import Actor
 
 
 def _origin(request: Any | None, *, channel: str | None) -> str:
@@ -29,7 +32,7 @@ def _origin(request: Any | None, *, channel: str | None) -> str:
 
 def audit_record(
     *,
-    actor: Any | None,
+    actor: Actor | None,
     action: Action | str,
     obj: Any | None = None,
     object_type: str = "",

@@ -24,6 +24,7 @@ from vib.access.disclosures import (
     financial_interests_visible_to,
     side_activities_visible_to,
 )
+from vib.accounts.middleware import logged_in_user
 from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.disclosures import opendata, public_cache, selectors
@@ -170,7 +171,7 @@ class FinancialInterestViewSet(viewsets.ReadOnlyModelViewSet[FinancialInterest])
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         audit_record(
-            actor=request.user,
+            actor=logged_in_user(request),
             action=Action.LIST,
             object_type="disclosures.financialinterest",
             request=request,

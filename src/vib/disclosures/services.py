@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vib.accounts.models import Actor
 from vib.accounts.selectors import has_capability, organisations_of
 from vib.audit.models import Action
 from vib.audit.services import audit_record
@@ -45,12 +46,12 @@ from vib.disclosures.workflow import can_transition
 from vib.organisations.models import Organisation
 
 
-def _require(actor: Any, capability: str, organisation: Organisation) -> None:
+def _require(actor: Actor, capability: str, organisation: Organisation) -> None:
     if not has_capability(actor, capability, organisation):
         raise PermissionDenied
 
 
-def _is_own(actor: Any, declarant: Declarant) -> bool:
+def _is_own(actor: Actor, declarant: Declarant) -> bool:
     return bool(getattr(actor, "is_authenticated", False)) and declarant.user_id == actor.pk
 
 
@@ -63,7 +64,7 @@ def _clean(obj: Any, exclude: list[str] | None = None) -> None:
 
 @transaction.atomic
 def designated_function_create(
-    *, actor: Any, organisation: Organisation, name: str, reason: str = "", designated_on: date
+    *, actor: Actor, organisation: Organisation, name: str, reason: str = "", designated_on: date
 ) -> DesignatedFunction:
     _require(actor, caps.REGISTER, organisation)
     name = name.strip()
@@ -81,7 +82,7 @@ def designated_function_create(
 @transaction.atomic
 def declarant_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     name: str,
     office: str,
@@ -106,7 +107,7 @@ def declarant_create(
 
 def _declarant_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     name: str,
     office: str,
@@ -147,35 +148,35 @@ def _declarant_create(
 
 
 @transaction.atomic
-def declarant_for_self(*, user: Any, organisation: Organisation) -> Declarant:
-    """The user's current place in the register; an employee entry is made on first use.
+def declarant_for_self(*, actor: Actor, organisation: Organisation) -> Declarant:
+    """The actor's current place in the register; an employee entry is made on first use.
 
     Only the registrar can make someone an office holder or designated official, because the
     office decides what is published about them.
     """
     existing = (
         Declarant.objects.select_for_update()
-        .filter(organisation=organisation, user=user, left_on=None)
+        .filter(organisation=organisation, user=actor, left_on=None)
         .first()
     )
     if existing is not None:
         return existing
-    if not organisations_of(user).filter(pk=organisation.pk).exists():
+    if not organisations_of(actor).filter(pk=organisation.pk).exists():
         raise PermissionDenied
     return _declarant_create(
-        actor=user,
+        actor=actor,
         organisation=organisation,
-        name=user.full_name or user.email,
+        name=actor.full_name or actor.email,
         office=Office.EMPLOYEE,
         function=_("employee"),
         appointed_on=timezone.localdate(),
-        user=user,
+        user=actor,
         designated_function=None,
     )
 
 
 @transaction.atomic
-def declarant_leave(*, actor: Any, declarant: Declarant, left_on: date) -> Declarant:
+def declarant_leave(*, actor: Actor, declarant: Declarant, left_on: date) -> Declarant:
     _require(actor, caps.REGISTER, declarant.organisation)
     declarant = Declarant.objects.select_for_update().get(pk=declarant.pk)
     if left_on < declarant.appointed_on:
@@ -188,7 +189,7 @@ def declarant_leave(*, actor: Any, declarant: Declarant, left_on: date) -> Decla
 
 
 @transaction.atomic
-def declarant_declare_none(*, actor: Any, declarant: Declarant) -> Declarant:
+def declarant_declare_none(*, actor: Actor, declarant: Declarant) -> Declarant:
     """'I hold no side functions': satisfies the duty to declare immediately."""
     if not _is_own(actor, declarant):
         _require(actor, caps.REGISTER, declarant.organisation)
@@ -203,7 +204,12 @@ def declarant_declare_none(*, actor: Any, declarant: Declarant) -> Declarant:
 
 
 def _event(
-    activity: SideActivity, actor: Any, *, from_status: str = "", to_status: str = "", **extra: Any
+    activity: SideActivity,
+    actor: Actor,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    **extra: Any,
 ) -> None:
     public_cache.changed(activity.organisation_id)  # every change of an activity passes here
     ActivityEvent.objects.create(
@@ -219,7 +225,7 @@ def _event(
 @transaction.atomic
 def side_activity_declare(
     *,
-    actor: Any,
+    actor: Actor,
     declarant: Declarant,
     role: str,
     body: str,
@@ -273,7 +279,7 @@ def side_activity_declare(
     return activity
 
 
-def _transition(activity: SideActivity, target: str, actor: Any, note: str = "") -> SideActivity:
+def _transition(activity: SideActivity, target: str, actor: Actor, note: str = "") -> SideActivity:
     locked = SideActivity.objects.select_for_update().get(pk=activity.pk)
     if not can_transition(locked.status, target):
         raise ValidationError(
@@ -296,14 +302,14 @@ def _transition(activity: SideActivity, target: str, actor: Any, note: str = "")
 
 
 @transaction.atomic
-def side_activity_register(*, actor: Any, activity: SideActivity, note: str = "") -> SideActivity:
+def side_activity_register(*, actor: Actor, activity: SideActivity, note: str = "") -> SideActivity:
     """The registrar records the declaration in the register (and thereby publishes it)."""
     _require(actor, caps.REGISTER, activity.organisation)
     return _transition(activity, ActivityStatus.REGISTERED, actor, note)
 
 
 @transaction.atomic
-def side_activity_withdraw(*, actor: Any, activity: SideActivity, note: str = "") -> SideActivity:
+def side_activity_withdraw(*, actor: Actor, activity: SideActivity, note: str = "") -> SideActivity:
     if not _is_own(actor, activity.declarant):
         _require(actor, caps.REGISTER, activity.organisation)
     return _transition(activity, ActivityStatus.WITHDRAWN, actor, note)
@@ -311,7 +317,7 @@ def side_activity_withdraw(*, actor: Any, activity: SideActivity, note: str = ""
 
 @transaction.atomic
 def side_activity_end(
-    *, actor: Any, activity: SideActivity, end_date: date, note: str = ""
+    *, actor: Actor, activity: SideActivity, end_date: date, note: str = ""
 ) -> SideActivity:
     if not _is_own(actor, activity.declarant):
         _require(actor, caps.REGISTER, activity.organisation)
@@ -325,7 +331,7 @@ def side_activity_end(
 
 @transaction.atomic
 def side_activity_assess(
-    *, actor: Any, activity: SideActivity, decision: str, restrictions: str = "", note: str = ""
+    *, actor: Actor, activity: SideActivity, decision: str, restrictions: str = "", note: str = ""
 ) -> SideActivity:
     """Allowed / allowed with restrictions / refused; every assessment stays in the history."""
     if activity.declarant.user_id is not None and activity.declarant.user_id == actor.pk:
@@ -353,7 +359,7 @@ def side_activity_assess(
 
 @transaction.atomic
 def income_record(
-    *, actor: Any, activity: SideActivity, year: int, amount: Decimal
+    *, actor: Actor, activity: SideActivity, year: int, amount: Decimal
 ) -> ActivityIncome:
     """Record (or correct) the income of one calendar year, for offices that publish it."""
     if not _is_own(actor, activity.declarant):
@@ -399,7 +405,7 @@ def must_declare_interests(declarant: Declarant) -> bool:
 @transaction.atomic
 def financial_interest_declare(
     *,
-    actor: Any,
+    actor: Actor,
     declarant: Declarant,
     kind: str,
     holder: str,
@@ -445,7 +451,7 @@ def financial_interest_declare(
 
 @transaction.atomic
 def financial_interest_assess(
-    *, actor: Any, interest: FinancialInterest, status: str, note: str
+    *, actor: Actor, interest: FinancialInterest, status: str, note: str
 ) -> FinancialInterest:
     _require(actor, caps.ASSESS_INTERESTS, interest.organisation)
     if status not in (InterestStatus.NO_CONFLICT, InterestStatus.MEASURES):
@@ -468,7 +474,7 @@ def financial_interest_assess(
 @transaction.atomic
 def gift_register(
     *,
-    actor: Any,
+    actor: Actor,
     declarant: Declarant,
     received_on: date,
     description: str,
@@ -509,7 +515,7 @@ def gift_register(
 
 @transaction.atomic
 def confirmation_round_open(
-    *, actor: Any, organisation: Organisation, year: int, due_on: date
+    *, actor: Actor, organisation: Organisation, year: int, due_on: date
 ) -> ConfirmationRound:
     """Ask everyone currently in the register to confirm (or update) their declarations."""
     _require(actor, caps.REGISTER, organisation)
@@ -528,7 +534,7 @@ def confirmation_round_open(
 
 
 @transaction.atomic
-def confirmation_confirm(*, actor: Any, declarant: Declarant) -> int:
+def confirmation_confirm(*, actor: Actor, declarant: Declarant) -> int:
     """The declarant confirms that the register is complete; returns the activities confirmed."""
     if not _is_own(actor, declarant):
         raise PermissionDenied

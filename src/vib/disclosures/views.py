@@ -83,9 +83,11 @@ def activity_declare(request: HttpRequest) -> HttpResponse:
     form = forms.ActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            declarant = services.declarant_for_self(user=request.user, organisation=organisation)
+            declarant = services.declarant_for_self(
+                actor=logged_in_user(request), organisation=organisation
+            )
             activity = services.side_activity_declare(
-                actor=request.user, declarant=declarant, **form.cleaned_data
+                actor=logged_in_user(request), declarant=declarant, **form.cleaned_data
             )
         except ValidationError as error:
             errors_onto_form(form, error)
@@ -152,7 +154,9 @@ def activity_register(request: HttpRequest, id: str) -> HttpResponse:
         request,
         id,
         forms.RegisterForm,
-        lambda a, d: services.side_activity_register(actor=request.user, activity=a, **d),
+        lambda a, d: services.side_activity_register(
+            actor=logged_in_user(request), activity=a, **d
+        ),
         _("The side activity has been registered."),
     )
 
@@ -164,7 +168,7 @@ def activity_assess(request: HttpRequest, id: str) -> HttpResponse:
         request,
         id,
         forms.AssessForm,
-        lambda a, d: services.side_activity_assess(actor=request.user, activity=a, **d),
+        lambda a, d: services.side_activity_assess(actor=logged_in_user(request), activity=a, **d),
         _("The assessment has been recorded."),
     )
 
@@ -176,7 +180,7 @@ def activity_income(request: HttpRequest, id: str) -> HttpResponse:
         request,
         id,
         forms.IncomeForm,
-        lambda a, d: services.income_record(actor=request.user, activity=a, **d),
+        lambda a, d: services.income_record(actor=logged_in_user(request), activity=a, **d),
         _("The income has been recorded."),
     )
 
@@ -188,7 +192,7 @@ def activity_end(request: HttpRequest, id: str) -> HttpResponse:
         request,
         id,
         forms.EndForm,
-        lambda a, d: services.side_activity_end(actor=request.user, activity=a, **d),
+        lambda a, d: services.side_activity_end(actor=logged_in_user(request), activity=a, **d),
         _("The side activity has been ended."),
     )
 
@@ -200,7 +204,9 @@ def activity_withdraw(request: HttpRequest, id: str) -> HttpResponse:
         request,
         id,
         forms.RegisterForm,
-        lambda a, d: services.side_activity_withdraw(actor=request.user, activity=a, **d),
+        lambda a, d: services.side_activity_withdraw(
+            actor=logged_in_user(request), activity=a, **d
+        ),
         _("The declaration has been withdrawn."),
     )
 
@@ -217,7 +223,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if declarant is None:
         raise NotFound
     try:
-        count = services.confirmation_confirm(actor=request.user, declarant=declarant)
+        count = services.confirmation_confirm(actor=logged_in_user(request), declarant=declarant)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -237,8 +243,10 @@ def confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 def declare_none(request: HttpRequest) -> HttpResponse:
     organisation = organisation_or_404(request)
-    declarant = services.declarant_for_self(user=request.user, organisation=organisation)
-    services.declarant_declare_none(actor=request.user, declarant=declarant)
+    declarant = services.declarant_for_self(
+        actor=logged_in_user(request), organisation=organisation
+    )
+    services.declarant_declare_none(actor=logged_in_user(request), declarant=declarant)
     messages.success(request, _("You have declared that you hold no side functions."))
     return HttpResponseRedirect(reverse("disclosures:mine"))
 
@@ -252,8 +260,12 @@ def gift_register(request: HttpRequest) -> HttpResponse:
     form = forms.GiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            declarant = services.declarant_for_self(user=request.user, organisation=organisation)
-            services.gift_register(actor=request.user, declarant=declarant, **form.cleaned_data)
+            declarant = services.declarant_for_self(
+                actor=logged_in_user(request), organisation=organisation
+            )
+            services.gift_register(
+                actor=logged_in_user(request), declarant=declarant, **form.cleaned_data
+            )
         except ValidationError as error:
             errors_onto_form(form, error)
         else:
@@ -279,7 +291,7 @@ def interest_declare(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             interest = services.financial_interest_declare(
-                actor=request.user, declarant=declarant, **form.cleaned_data
+                actor=logged_in_user(request), declarant=declarant, **form.cleaned_data
             )
         except ValidationError as error:
             errors_onto_form(form, error)
@@ -300,7 +312,7 @@ def interest_list(request: HttpRequest) -> HttpResponse:
         "status", "-declared_at"
     )
     audit_record(
-        actor=request.user,
+        actor=logged_in_user(request),
         action=Action.LIST,
         object_type="disclosures.financialinterest",
         organisation=organisation,
@@ -320,7 +332,7 @@ def interest_detail(request: HttpRequest, id: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.financial_interest_assess(
-                    actor=request.user, interest=interest, **form.cleaned_data
+                    actor=logged_in_user(request), interest=interest, **form.cleaned_data
                 )
             except ValidationError as error:
                 errors_onto_form(form, error)
@@ -373,7 +385,7 @@ def declarant_add(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             try:
                 services.declarant_create(
-                    actor=request.user,
+                    actor=logged_in_user(request),
                     organisation=organisation,
                     name=data["name"],
                     office=data["office"],
@@ -397,7 +409,7 @@ def function_designate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.designated_function_create(
-                actor=request.user, organisation=organisation, **form.cleaned_data
+                actor=logged_in_user(request), organisation=organisation, **form.cleaned_data
             )
         except ValidationError as error:
             errors_onto_form(form, error)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vib.accounts.models import Actor
 from vib.accounts.selectors import has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
@@ -35,7 +35,7 @@ ANSWER_CAPABILITY = {
 }
 
 
-def _require(actor: Any, capability: str, organisation: Organisation) -> None:
+def _require(actor: Actor, capability: str, organisation: Organisation) -> None:
     if not has_capability(actor, capability, organisation):
         raise PermissionDenied
 
@@ -72,7 +72,7 @@ def _validate(
 @transaction.atomic
 def vulnerable_process_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     name: str,
     kind: str,
@@ -111,7 +111,7 @@ def vulnerable_process_create(
 @transaction.atomic
 def vulnerable_process_review(
     *,
-    actor: Any,
+    actor: Actor,
     process: VulnerableProcess,
     risk: str,
     safeguards: Iterable[str],
@@ -147,7 +147,7 @@ def vulnerable_process_review(
 @transaction.atomic
 def checklist_answer(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     year: int,
     answers: dict[tuple[str, str], tuple[str, str]],

@@ -17,6 +17,7 @@ from vib.access.governance import (
     may_view_checklist,
     vulnerable_processes_visible_to,
 )
+from vib.accounts.middleware import logged_in_user
 from vib.accounts.selectors import has_capability
 from vib.core import disclosure
 from vib.core.errors import NotFound, ValidationError
@@ -51,7 +52,7 @@ def process_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             process = services.vulnerable_process_create(
-                actor=request.user, organisation=organisation, **form.cleaned_data
+                actor=logged_in_user(request), organisation=organisation, **form.cleaned_data
             )
         except ValidationError as error:
             errors_onto_form(form, error)
@@ -77,7 +78,7 @@ def process_detail(request: HttpRequest, id: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.vulnerable_process_review(
-                    actor=request.user, process=process, **form.cleaned_data
+                    actor=logged_in_user(request), process=process, **form.cleaned_data
                 )
             except ValidationError as error:
                 errors_onto_form(form, error)
@@ -141,7 +142,10 @@ def checklist_view(request: HttpRequest, year: int) -> HttpResponse:
                     answers[(code, audience)] = (value, form.cleaned_data.get(f"{key}-note", ""))
             try:
                 services.checklist_answer(
-                    actor=request.user, organisation=organisation, year=year, answers=answers
+                    actor=logged_in_user(request),
+                    organisation=organisation,
+                    year=year,
+                    answers=answers,
                 )
             except ValidationError as error:
                 errors_onto_form(form, error)

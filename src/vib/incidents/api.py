@@ -35,6 +35,7 @@ from rest_framework.response import Response
 
 from vib.access import incidents as door
 from vib.access.organisations import units_visible_to
+from vib.accounts.middleware import logged_in_user
 from vib.core.errors import ValidationError
 from vib.incidents import codes, selectors, services
 from vib.incidents.models import Incident, Transition
@@ -430,7 +431,7 @@ class IncidentViewSet(viewsets.GenericViewSet[Incident]):
             unit = self._unit(request, None, data["eenheid"])
         incident = _service_call(
             lambda: services.incident_report(
-                actor=request.user,
+                actor=logged_in_user(request),
                 organisation=data.get("organisatie") or (unit.organisation_id if unit else None),
                 occurred_at=data["datumTijd"],
                 types=data["soorten"],
@@ -468,7 +469,7 @@ class IncidentViewSet(viewsets.GenericViewSet[Incident]):
         updated = _service_call(
             lambda: services.incident_update(
                 incident=incident,
-                actor=request.user,
+                actor=logged_in_user(request),
                 request=request,
                 channel_label="api",
                 **changes,
@@ -492,7 +493,7 @@ class IncidentViewSet(viewsets.GenericViewSet[Incident]):
         _service_call(
             lambda: services.incident_transition(
                 incident=incident,
-                actor=request.user,
+                actor=logged_in_user(request),
                 to_status=body.validated_data["status"],
                 note=body.validated_data.get("toelichting", ""),
                 request=request,

@@ -35,6 +35,7 @@ from django.views.decorators.http import require_POST
 
 from vib.access import incidents as door
 from vib.access.organisations import members_visible_to, units_visible_to
+from vib.accounts.middleware import logged_in_user
 from vib.accounts.roles import SECTOR_AGGREGATES
 from vib.accounts.selectors import has_capability
 from vib.audit.models import Action
@@ -204,7 +205,7 @@ def report(request: HttpRequest) -> HttpResponse:
             if not form.errors:
                 try:
                     incident = services.incident_report(
-                        actor=request.user,
+                        actor=logged_in_user(request),
                         organisation=organisation,
                         occurred_at=data["occurred_at"],
                         types=data["types"],
@@ -342,7 +343,7 @@ def facts(request: HttpRequest, id: Any) -> HttpResponse:
     def save(data: dict[str, Any]) -> Any:
         return services.incident_update(
             incident=incident,
-            actor=request.user,
+            actor=logged_in_user(request),
             request=request,
             types=data["types"],
             occurred_at=data["occurred_at"],
@@ -379,7 +380,7 @@ def transition(request: HttpRequest, id: Any) -> HttpResponse:
         try:
             services.incident_transition(
                 incident=incident,
-                actor=request.user,
+                actor=logged_in_user(request),
                 to_status=form.cleaned_data["to_status"],
                 note=form.cleaned_data["note"],
                 request=request,
@@ -406,7 +407,7 @@ def victim_add(request: HttpRequest, id: Any) -> HttpResponse:
     def save(data: dict[str, Any]) -> Any:
         return services.victim_add(
             incident=incident,
-            actor=request.user,
+            actor=logged_in_user(request),
             request=request,
             **_victim_fields(request, incident, data),
         )
@@ -457,7 +458,7 @@ def victim_edit(request: HttpRequest, id: Any, child: Any) -> HttpResponse:
         return services.victim_update(
             incident=incident,
             victim_id=victim.pk,
-            actor=request.user,
+            actor=logged_in_user(request),
             request=request,
             **_victim_fields(request, incident, data),
         )
@@ -485,7 +486,7 @@ def witness_add(request: HttpRequest, id: Any) -> HttpResponse:
         title=_("Add a witness"),
         submit=_("Add"),
         save=lambda data: services.witness_add(
-            incident=incident, actor=request.user, request=request, **data
+            incident=incident, actor=logged_in_user(request), request=request, **data
         ),
         done=_("The witness has been added."),
         anchor="witnesses",
@@ -503,7 +504,7 @@ def perpetrator_add(request: HttpRequest, id: Any) -> HttpResponse:
         title=_("Add a perpetrator"),
         submit=_("Add"),
         save=lambda data: services.perpetrator_add(
-            incident=incident, actor=request.user, request=request, **data
+            incident=incident, actor=logged_in_user(request), request=request, **data
         ),
         done=_("The perpetrator has been added."),
         anchor="perpetrators",
@@ -529,7 +530,7 @@ def perpetrator_link(request: HttpRequest, id: Any) -> HttpResponse:
         if data.get("new_label"):
             known = services.known_perpetrator_create(
                 organisation=incident.organisation,
-                actor=request.user,
+                actor=logged_in_user(request),
                 label=data["new_label"],
                 request=request,
             )
@@ -539,7 +540,7 @@ def perpetrator_link(request: HttpRequest, id: Any) -> HttpResponse:
             incident=incident,
             perpetrator_id=data["perpetrator"],
             known=known,
-            actor=request.user,
+            actor=logged_in_user(request),
             request=request,
         )
 
@@ -566,7 +567,7 @@ def measure_add(request: HttpRequest, id: Any) -> HttpResponse:
     def save(data: dict[str, Any]) -> Any:
         return services.measure_add(
             incident=incident,
-            actor=request.user,
+            actor=logged_in_user(request),
             request=request,
             kind=data["kind"],
             decided_on=data["decided_on"],
@@ -598,7 +599,7 @@ def police_add(request: HttpRequest, id: Any) -> HttpResponse:
         title=_("Record a police report or aangifte"),
         submit=_("Add"),
         save=lambda data: services.police_report_add(
-            incident=incident, actor=request.user, request=request, **data
+            incident=incident, actor=logged_in_user(request), request=request, **data
         ),
         done=_("The police report has been recorded."),
         anchor="police",
@@ -618,7 +619,11 @@ def police_edit(request: HttpRequest, id: Any, child: Any) -> HttpResponse:
         title=_("Police report and criminal case"),
         submit=_("Save"),
         save=lambda data: services.police_report_update(
-            incident=incident, report_id=report.pk, actor=request.user, request=request, **data
+            incident=incident,
+            report_id=report.pk,
+            actor=logged_in_user(request),
+            request=request,
+            **data,
         ),
         done=_("The police report has been changed."),
         anchor="police",
@@ -635,7 +640,7 @@ def aftercare_record(request: HttpRequest, id: Any, child: Any) -> HttpResponse:
         return services.aftercare_record(
             incident=incident,
             step_id=step.pk,
-            actor=request.user,
+            actor=logged_in_user(request),
             outcome=data["outcome"],
             referral_to=data["referral_to"],
             note=data["note"],
@@ -670,7 +675,7 @@ def aftercare_cancel(request: HttpRequest, id: Any, child: Any) -> HttpResponse:
         save=lambda data: services.aftercare_cancel(
             incident=incident,
             step_id=step.pk,
-            actor=request.user,
+            actor=logged_in_user(request),
             reason=data["reason"],
             request=request,
         ),
@@ -695,7 +700,7 @@ def aftercare_plan(request: HttpRequest, id: Any) -> HttpResponse:
         save=lambda data: services.aftercare_add(
             incident=incident,
             victim_id=data["victim"],
-            actor=request.user,
+            actor=logged_in_user(request),
             due_at=data["due_at"],
             note=data["note"],
             request=request,
@@ -724,7 +729,7 @@ def remove(request: HttpRequest, id: Any, kind: str, child: Any) -> HttpResponse
         raise NotFound
     remover, key, anchor = REMOVERS[kind]
     try:
-        remover(incident=incident, actor=request.user, request=request, **{key: child})
+        remover(incident=incident, actor=logged_in_user(request), request=request, **{key: child})
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -749,7 +754,7 @@ def evidence_add(request: HttpRequest, id: Any) -> HttpResponse:
         try:
             added = services.evidence_add(
                 incident=incident,
-                actor=request.user,
+                actor=logged_in_user(request),
                 files=form.cleaned_data["evidence"],
                 request=request,
             )
@@ -836,7 +841,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("pagina"))
     selectors.aftercare_state(page.object_list)
     audit_record(
-        actor=request.user,
+        actor=logged_in_user(request),
         action=Action.LIST,
         object_type="incidents.incident",
         organisation=organisation,
@@ -881,7 +886,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
         )
     )
     audit_record(
-        actor=request.user,
+        actor=logged_in_user(request),
         action=Action.EXPORT,
         object_type="incidents.incident",
         organisation=organisation,
@@ -1018,7 +1023,7 @@ def sector(request: HttpRequest) -> HttpResponse:
     form, since, until = _period(request)
     groups = selectors.sector_overview(since=since, until=until)
     audit_record(
-        actor=request.user,
+        actor=logged_in_user(request),
         action=Action.READ,
         object_type="incidents.sector_aggregates",
         request=request,
@@ -1048,7 +1053,10 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.known_perpetrator_create(
-                organisation=organisation, actor=request.user, request=request, **form.cleaned_data
+                organisation=organisation,
+                actor=logged_in_user(request),
+                request=request,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             errors_onto_form(form, exc, fields=FORM_FIELDS)
@@ -1057,7 +1065,7 @@ def register(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("incidents:register"))
     rows = selectors.register_rows(door.known_perpetrators_visible_to(request.user, organisation))
     audit_record(
-        actor=request.user,
+        actor=logged_in_user(request),
         action=Action.LIST,
         object_type="incidents.knownperpetrator",
         organisation=organisation,

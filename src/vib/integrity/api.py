@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from vib.access import integrity as door
+from vib.accounts.middleware import logged_in_user
 from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.integrity import codes, selectors, services
@@ -130,7 +131,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
 
     def list(self, request: Request) -> Response:
         audit_record(
-            actor=request.user,
+            actor=logged_in_user(request),
             action=Action.LIST,
             object_type=door.CASE_TYPE,
             request=request,
@@ -169,7 +170,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
             serializer.is_valid(raise_exception=True)
             message = services.message_add(
                 case=case,
-                user=request.user,  # type: ignore[arg-type]
+                actor=logged_in_user(request),
                 body=serializer.validated_data["body"],
                 to_reporter=serializer.validated_data["to_reporter"],
                 to_adviser=serializer.validated_data["to_adviser"],

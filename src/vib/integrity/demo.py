@@ -75,19 +75,19 @@ def _walk(case: Case, user, rng: random.Random, target: str, category, measures)
     t = services.case_transition
     if target == "received":
         return case
-    case = t(case=case, user=user, target=codes.Status.ACKNOWLEDGED)
+    case = t(case=case, actor=user, target=codes.Status.ACKNOWLEDGED)
     if case.case_type == codes.CaseType.ADVICE:
         return (
-            t(case=case, user=user, target=codes.Status.CLOSED)
+            t(case=case, actor=user, target=codes.Status.CLOSED)
             if target.startswith("closed")
             else case
         )
     if target == "acknowledged":
         return case
-    case = t(case=case, user=user, target=codes.Status.TRIAGE)
+    case = t(case=case, actor=user, target=codes.Status.TRIAGE)
     case = services.case_classify(
         case=case,
-        user=user,
+        actor=user,
         category=category,
         subject_kind=rng.choice(
             [codes.SubjectKind.EMPLOYEE] * 4 + [codes.SubjectKind.OFFICE_HOLDER]
@@ -98,18 +98,18 @@ def _walk(case: Case, user, rng: random.Random, target: str, category, measures)
     if target == "triage":
         return case
     if target == "closed_forward":
-        services.case_forward(case=case, user=user, authority=codes.Authority.HUIS)
-        return t(case=case, user=user, target=codes.Status.CLOSED)
+        services.case_forward(case=case, actor=user, authority=codes.Authority.HUIS)
+        return t(case=case, actor=user, target=codes.Status.CLOSED)
     if target == "closed_outside":
-        case = services.case_classify(case=case, user=user, triage=codes.Triage.OUTSIDE_SCOPE)
-        return t(case=case, user=user, target=codes.Status.CLOSED)
+        case = services.case_classify(case=case, actor=user, triage=codes.Triage.OUTSIDE_SCOPE)
+        return t(case=case, actor=user, target=codes.Status.CLOSED)
     case = services.case_classify(
         case=case,
-        user=user,
+        actor=user,
         triage=codes.Triage.INQUIRY,
         investigation=rng.choice(list(codes.InvestigationKind.values)),
     )
-    case = t(case=case, user=user, target=codes.Status.INVESTIGATION)
+    case = t(case=case, actor=user, target=codes.Status.INVESTIGATION)
     if target == "investigation":
         return case
     finding = {
@@ -118,13 +118,13 @@ def _walk(case: Case, user, rng: random.Random, target: str, category, measures)
         "closed_not_established": codes.Finding.NOT_ESTABLISHED,
     }[target]
     case = services.case_classify(
-        case=case, user=user, finding=finding, aangifte=rng.random() < 0.2
+        case=case, actor=user, finding=finding, aangifte=rng.random() < 0.2
     )
-    case = t(case=case, user=user, target=codes.Status.FINDING)
+    case = t(case=case, actor=user, target=codes.Status.FINDING)
     if finding == codes.Finding.FOUNDED:
-        case = t(case=case, user=user, target=codes.Status.MEASURES)
-        services.measure_add(case=case, user=user, measure=rng.choice(measures))
-    return t(case=case, user=user, target=codes.Status.CLOSED)
+        case = t(case=case, actor=user, target=codes.Status.MEASURES)
+        services.measure_add(case=case, actor=user, measure=rng.choice(measures))
+    return t(case=case, actor=user, target=codes.Status.CLOSED)
 
 
 PLAN = [
@@ -189,12 +189,12 @@ def build(ctx: DemoContext) -> None:
             if talk:
                 for question, answer in zip(QUESTIONS, ANSWERS, strict=True):
                     services.message_add(
-                        case=case, user=handler, body=question, to_reporter=True, is_question=True
+                        case=case, actor=handler, body=question, to_reporter=True, is_question=True
                     )
                     services.mailbox_message_add(case=case, body=answer)
                 services.message_add(
                     case=case,
-                    user=handler,
+                    actor=handler,
                     body="Interne notitie: getuigen benaderen.",
                 )
             if key == "a" and number == 2:

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vib.accounts.models import User
+from vib.accounts.models import Actor, User
 from vib.accounts.selectors import capability_holders, has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
@@ -176,7 +176,7 @@ def _attach(
 
 
 def _history(
-    case: Case, *, actor: User | None, from_status: str, note: str = "", at: Any = None
+    case: Case, *, actor: Actor | None, from_status: str, note: str = "", at: Any = None
 ) -> None:
     CaseStatusChange.objects.create(
         case=case,
@@ -313,7 +313,7 @@ def report_submit(
 @transaction.atomic
 def report_record(
     *,
-    user: User,
+    actor: Actor,
     organisation: Organisation,
     channel: str,
     minutes: str,
@@ -321,7 +321,7 @@ def report_record(
     case_type: str = codes.CaseType.REPORT,
 ) -> tuple[Case, str]:
     """An oral report recorded by a handler as minutes the reporter will check and sign off."""
-    if not has_capability(user, caps.HANDLE_CASES, organisation):
+    if not has_capability(actor, caps.HANDLE_CASES, organisation):
         raise ValidationError(_("You may not record reports for this organisation."))
     config = settings_for(organisation)
     if not config.accept_oral:
@@ -336,11 +336,11 @@ def report_record(
     case.form = codes.Form.ORAL
     case.save(update_fields=["form", "updated_at"])
     CaseMember.objects.update_or_create(
-        case=case, user=user, defaults={"role": codes.MemberRole.HANDLER}
+        case=case, user=actor, defaults={"role": codes.MemberRole.HANDLER}
     )
     if not CaseMember.objects.filter(case=case, designated=True).exists():
-        CaseMember.objects.filter(case=case, user=user).update(designated=True)
-    minutes_record(case=case, user=user, text=minutes)
+        CaseMember.objects.filter(case=case, user=actor).update(designated=True)
+    minutes_record(case=case, actor=actor, text=minutes)
     return case, code
 
 
@@ -423,11 +423,11 @@ def minutes_sign_off(*, case: Case, minutes: Minutes) -> Minutes:
 # --- case handling --------------------------------------------------------------------------
 
 
-def _require_team(case: Case, user: User, *, roles: Iterable[str] | None = None) -> CaseMember:
-    member = CaseMember.objects.filter(case=case, user=user).first()
+def _require_team(case: Case, actor: Actor, *, roles: Iterable[str] | None = None) -> CaseMember:
+    member = CaseMember.objects.filter(case=case, user=actor).first()
     if member is None or (roles is not None and member.role not in roles):
         raise ValidationError(_("You are not on the team of this case."))
-    if not has_capability(user, caps.HANDLE_CASES, case.organisation):
+    if not has_capability(actor, caps.HANDLE_CASES, case.organisation):
         raise ValidationError(_("You may not handle cases of this organisation."))
     return member
 
@@ -439,7 +439,7 @@ HANDLING = (codes.MemberRole.HANDLER, codes.MemberRole.INVESTIGATOR)
 def message_add(
     *,
     case: Case,
-    user: User,
+    actor: Actor,
     body: str,
     to_reporter: bool = False,
     to_adviser: bool = False,
@@ -450,7 +450,7 @@ def message_add(
     body = _check_text(body, "body")
     checked = _check_files(files)
     case = _lock(case)
-    _require_team(case, user, roles=HANDLING)
+    _require_team(case, actor, roles=HANDLING)
     if is_question and not to_reporter:
         raise ValidationError({"is_question": _("A question must be sent to the reporter.")})
     if to_reporter and case.mailbox_index is None and case.channel == codes.Channel.ANONYMOUS:
@@ -459,7 +459,7 @@ def message_add(
         organisation_id=case.organisation_id,
         case=case,
         author_kind=codes.Author.HANDLER,
-        author=user,
+        author=actor,
         to_reporter=to_reporter,
         to_adviser=to_adviser,
         is_question=is_question,
@@ -483,20 +483,20 @@ def message_add(
         # A message to the reporter after triage counts as feedback on the follow-up.
         case.feedback_at = message.created_at
         case.save(update_fields=["feedback_at", "updated_at"])
-    audit_record(actor=user, action=Action.CREATE, obj=message)
+    audit_record(actor=actor, action=Action.CREATE, obj=message)
     return message
 
 
 @transaction.atomic
-def message_share(*, case: Case, user: User, message: Message) -> Message:
+def message_share(*, case: Case, actor: Actor, message: Message) -> Message:
     """Share an internal note (and its files) with the reporter."""
-    _require_team(case, user, roles=HANDLING)
+    _require_team(case, actor, roles=HANDLING)
     if message.case_id != case.id:
         raise ValidationError(_("This message belongs to another case."))
     message.to_reporter = True
     message.save(update_fields=["to_reporter", "updated_at"])
     message.attachments.update(to_reporter=True)
-    audit_record(actor=user, action=Action.UPDATE, obj=message, reason="shared with reporter")
+    audit_record(actor=actor, action=Action.UPDATE, obj=message, reason="shared with reporter")
     return message
 
 
@@ -514,13 +514,13 @@ CLASSIFICATION_FIELDS = {
 
 
 @transaction.atomic
-def case_classify(*, case: Case, user: User, **values: Any) -> Case:
+def case_classify(*, case: Case, actor: Actor, **values: Any) -> Case:
     """Set the classification fields (category, subject, triage outcome, finding, …)."""
     unknown = set(values) - CLASSIFICATION_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
     case = _lock(case)
-    _require_team(case, user, roles=HANDLING)
+    _require_team(case, actor, roles=HANDLING)
     if not case.is_open:
         raise ValidationError(_("A closed case cannot be changed."))
     choice_fields = {
@@ -551,7 +551,7 @@ def case_classify(*, case: Case, user: User, **values: Any) -> Case:
     case.full_clean(exclude=["summary_ct", "identity_ct", "mailbox_hash"])
     case.save()
     fact_sync(case)
-    audit_record(actor=user, action=Action.UPDATE, obj=case, reason="classification")
+    audit_record(actor=actor, action=Action.UPDATE, obj=case, reason="classification")
     return case
 
 
@@ -578,9 +578,9 @@ _MISSING_MESSAGES = {
 
 
 @transaction.atomic
-def case_transition(*, case: Case, user: User, target: str, note: str = "") -> Case:
+def case_transition(*, case: Case, actor: Actor, target: str, note: str = "") -> Case:
     case = _lock(case)
-    _require_team(case, user, roles=HANDLING)
+    _require_team(case, actor, roles=HANDLING)
     if target not in workflow.allowed(case.case_type, case.status):
         raise ValidationError(
             {
@@ -621,7 +621,7 @@ def case_transition(*, case: Case, user: User, target: str, note: str = "") -> C
         if case.feedback_at is None:
             case.feedback_at = now
     case.save()
-    _history(case, actor=user, from_status=previous, note=note)
+    _history(case, actor=actor, from_status=previous, note=note)
     if target in {codes.Status.ACKNOWLEDGED, codes.Status.CLOSED}:
         text = (
             _("We have received your report and will assess it. Reference: %(ref)s.")
@@ -637,17 +637,17 @@ def case_transition(*, case: Case, user: User, target: str, note: str = "") -> C
         notice.body_ct = _seal(case, "message.body", notice.id, note.strip() or text)
         notice.save()
     fact_sync(case)
-    audit_record(actor=user, action=Action.TRANSITION, obj=case, reason=f"{previous} → {target}")
+    audit_record(actor=actor, action=Action.TRANSITION, obj=case, reason=f"{previous} → {target}")
     return case
 
 
 @transaction.atomic
-def case_forward(*, case: Case, user: User, authority: str, note: str = "") -> Case:
+def case_forward(*, case: Case, actor: Actor, authority: str, note: str = "") -> Case:
     """Forward to a competent outside authority; the reporter is told in the mailbox."""
     if authority not in codes.Authority.values:
         raise ValidationError({"authority": _("Choose a valid option.")})
     case = _lock(case)
-    _require_team(case, user, roles=HANDLING)
+    _require_team(case, actor, roles=HANDLING)
     if case.status != codes.Status.TRIAGE:
         raise ValidationError({"authority": _("A report is forwarded at triage.")})
     case.triage = codes.Triage.FORWARD
@@ -668,18 +668,18 @@ def case_forward(*, case: Case, user: User, authority: str, note: str = "") -> C
         (text % {"authority": codes.Authority(authority).label}) + (f"\n\n{note}" if note else ""),
     )
     notice.save()
-    audit_record(actor=user, action=Action.UPDATE, obj=case, reason=f"forwarded to {authority}")
+    audit_record(actor=actor, action=Action.UPDATE, obj=case, reason=f"forwarded to {authority}")
     return case
 
 
 @transaction.atomic
 def team_add(
-    *, case: Case, user: User, member: User, role: str, designated: bool = False
+    *, case: Case, actor: Actor, member: User, role: str, designated: bool = False
 ) -> CaseMember:
     """Put someone on the case team. Named persons and declared conflicts are refused."""
     case = _lock(case)
-    if not has_capability(user, caps.VIEW_CASE_LIST, case.organisation):
-        _require_team(case, user, roles=[codes.MemberRole.HANDLER])
+    if not has_capability(actor, caps.VIEW_CASE_LIST, case.organisation):
+        _require_team(case, actor, roles=[codes.MemberRole.HANDLER])
     if role not in codes.MemberRole.values:
         raise ValidationError({"role": _("Choose a valid option.")})
     needed = caps.ADVISE if role == codes.MemberRole.ADVISER else caps.HANDLE_CASES
@@ -700,46 +700,46 @@ def team_add(
             )
     except IntegrityError:
         raise ValidationError({"member": _("This person is already on the team.")}) from None
-    audit_record(actor=user, action=Action.UPDATE, obj=case, reason=f"team + {member.pk} ({role})")
+    audit_record(actor=actor, action=Action.UPDATE, obj=case, reason=f"team + {member.pk} ({role})")
     return created
 
 
 @transaction.atomic
-def exclusion_add(*, case: Case, user: User, person: User, reason: str) -> CaseExclusion:
+def exclusion_add(*, case: Case, actor: Actor, person: User, reason: str) -> CaseExclusion:
     """Keep a person out of the case team (and remove them from it)."""
     if reason not in codes.ExclusionReason.values:
         raise ValidationError({"reason": _("Choose a valid option.")})
     case = _lock(case)
-    if person.pk != user.pk:  # anyone may declare their own conflict; others need the team
-        _require_team(case, user, roles=HANDLING)
-    elif not CaseMember.objects.filter(case=case, user=user).exists():
+    if person.pk != actor.pk:  # anyone may declare their own conflict; others need the team
+        _require_team(case, actor, roles=HANDLING)
+    elif not CaseMember.objects.filter(case=case, user=actor).exists():
         raise ValidationError(_("You are not on the team of this case."))
     exclusion, _created = CaseExclusion.objects.get_or_create(
         case=case, user=person, defaults={"reason": reason}
     )
     CaseMember.objects.filter(case=case, user=person).delete()
-    audit_record(actor=user, action=Action.UPDATE, obj=case, reason=f"exclusion {person.pk}")
+    audit_record(actor=actor, action=Action.UPDATE, obj=case, reason=f"exclusion {person.pk}")
     return exclusion
 
 
 @transaction.atomic
-def identity_reveal(*, case: Case, user: User, reason: str, request: Any = None) -> Identity:
+def identity_reveal(*, case: Case, actor: Actor, reason: str, request: Any = None) -> Identity:
     """Show the reporter's identity to the designated handler, with a reason, on the record."""
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise ValidationError({"reason": _("Give a reason of at least 10 characters.")})
-    member = _require_team(case, user, roles=[codes.MemberRole.HANDLER])
+    member = _require_team(case, actor, roles=[codes.MemberRole.HANDLER])
     if not member.designated:
         raise ValidationError(_("Only the designated handler may see the reporter's identity."))
     if not case.identity_ct:
         raise ValidationError(_("This report was made anonymously."))
     disclosure = IdentityDisclosure(
-        organisation_id=case.organisation_id, case=case, user=user, kind=codes.RevealKind.REVEAL
+        organisation_id=case.organisation_id, case=case, user=actor, kind=codes.RevealKind.REVEAL
     )
     disclosure.reason_ct = _seal(case, "disclosure.reason", disclosure.id, reason)
     disclosure.save()
     audit_record(
-        actor=user,
+        actor=actor,
         action=Action.READ,
         object_type="integrity.identity",
         object_id=str(case.pk),
@@ -755,20 +755,20 @@ def identity_reveal(*, case: Case, user: User, reason: str, request: Any = None)
 
 @transaction.atomic
 def identity_disclose_forced(
-    *, case: Case, user: User, reason: str, recipient: str, notice: str
+    *, case: Case, actor: Actor, reason: str, recipient: str, notice: str
 ) -> IdentityDisclosure:
     """Record a legally forced disclosure; the reporter is told first, in the mailbox."""
     reason = _check_text(reason, "reason")
     notice = _check_text(notice, "notice")
     recipient = _check_text(recipient, "recipient")[:200]
-    member = _require_team(case, user, roles=[codes.MemberRole.HANDLER])
+    member = _require_team(case, actor, roles=[codes.MemberRole.HANDLER])
     if not member.designated:
         raise ValidationError(_("Only the designated handler may disclose the identity."))
     told = Message(
         organisation_id=case.organisation_id,
         case=case,
         author_kind=codes.Author.HANDLER,
-        author=user,
+        author=actor,
         to_reporter=True,
     )
     told.body_ct = _seal(case, "message.body", told.id, notice)
@@ -776,42 +776,42 @@ def identity_disclose_forced(
     disclosure = IdentityDisclosure(
         organisation_id=case.organisation_id,
         case=case,
-        user=user,
+        user=actor,
         kind=codes.RevealKind.FORCED,
         recipient=recipient,
         notice=told,
     )
     disclosure.reason_ct = _seal(case, "disclosure.reason", disclosure.id, reason)
     disclosure.save()
-    audit_record(actor=user, action=Action.EXPORT, obj=case, reason=f"forced disclosure: {reason}")
+    audit_record(actor=actor, action=Action.EXPORT, obj=case, reason=f"forced disclosure: {reason}")
     return disclosure
 
 
 @transaction.atomic
-def minutes_record(*, case: Case, user: User, text: str) -> Minutes:
+def minutes_record(*, case: Case, actor: Actor, text: str) -> Minutes:
     text = _check_text(text, "text")
-    _require_team(case, user, roles=HANDLING)
+    _require_team(case, actor, roles=HANDLING)
     version = (case.minutes.order_by("-version").values_list("version", flat=True).first() or 0) + 1
     minutes = Minutes(
-        organisation_id=case.organisation_id, case=case, version=version, recorded_by=user
+        organisation_id=case.organisation_id, case=case, version=version, recorded_by=actor
     )
     minutes.text_ct = _seal(case, "minutes.text", minutes.id, text)
     minutes.save()
-    audit_record(actor=user, action=Action.CREATE, obj=minutes)
+    audit_record(actor=actor, action=Action.CREATE, obj=minutes)
     return minutes
 
 
 @transaction.atomic
-def measure_add(*, case: Case, user: User, measure: MeasureType) -> CaseMeasure:
+def measure_add(*, case: Case, actor: Actor, measure: MeasureType) -> CaseMeasure:
     case = _lock(case)
-    _require_team(case, user, roles=HANDLING)
+    _require_team(case, actor, roles=HANDLING)
     if measure.organisation_id != case.organisation_id or not measure.active:
         raise ValidationError({"measure": _("Choose a valid option.")})
     if case.status != codes.Status.MEASURES:
         raise ValidationError({"measure": _("Measures are recorded after a founded finding.")})
     taken = CaseMeasure.objects.create(case=case, measure=measure)
     fact_sync(case)
-    audit_record(actor=user, action=Action.UPDATE, obj=case, reason=f"measure {measure.category}")
+    audit_record(actor=actor, action=Action.UPDATE, obj=case, reason=f"measure {measure.category}")
     return taken
 
 
@@ -828,24 +828,26 @@ def measure_type_create(*, organisation: Organisation, name: str, category: str)
 
 @transaction.atomic
 def retaliation_record(
-    *, case: Case, user: User, kinds: Sequence[str], description: str = ""
+    *, case: Case, actor: Actor, kinds: Sequence[str], description: str = ""
 ) -> RetaliationComplaint:
     if not kinds or any(kind not in codes.Retaliation.values for kind in kinds):
         raise ValidationError({"kinds": _("Choose at least one form of retaliation.")})
     description = _check_text(description, "description", required=False)
-    _require_team(case, user, roles=HANDLING)
+    _require_team(case, actor, roles=HANDLING)
     complaint = RetaliationComplaint(
-        organisation_id=case.organisation_id, case=case, kinds=sorted(set(kinds)), recorded_by=user
+        organisation_id=case.organisation_id, case=case, kinds=sorted(set(kinds)), recorded_by=actor
     )
     complaint.description_ct = _seal(case, "retaliation.description", complaint.id, description)
     complaint.save()
-    audit_record(actor=user, action=Action.CREATE, obj=complaint)
+    audit_record(actor=actor, action=Action.CREATE, obj=complaint)
     return complaint
 
 
 @transaction.atomic
-def settings_update(*, organisation: Organisation, user: User, **values: Any) -> IntegritySettings:
-    if not has_capability(user, caps.MANAGE_SETTINGS, organisation):
+def settings_update(
+    *, organisation: Organisation, actor: Actor, **values: Any
+) -> IntegritySettings:
+    if not has_capability(actor, caps.MANAGE_SETTINGS, organisation):
         raise ValidationError(_("You may not change these settings."))
     config, _created = IntegritySettings.objects.get_or_create(organisation=organisation)
     for name, value in values.items():
@@ -854,7 +856,7 @@ def settings_update(*, organisation: Organisation, user: User, **values: Any) ->
         raise ValidationError(_("Accept at least one channel."))
     config.full_clean()
     config.save()
-    audit_record(actor=user, action=Action.UPDATE, obj=config, organisation=organisation)
+    audit_record(actor=actor, action=Action.UPDATE, obj=config, organisation=organisation)
     return config
 
 

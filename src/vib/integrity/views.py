@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from vib.access import integrity as door
 from vib.accounts.middleware import logged_in_user
+from vib.accounts.roles import SECTOR_AGGREGATES
 from vib.accounts.selectors import has_capability
 from vib.core import crypto
 from vib.core.anonymity import anonymous_route
@@ -407,7 +408,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "may_advise": bool(organisation)
         and has_capability(request.user, caps.ADVISE, organisation),
         "may_report": has_capability(request.user, caps.VIEW_REPORT)
-        or has_capability(request.user, "sector.view_aggregates"),
+        or has_capability(request.user, SECTOR_AGGREGATES),
     }
     return render(request, "integrity/home.html", context)
 
@@ -505,7 +506,7 @@ def case_message(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.HandlerMessageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.message_add(case=case, user=logged_in_user(request), **form.cleaned_data)
+            services.message_add(case=case, actor=logged_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             errors_onto_form(form, exc)
         else:
@@ -522,7 +523,7 @@ def case_share(request: HttpRequest, id: str, message: str) -> HttpResponse:
     if found is None:
         raise NotFound
     try:
-        services.message_share(case=case, user=logged_in_user(request), message=found)
+        services.message_share(case=case, actor=logged_in_user(request), message=found)
     except ValidationError:
         raise NotFound from None
     messages.success(request, _("The message has been shared with the confidential adviser."))
@@ -536,7 +537,7 @@ def case_classify(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.ClassifyForm(request.POST)
     if form.is_valid():
         try:
-            services.case_classify(case=case, user=logged_in_user(request), **form.cleaned_data)
+            services.case_classify(case=case, actor=logged_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             errors_onto_form(form, exc)
         else:
@@ -554,7 +555,7 @@ def case_transition(request: HttpRequest, id: str) -> HttpResponse:
     if form.is_valid():
         try:
             case = services.case_transition(
-                case=case, user=logged_in_user(request), **form.cleaned_data
+                case=case, actor=logged_in_user(request), **form.cleaned_data
             )
         except ValidationError as exc:
             errors_onto_form(form, exc)
@@ -574,7 +575,7 @@ def case_forward(request: HttpRequest, id: str) -> HttpResponse:
     form = forms.ForwardForm(request.POST)
     if form.is_valid():
         try:
-            services.case_forward(case=case, user=logged_in_user(request), **form.cleaned_data)
+            services.case_forward(case=case, actor=logged_in_user(request), **form.cleaned_data)
         except ValidationError as exc:
             errors_onto_form(form, exc)
         else:
@@ -591,7 +592,7 @@ def case_measure(request: HttpRequest, id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.measure_add(
-                case=case, user=logged_in_user(request), measure=form.cleaned_data["measure"]
+                case=case, actor=logged_in_user(request), measure=form.cleaned_data["measure"]
             )
         except ValidationError as exc:
             errors_onto_form(form, exc)
@@ -610,7 +611,7 @@ def case_team(request: HttpRequest, id: str) -> HttpResponse:
         try:
             services.team_add(
                 case=case,
-                user=logged_in_user(request),
+                actor=logged_in_user(request),
                 member=form.cleaned_data["member"],
                 role=form.cleaned_data["role"],
             )
@@ -632,7 +633,7 @@ def case_reveal(request: HttpRequest, id: str) -> HttpResponse:
         try:
             identity = services.identity_reveal(
                 case=case,
-                user=logged_in_user(request),
+                actor=logged_in_user(request),
                 reason=form.cleaned_data["reason"],
                 request=request,
             )
@@ -668,7 +669,7 @@ def record(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             case, _code = services.report_record(
-                user=logged_in_user(request),
+                actor=logged_in_user(request),
                 organisation=organisation,
                 channel=data["channel"],
                 minutes=data["minutes"],
@@ -711,7 +712,7 @@ def advice_detail(request: HttpRequest, id: str) -> HttpResponse:
 @login_required
 def yearly_report(request: HttpRequest) -> HttpResponse:
     organisation = getattr(request, "organisation", None)
-    sector = has_capability(request.user, "sector.view_aggregates")
+    sector = has_capability(request.user, SECTOR_AGGREGATES)
     own = organisation is not None and has_capability(
         request.user,
         caps.VIEW_REPORT,
@@ -749,7 +750,7 @@ def yearly_report(request: HttpRequest) -> HttpResponse:
     from vib.audit.services import audit_record
 
     audit_record(
-        actor=request.user,
+        actor=logged_in_user(request),
         action=Action.EXPORT,
         object_type="integrity.yearly_report",
         object_id=f"{scope}:{year}",

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vib.accounts.models import Actor
 from vib.accounts.selectors import has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
@@ -22,11 +23,11 @@ def run_dir(run: ReportRun) -> Path:
     return Path(settings.MEDIA_ROOT) / "monitor" / str(run.id)
 
 
-def report_run_start(*, user: Any, wave: Any, format: str) -> ReportRun:
-    """Queue a report run for a wave the user may open (checked by the caller's door)."""
+def report_run_start(*, actor: Actor, wave: Any, format: str) -> ReportRun:
+    """Queue a report run for a wave the actor may open (checked by the caller's door)."""
     if format not in ReportFormat.values:
         raise ValidationError(_("Choose PDF or HTML."))
-    if not has_capability(user, RUN_REPORTS, wave.organisation):
+    if not has_capability(actor, RUN_REPORTS, wave.organisation):
         raise ValidationError(_("You may not produce the monitor report of this wave."))
     if wave.status != "closed":
         raise ValidationError(_("The report can only be made of a closed wave."))
@@ -36,9 +37,9 @@ def report_run_start(*, user: Any, wave: Any, format: str) -> ReportRun:
             wave_id=wave.id,
             edition=wave.edition,
             format=format,
-            requested_by=user,
+            requested_by=actor,
         )
-        audit_record(actor=user, action=Action.CREATE, obj=run)
+        audit_record(actor=actor, action=Action.CREATE, obj=run)
         transaction.on_commit(lambda: _enqueue(run.id))
     return run
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from vib.access.monitor import access_report_run, report_runs_visible_to
 from vib.access.surveys import access_wave, waves_visible_to
+from vib.accounts.middleware import logged_in_user
 from vib.accounts.selectors import has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
@@ -57,7 +58,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
     wave = access_wave(user=request.user, id=request.POST.get("wave"), request=request)
     try:
         run = services.report_run_start(
-            user=request.user, wave=wave, format=request.POST.get("format", "pdf")
+            actor=logged_in_user(request), wave=wave, format=request.POST.get("format", "pdf")
         )
     except ValidationError as exc:
         for message in exc.messages:
@@ -90,5 +91,7 @@ def run_download(request: HttpRequest, id: str, kind: str) -> FileResponse:
     path = Path(run.bundle_file if manage else run.report_file)
     if run.status != RunStatus.DONE or not path.is_file():
         raise NotFound
-    audit_record(actor=request.user, action=Action.EXPORT, obj=run, request=request, reason=kind)
+    audit_record(
+        actor=logged_in_user(request), action=Action.EXPORT, obj=run, request=request, reason=kind
+    )
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

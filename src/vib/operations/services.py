@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vib.accounts.models import RoleAssignment, User
+from vib.accounts.models import Actor, RoleAssignment
 from vib.accounts.roles import ORG_MANAGE
 from vib.accounts.selectors import has_capability
 from vib.accounts.services import role_assignment_end
@@ -101,13 +101,13 @@ def retention_run(*, today: date | None = None) -> list[DestructionRecord]:
 # --- access reviews ------------------------------------------------------------------------
 
 
-def _require_manager(actor: User, organisation: Organisation) -> None:
+def _require_manager(actor: Actor, organisation: Organisation) -> None:
     if not has_capability(actor, ORG_MANAGE, organisation):
         raise PermissionDenied
 
 
 @transaction.atomic
-def access_review_start(*, actor: User, organisation: Organisation, year: int) -> AccessReview:
+def access_review_start(*, actor: Actor, organisation: Organisation, year: int) -> AccessReview:
     """Start the review of ``year``: a snapshot of every role currently held here."""
     _require_manager(actor, organisation)
     if year < 2000 or year > timezone.localdate().year + 1:
@@ -138,7 +138,9 @@ def _locked_open(review: AccessReview) -> AccessReview:
 
 
 @transaction.atomic
-def access_review_decide(*, actor: User, review: AccessReview, decisions: Mapping[str, str]) -> int:
+def access_review_decide(
+    *, actor: Actor, review: AccessReview, decisions: Mapping[str, str]
+) -> int:
     """Record keep/revoke decisions (item id → decision). Returns how many changed."""
     _require_manager(actor, review.organisation)
     review = _locked_open(review)
@@ -168,7 +170,7 @@ def access_review_decide(*, actor: User, review: AccessReview, decisions: Mappin
 
 
 @transaction.atomic
-def access_review_complete(*, actor: User, review: AccessReview) -> int:
+def access_review_complete(*, actor: Actor, review: AccessReview) -> int:
     """Complete the review: every item must be decided; revoked roles end yesterday.
 
     Returns the number of role assignments ended. Each end is audited.

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from vib.accounts import services as accounts_services
+from vib.accounts.middleware import logged_in_user
 from vib.accounts.roles import ORG_MANAGE
 from vib.accounts.selectors import grant_requests_to_decide, has_capability
 from vib.audit.models import Action
@@ -78,14 +79,14 @@ def grant_decide(request: HttpRequest, id: str) -> HttpResponse:
     try:
         if decision == "approve":
             accounts_services.role_grant_approve(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=logged_in_user(request),
                 grant=grant,
                 request=request,
             )
             messages.success(request, _("The grant has been approved and is in force."))
         elif decision == "reject":
             accounts_services.role_grant_reject(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=logged_in_user(request),
                 grant=grant,
                 request=request,
             )
@@ -116,7 +117,7 @@ def role_holders_export(request: HttpRequest) -> StreamingHttpResponse:
     else:
         raise NotFound
     audit_record(
-        actor=request.user,
+        actor=logged_in_user(request),
         action=Action.EXPORT,
         object_type="accounts.roleassignment",
         organisation=None if scope == "all" else organisation,
@@ -143,7 +144,7 @@ def review_start(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("operations:access"))
     try:
         review = services.access_review_start(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=logged_in_user(request),
             organisation=organisation,
             year=form.cleaned_data["year"],
         )
@@ -167,13 +168,13 @@ def review_detail(request: HttpRequest, id: str) -> HttpResponse:
         }
         try:
             services.access_review_decide(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=logged_in_user(request),
                 review=review,
                 decisions=decisions,
             )
             if request.POST.get("action") == "complete":
                 ended = services.access_review_complete(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=logged_in_user(request),
                     review=review,
                 )
                 messages.success(

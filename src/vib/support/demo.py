@@ -181,7 +181,7 @@ def build(ctx: DemoContext) -> None:
         email = f"{local}@{DEMO_DOMAIN}"
         user = user_create(email=email, full_name=name, password=ctx.password(email))
         members[local] = services.team_member_add(
-            team=teams[team], user=user, role=role, expertise=expertise
+            team=teams[team], person=user, role=role, expertise=expertise
         )
         users[local] = user
         give_demo_second_factor(user, ctx.seed)  # team members see personal data
@@ -213,7 +213,7 @@ def build(ctx: DemoContext) -> None:
         services.case_take_on(help_request=help_request, actor=advising)
         services.message_add(
             help_request=help_request,
-            author=advising,
+            actor=advising,
             records_contact=True,
             text="Telefonisch contact gehad; afspraak gemaakt voor een gesprek.",
         )
@@ -241,7 +241,7 @@ def build(ctx: DemoContext) -> None:
                 actor=advising,
                 note="Advies gegeven; geen verdere actie nodig.",
             )
-            services.request_rate(help_request=help_request, user=users[holder], score=4)
+            services.request_rate(help_request=help_request, actor=users[holder], score=4)
 
     for kind, theme, title_nl, title_en, summary_nl, summary_en in INSTRUMENTS:
         services.instrument_save(

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vib.accounts.models import Actor, User
 from vib.accounts.selectors import has_capability, organisations_of
 from vib.audit.models import Action
 from vib.audit.services import audit_record
@@ -50,7 +51,7 @@ MAX_SUMMARY = 2000
 NO_ORGANISATION = ""  # ADR 0041: support events are not filed under the organisation
 
 
-def _audit(actor: Any, action: Action, obj: Any, reason: str = "") -> None:
+def _audit(actor: Actor, action: Action, obj: Any, reason: str = "") -> None:
     audit_record(actor=actor, action=action, obj=obj, organisation=NO_ORGANISATION, reason=reason)
 
 
@@ -75,13 +76,13 @@ def _locked(help_request: HelpRequest) -> HelpRequest:
     return HelpRequest.objects.select_for_update().get(pk=help_request.pk)
 
 
-def _membership(help_request: HelpRequest, user: Any) -> CaseMember | None:
-    if not getattr(user, "is_authenticated", False):
+def _membership(help_request: HelpRequest, actor: Actor) -> CaseMember | None:
+    if not getattr(actor, "is_authenticated", False):
         return None
     return (
         CaseMember.objects.filter(
             request=help_request,
-            member__user=user,
+            member__user=actor,
             member__active=True,
             member__team__active=True,
         )
@@ -90,15 +91,15 @@ def _membership(help_request: HelpRequest, user: Any) -> CaseMember | None:
     )
 
 
-def _require_case_member(help_request: HelpRequest, user: Any) -> CaseMember:
-    membership = _membership(help_request, user)
+def _require_case_member(help_request: HelpRequest, actor: Actor) -> CaseMember:
+    membership = _membership(help_request, actor)
     if membership is None:
         raise PermissionDenied
     return membership
 
 
-def _require_adviser(help_request: HelpRequest, user: Any) -> CaseMember:
-    membership = _require_case_member(help_request, user)
+def _require_adviser(help_request: HelpRequest, actor: Actor) -> CaseMember:
+    membership = _require_case_member(help_request, actor)
     if membership.role != codes.MemberRole.ADVISER:
         raise PermissionDenied
     return membership
@@ -109,7 +110,7 @@ def _require_open(help_request: HelpRequest) -> None:
         raise ValidationError(_("This request is closed. Reopen it first."))
 
 
-def _transition(help_request: HelpRequest, *, to: str, actor: Any, note: str = "") -> None:
+def _transition(help_request: HelpRequest, *, to: str, actor: Actor, note: str = "") -> None:
     if not can_transition(help_request.status, to):
         raise ValidationError(_("This step is not possible in the current status."))
     StatusChange.objects.create(
@@ -240,7 +241,9 @@ def help_request_submit(
 # The team takes it on ------------------------------------------------------------------------
 
 
-def _add_member(help_request: HelpRequest, member: TeamMember, role: str, actor: Any) -> CaseMember:
+def _add_member(
+    help_request: HelpRequest, member: TeamMember, role: str, actor: Actor
+) -> CaseMember:
     if CaseMember.objects.filter(request=help_request, member=member).exists():
         raise ValidationError({"member": _("This person already works on the request.")})
     case_member = CaseMember.objects.create(
@@ -251,7 +254,7 @@ def _add_member(help_request: HelpRequest, member: TeamMember, role: str, actor:
 
 
 @transaction.atomic
-def case_take_on(*, help_request: HelpRequest, actor: Any) -> CaseMember:
+def case_take_on(*, help_request: HelpRequest, actor: Actor) -> CaseMember:
     """An adviser of the request's team takes it on as its confidential adviser."""
     help_request = _locked(help_request)
     member = TeamMember.objects.filter(
@@ -263,7 +266,9 @@ def case_take_on(*, help_request: HelpRequest, actor: Any) -> CaseMember:
 
 
 @transaction.atomic
-def case_assign_adviser(*, help_request: HelpRequest, member: TeamMember, actor: Any) -> CaseMember:
+def case_assign_adviser(
+    *, help_request: HelpRequest, member: TeamMember, actor: Actor
+) -> CaseMember:
     """The team's coordinator assigns one of the team's advisers."""
     help_request = _locked(help_request)
     if not TeamMember.objects.filter(
@@ -279,7 +284,7 @@ def case_assign_adviser(*, help_request: HelpRequest, member: TeamMember, actor:
     return _assign(help_request, member, actor)
 
 
-def _assign(help_request: HelpRequest, member: TeamMember, actor: Any) -> CaseMember:
+def _assign(help_request: HelpRequest, member: TeamMember, actor: Actor) -> CaseMember:
     if CaseMember.objects.filter(request=help_request, role=codes.MemberRole.ADVISER).exists():
         raise ValidationError(_("Another adviser has already taken this request on."))
     case_member = _add_member(help_request, member, codes.MemberRole.ADVISER, actor)
@@ -289,7 +294,7 @@ def _assign(help_request: HelpRequest, member: TeamMember, actor: Any) -> CaseMe
 
 
 @transaction.atomic
-def case_add_expert(*, help_request: HelpRequest, member: TeamMember, actor: Any) -> CaseMember:
+def case_add_expert(*, help_request: HelpRequest, member: TeamMember, actor: Actor) -> CaseMember:
     help_request = _locked(help_request)
     _require_adviser(help_request, actor)
     _require_open(help_request)
@@ -305,7 +310,7 @@ def case_add_expert(*, help_request: HelpRequest, member: TeamMember, actor: Any
 def message_add(
     *,
     help_request: HelpRequest,
-    author: Any,
+    actor: Actor,
     text: str,
     internal: bool = False,
     records_contact: bool = False,
@@ -315,14 +320,14 @@ def message_add(
     contact for the statistics."""
     help_request = _locked(help_request)
     text = _text(text, "text")
-    is_office_holder = author.pk == help_request.office_holder_id
-    if _membership(help_request, author) is None:
+    is_office_holder = actor.pk == help_request.office_holder_id
+    if _membership(help_request, actor) is None:
         if not is_office_holder:
             raise PermissionDenied
         internal = records_contact = False
     message = Message.objects.create(
         request=help_request,
-        author=author,
+        author=actor,
         text=text,
         internal=internal,
         records_contact=records_contact,
@@ -334,7 +339,7 @@ def message_add(
         RequestFact.objects.filter(request=help_request).update(
             hours_to_first_contact=round(hours, 2)
         )
-    _audit(author, Action.CREATE, message)
+    _audit(actor, Action.CREATE, message)
     return message
 
 
@@ -342,7 +347,7 @@ def message_add(
 def plan_action_add(
     *,
     help_request: HelpRequest,
-    actor: Any,
+    actor: Actor,
     description: str,
     follow_up_on: date | None,
     owner: TeamMember | None = None,
@@ -368,7 +373,7 @@ def plan_action_add(
 
 
 @transaction.atomic
-def plan_action_complete(*, action: PlanAction, actor: Any) -> PlanAction:
+def plan_action_complete(*, action: PlanAction, actor: Actor) -> PlanAction:
     _locked(action.request)
     _require_case_member(action.request, actor)
     action = PlanAction.objects.select_for_update().get(pk=action.pk)
@@ -385,7 +390,7 @@ def plan_action_complete(*, action: PlanAction, actor: Any) -> PlanAction:
 
 @transaction.atomic
 def referral_propose(
-    *, help_request: HelpRequest, actor: Any, target: str, shared_summary: str
+    *, help_request: HelpRequest, actor: Actor, target: str, shared_summary: str
 ) -> Referral:
     """The adviser proposes a referral and writes exactly what the organisation will be told."""
     help_request = _locked(help_request)
@@ -407,23 +412,23 @@ def referral_propose(
 
 
 @transaction.atomic
-def referral_decide(*, referral: Referral, user: Any, consent: bool) -> Referral:
+def referral_decide(*, referral: Referral, actor: Actor, consent: bool) -> Referral:
     """Only the office holder themselves gives or refuses consent — not a griffier, not the team."""
     _locked(referral.request)
     referral = Referral.objects.select_for_update().select_related("request").get(pk=referral.pk)
-    if referral.request.office_holder_id != user.pk:
+    if referral.request.office_holder_id != actor.pk:
         raise PermissionDenied
     if referral.status != codes.ReferralStatus.PROPOSED:
         raise ValidationError(_("You have already decided on this referral."))
     referral.status = codes.ReferralStatus.CONSENTED if consent else codes.ReferralStatus.DECLINED
     referral.decided_at = timezone.now()
     referral.save(update_fields=["status", "decided_at", "updated_at"])
-    _audit(user, Action.UPDATE, referral, reason=f"consent: {referral.status}")
+    _audit(actor, Action.UPDATE, referral, reason=f"consent: {referral.status}")
     return referral
 
 
 @transaction.atomic
-def referral_create_linked(*, referral: Referral, actor: Any) -> Referral:
+def referral_create_linked(*, referral: Referral, actor: Actor) -> Referral:
     """After consent, create the linked record in the organisation's own process.
 
     The other module is reached through its services only (``vib.support.referrals``); what
@@ -462,7 +467,7 @@ def referral_create_linked(*, referral: Referral, actor: Any) -> Referral:
 
 
 @transaction.atomic
-def case_close(*, help_request: HelpRequest, actor: Any, note: str = "") -> HelpRequest:
+def case_close(*, help_request: HelpRequest, actor: Actor, note: str = "") -> HelpRequest:
     help_request = _locked(help_request)
     _require_adviser(help_request, actor)
     _transition(
@@ -477,7 +482,7 @@ def case_close(*, help_request: HelpRequest, actor: Any, note: str = "") -> Help
 
 
 @transaction.atomic
-def case_reopen(*, help_request: HelpRequest, actor: Any, note: str = "") -> HelpRequest:
+def case_reopen(*, help_request: HelpRequest, actor: Actor, note: str = "") -> HelpRequest:
     help_request = _locked(help_request)
     _require_adviser(help_request, actor)
     _transition(help_request, to=codes.Status.IN_PROGRESS, actor=actor, note=note[:300])
@@ -487,10 +492,12 @@ def case_reopen(*, help_request: HelpRequest, actor: Any, note: str = "") -> Hel
 
 
 @transaction.atomic
-def request_rate(*, help_request: HelpRequest, user: Any, score: int | str | None) -> HelpRequest:
+def request_rate(
+    *, help_request: HelpRequest, actor: Actor, score: int | str | None
+) -> HelpRequest:
     """The short satisfaction question, answered once by the office holder after closing."""
     help_request = _locked(help_request)
-    if help_request.office_holder_id != user.pk:
+    if help_request.office_holder_id != actor.pk:
         raise PermissionDenied
     if help_request.status != codes.Status.CLOSED:
         raise ValidationError(_("You can rate the support once the request is closed."))
@@ -504,7 +511,7 @@ def request_rate(*, help_request: HelpRequest, user: Any, score: int | str | Non
         raise ValidationError({"score": _("Choose a score from 1 to 5.")})
     help_request.satisfaction = value
     help_request.save(update_fields=["satisfaction", "updated_at"])
-    _audit(user, Action.UPDATE, help_request, reason="satisfaction")
+    _audit(actor, Action.UPDATE, help_request, reason="satisfaction")
     return help_request
 
 
@@ -513,12 +520,12 @@ def request_rate(*, help_request: HelpRequest, user: Any, score: int | str | Non
 
 @transaction.atomic
 def home_security_request(
-    *, help_request: HelpRequest, user: Any, wants_scan: bool, wants_allowance: bool
+    *, help_request: HelpRequest, actor: Actor, wants_scan: bool, wants_allowance: bool
 ) -> HomeSecurity:
     """Ask for a home-security scan and/or the allowance (office holder or case member)."""
     help_request = _locked(help_request)
-    if help_request.office_holder_id != user.pk:
-        _require_case_member(help_request, user)
+    if help_request.office_holder_id != actor.pk:
+        _require_case_member(help_request, actor)
     _require_open(help_request)
     if not (wants_scan or wants_allowance):
         raise ValidationError(_("Choose the scan, the allowance or both."))
@@ -526,13 +533,13 @@ def home_security_request(
     home.wants_scan = home.wants_scan or wants_scan
     home.wants_allowance = home.wants_allowance or wants_allowance
     home.save()
-    _audit(user, Action.UPDATE, home, reason="requested")
+    _audit(actor, Action.UPDATE, home, reason="requested")
     return home
 
 
 @transaction.atomic
 def home_security_record_scan(
-    *, help_request: HelpRequest, actor: Any, scan_on: date | None, advice: str
+    *, help_request: HelpRequest, actor: Actor, scan_on: date | None, advice: str
 ) -> HomeSecurity:
     help_request = _locked(help_request)
     _require_case_member(help_request, actor)
@@ -566,7 +573,7 @@ def _amount(value: Any, field: str) -> Decimal:
 def measure_approve(
     *,
     help_request: HelpRequest,
-    actor: Any,
+    actor: Actor,
     description: str,
     amount: Any,
     approved_on: date | None = None,
@@ -624,7 +631,7 @@ def measure_approve(
 
 @transaction.atomic
 def measure_record_payment(
-    *, measure: SecurityMeasure, actor: Any, amount: Any, paid_on: date | None
+    *, measure: SecurityMeasure, actor: Actor, amount: Any, paid_on: date | None
 ) -> SecurityMeasure:
     help_request = _locked(measure.home_security.request)
     _require_adviser(help_request, actor)
@@ -651,7 +658,7 @@ def measure_record_payment(
 @transaction.atomic
 def instrument_save(
     *,
-    actor: Any,
+    actor: Actor,
     instrument: Instrument | None = None,
     kind: str,
     theme: str = "",
@@ -703,8 +710,10 @@ def team_create(
 
 
 @transaction.atomic
-def team_member_add(*, team: SupportTeam, user: Any, role: str, expertise: str = "") -> TeamMember:
-    member = TeamMember(team=team, user=user, role=role, expertise=expertise)
+def team_member_add(
+    *, team: SupportTeam, person: User, role: str, expertise: str = ""
+) -> TeamMember:
+    member = TeamMember(team=team, user=person, role=role, expertise=expertise)
     member.full_clean()
     member.save()
     audit_record(actor=None, action=Action.CREATE, obj=member, reason="team member added")

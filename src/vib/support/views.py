@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vib.access import support as access
+from vib.accounts.middleware import logged_in_user
 from vib.accounts.selectors import has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
@@ -234,7 +235,9 @@ def own_message(request: HttpRequest, id: str) -> HttpResponse:
         id,
         forms.MessageForm,
         "message_form",
-        lambda r, d: services.message_add(help_request=r, author=request.user, text=d["text"]),
+        lambda r, d: services.message_add(
+            help_request=r, actor=logged_in_user(request), text=d["text"]
+        ),
         _("Your message has been sent to your adviser."),
     )
 
@@ -247,7 +250,9 @@ def own_rating(request: HttpRequest, id: str) -> HttpResponse:
         id,
         forms.RatingForm,
         "rating_form",
-        lambda r, d: services.request_rate(help_request=r, user=request.user, score=d["score"]),
+        lambda r, d: services.request_rate(
+            help_request=r, actor=logged_in_user(request), score=d["score"]
+        ),
         _("Thank you for your answer."),
     )
 
@@ -262,7 +267,7 @@ def own_home_security(request: HttpRequest, id: str) -> HttpResponse:
         "home_form",
         lambda r, d: services.home_security_request(
             help_request=r,
-            user=request.user,
+            actor=logged_in_user(request),
             wants_scan=d["wants_scan"],
             wants_allowance=d["wants_allowance"],
         ),
@@ -278,7 +283,9 @@ def referral_decide(request: HttpRequest, id: str) -> HttpResponse:
     if form.is_valid():
         consent = form.cleaned_data["decision"] == "consent"
         try:
-            services.referral_decide(referral=referral, user=request.user, consent=consent)
+            services.referral_decide(
+                referral=referral, actor=logged_in_user(request), consent=consent
+            )
         except ValidationError as exc:
             errors_onto_form(form, exc)
         else:
@@ -303,7 +310,7 @@ def team(request: HttpRequest) -> HttpResponse:
     )
     cases = access.cases_visible_to(request.user).defer("description", "contact_details")
     audit_record(
-        actor=request.user,
+        actor=logged_in_user(request),
         action=Action.LIST,
         object_type="support.helprequest",
         organisation="",
@@ -330,7 +337,7 @@ def team(request: HttpRequest) -> HttpResponse:
 def take_on(request: HttpRequest, id: str) -> HttpResponse:
     help_request = access.access_intake_request(user=request.user, id=id, request=request)
     try:
-        services.case_take_on(help_request=help_request, actor=request.user)
+        services.case_take_on(help_request=help_request, actor=logged_in_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(reverse("support:team"))
@@ -346,7 +353,9 @@ def assign(request: HttpRequest, id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.case_assign_adviser(
-                help_request=help_request, member=form.cleaned_data["member"], actor=request.user
+                help_request=help_request,
+                member=form.cleaned_data["member"],
+                actor=logged_in_user(request),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -449,7 +458,7 @@ def case_message(request: HttpRequest, id: str) -> HttpResponse:
         "message_form",
         lambda c, d: services.message_add(
             help_request=c,
-            author=request.user,
+            actor=logged_in_user(request),
             text=d["text"],
             internal=d["internal"],
             records_contact=d["records_contact"],
@@ -469,7 +478,7 @@ def case_expert(request: HttpRequest, id: str) -> HttpResponse:
         ),
         "expert_form",
         lambda c, d: services.case_add_expert(
-            help_request=c, member=d["member"], actor=request.user
+            help_request=c, member=d["member"], actor=logged_in_user(request)
         ),
         _("The expert has been added to the request."),
     )
@@ -485,7 +494,7 @@ def case_action(request: HttpRequest, id: str) -> HttpResponse:
         "action_form",
         lambda c, d: services.plan_action_add(
             help_request=c,
-            actor=request.user,
+            actor=logged_in_user(request),
             description=d["description"],
             follow_up_on=d["follow_up_on"],
             owner=d["owner"],
@@ -499,7 +508,7 @@ def case_action(request: HttpRequest, id: str) -> HttpResponse:
 def action_done(request: HttpRequest, id: str) -> HttpResponse:
     action = access.access_case_action(user=request.user, id=id, request=request)
     try:
-        services.plan_action_complete(action=action, actor=request.user)
+        services.plan_action_complete(action=action, actor=logged_in_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -517,7 +526,7 @@ def case_referral(request: HttpRequest, id: str) -> HttpResponse:
         "referral_form",
         lambda c, d: services.referral_propose(
             help_request=c,
-            actor=request.user,
+            actor=logged_in_user(request),
             target=d["target"],
             shared_summary=d["shared_summary"],
         ),
@@ -530,7 +539,7 @@ def case_referral(request: HttpRequest, id: str) -> HttpResponse:
 def referral_link(request: HttpRequest, id: str) -> HttpResponse:
     referral = access.access_case_referral(user=request.user, id=id, request=request)
     try:
-        services.referral_create_linked(referral=referral, actor=request.user)
+        services.referral_create_linked(referral=referral, actor=logged_in_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except PermissionDenied:
@@ -548,7 +557,9 @@ def case_close(request: HttpRequest, id: str) -> HttpResponse:
         id,
         lambda c: forms.CloseForm(request.POST),
         "close_form",
-        lambda c, d: services.case_close(help_request=c, actor=request.user, note=d["note"]),
+        lambda c, d: services.case_close(
+            help_request=c, actor=logged_in_user(request), note=d["note"]
+        ),
         _("The request is closed. The office holder is asked how satisfied they are."),
     )
 
@@ -561,7 +572,9 @@ def case_reopen(request: HttpRequest, id: str) -> HttpResponse:
         id,
         lambda c: forms.CloseForm(request.POST),
         "close_form",
-        lambda c, d: services.case_reopen(help_request=c, actor=request.user, note=d["note"]),
+        lambda c, d: services.case_reopen(
+            help_request=c, actor=logged_in_user(request), note=d["note"]
+        ),
         _("The request is open again."),
     )
 
@@ -575,7 +588,7 @@ def case_scan(request: HttpRequest, id: str) -> HttpResponse:
         lambda c: forms.ScanForm(request.POST),
         "scan_form",
         lambda c, d: services.home_security_record_scan(
-            help_request=c, actor=request.user, scan_on=d["scan_on"], advice=d["advice"]
+            help_request=c, actor=logged_in_user(request), scan_on=d["scan_on"], advice=d["advice"]
         ),
         _("The scan's advice has been recorded."),
     )
@@ -590,7 +603,10 @@ def case_measure(request: HttpRequest, id: str) -> HttpResponse:
         lambda c: forms.MeasureForm(request.POST),
         "measure_form",
         lambda c, d: services.measure_approve(
-            help_request=c, actor=request.user, description=d["description"], amount=d["amount"]
+            help_request=c,
+            actor=logged_in_user(request),
+            description=d["description"],
+            amount=d["amount"],
         ),
         _("The measure has been approved."),
     )
@@ -606,7 +622,7 @@ def measure_payment(request: HttpRequest, id: str) -> HttpResponse:
         try:
             services.measure_record_payment(
                 measure=measure,
-                actor=request.user,
+                actor=logged_in_user(request),
                 amount=form.cleaned_data["amount"],
                 paid_on=form.cleaned_data["paid_on"],
             )
@@ -675,7 +691,7 @@ def instrument_edit(request: HttpRequest, id: str | None = None) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.instrument_save(
-                actor=request.user, instrument=instrument, **form.cleaned_data
+                actor=logged_in_user(request), instrument=instrument, **form.cleaned_data
             )
         except ValidationError as exc:
             errors_onto_form(form, exc)
@@ -710,7 +726,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     for team in team_list:
         sections.append((team.name, selectors.support_statistics(team=team, year=year)))
     audit_record(
-        actor=request.user,
+        actor=logged_in_user(request),
         action=Action.READ,
         object_type="support.statistics",
         organisation="",

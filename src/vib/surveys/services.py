@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vib.accounts.models import RoleAssignment
+from vib.accounts.models import Actor, RoleAssignment
 from vib.audit.models import Action
 from vib.audit.services import audit_record
 from vib.core.errors import ValidationError
@@ -75,7 +75,7 @@ def _require_link(fields: Mapping[str, str]) -> dict[str, str]:
 @transaction.atomic
 def wave_create(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     edition: int,
     title: str,
@@ -136,7 +136,7 @@ def _lock(wave: Wave) -> Wave:
 
 
 @transaction.atomic
-def wave_update_texts(*, actor: Any, wave: Wave, **fields: str) -> Wave:
+def wave_update_texts(*, actor: Actor, wave: Wave, **fields: str) -> Wave:
     wave = _lock(wave)
     allowed = ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body")
     values = {k: (fields.get(k) or "").strip() or getattr(wave, k) for k in allowed}
@@ -217,7 +217,7 @@ def instrument_for_function(wave: Wave, function: str) -> str | None:
 
 
 @transaction.atomic
-def frame_from_platform(*, actor: Any, wave: Wave) -> FrameResult:
+def frame_from_platform(*, actor: Actor, wave: Wave) -> FrameResult:
     """Add everyone who holds a current role in an organisation to the frame.
 
     Office holders (by the function of their role assignment) get the office-holder
@@ -399,7 +399,7 @@ def _is_email(text: str) -> bool:
 
 
 @transaction.atomic
-def frame_import_csv(*, actor: Any, wave: Wave, file: IO[str] | IO[bytes]) -> FrameResult:
+def frame_import_csv(*, actor: Actor, wave: Wave, file: IO[str] | IO[bytes]) -> FrameResult:
     """Add people from a CSV file (instrument,email,tier,organisation,function,gender).
 
     Every row is checked first; with any error nothing is written.
@@ -429,7 +429,7 @@ def frame_import_csv(*, actor: Any, wave: Wave, file: IO[str] | IO[bytes]) -> Fr
 # --- mailings --------------------------------------------------------------------------------
 
 
-def _mailing(*, actor: Any, wave: Wave, base_url: str, reminder: bool) -> int:
+def _mailing(*, actor: Actor, wave: Wave, base_url: str, reminder: bool) -> int:
     from vib.surveys.tasks import send_wave_mail
 
     wave = _lock(wave)
@@ -474,19 +474,19 @@ def _mailing(*, actor: Any, wave: Wave, base_url: str, reminder: bool) -> int:
 
 
 @transaction.atomic
-def invitations_send(*, actor: Any, wave: Wave, base_url: str) -> int:
+def invitations_send(*, actor: Actor, wave: Wave, base_url: str) -> int:
     """Open the wave and invite everyone in the frame who has not been invited yet."""
     return _mailing(actor=actor, wave=wave, base_url=base_url, reminder=False)
 
 
 @transaction.atomic
-def reminders_send(*, actor: Any, wave: Wave, base_url: str) -> int:
+def reminders_send(*, actor: Actor, wave: Wave, base_url: str) -> int:
     """Remind everyone invited who has not answered (with the same personal link)."""
     return _mailing(actor=actor, wave=wave, base_url=base_url, reminder=True)
 
 
 @transaction.atomic
-def wave_close(*, actor: Any, wave: Wave) -> Wave:
+def wave_close(*, actor: Actor, wave: Wave) -> Wave:
     """Close the wave: drop answers in progress, erase tokens, reshuffle the stored responses."""
     wave = _lock(wave)
     if wave.status == WaveStatus.CLOSED:

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from vib.access.surveys import access_wave, waves_visible_to
+from vib.accounts.middleware import logged_in_user
 from vib.accounts.selectors import has_capability
 from vib.core.anonymity import anonymous_route
 from vib.core.errors import NotFound
@@ -63,7 +64,7 @@ def wave_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             wave = services.wave_create(
-                actor=request.user,
+                actor=logged_in_user(request),
                 organisation=request.organisation,  # type: ignore[attr-defined]
                 **form.cleaned_data,
             )
@@ -121,7 +122,7 @@ def _back(wave: Any) -> HttpResponseRedirect:
 def wave_frame_platform(request: HttpRequest, id: str) -> HttpResponse:
     wave = _managed(request, id)
     try:
-        result = services.frame_from_platform(actor=request.user, wave=wave)
+        result = services.frame_from_platform(actor=logged_in_user(request), wave=wave)
     except ValidationError as exc:
         for message in _errors(exc):
             messages.error(request, message)
@@ -145,7 +146,7 @@ def wave_frame_import(request: HttpRequest, id: str) -> HttpResponse:
         return _back(wave)
     try:
         result = services.frame_import_csv(
-            actor=request.user, wave=wave, file=form.cleaned_data["file"]
+            actor=logged_in_user(request), wave=wave, file=form.cleaned_data["file"]
         )
     except services.FrameImportError as exc:
         messages.error(
@@ -175,7 +176,9 @@ def _mailing(request: HttpRequest, id: str, *, reminder: bool) -> HttpResponse:
     wave = _managed(request, id)
     send = services.reminders_send if reminder else services.invitations_send
     try:
-        count = send(actor=request.user, wave=wave, base_url=request.build_absolute_uri("/")[:-1])
+        count = send(
+            actor=logged_in_user(request), wave=wave, base_url=request.build_absolute_uri("/")[:-1]
+        )
     except ValidationError as exc:
         for message in _errors(exc):
             messages.error(request, message)
@@ -217,7 +220,7 @@ def wave_remind(request: HttpRequest, id: str) -> HttpResponse:
 def wave_close(request: HttpRequest, id: str) -> HttpResponse:
     wave = _managed(request, id)
     try:
-        services.wave_close(actor=request.user, wave=wave)
+        services.wave_close(actor=logged_in_user(request), wave=wave)
     except ValidationError as exc:
         for message in _errors(exc):
             messages.error(request, message)

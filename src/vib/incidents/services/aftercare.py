@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vib.accounts.models import Actor
 from vib.audit.models import Action
 from vib.core.errors import ValidationError
 from vib.incidents import aftercare, codes
@@ -35,7 +36,7 @@ def aftercare_record(
     *,
     incident: Incident,
     step_id: Any,
-    actor: Any,
+    actor: Actor,
     outcome: str,
     referral_to: str = "",
     note: str = "",
@@ -89,7 +90,7 @@ def aftercare_add(
     *,
     incident: Incident,
     victim_id: Any,
-    actor: Any,
+    actor: Actor,
     due_at: datetime,
     note: str = "",
     request: Any | None = None,
@@ -120,7 +121,7 @@ def aftercare_add(
 
 
 def aftercare_cancel(
-    *, incident: Incident, step_id: Any, actor: Any, reason: str, request: Any | None = None
+    *, incident: Incident, step_id: Any, actor: Actor, reason: str, request: Any | None = None
 ) -> AftercareStep:
     """Cancel an open step (e.g. the person left the organisation), with the reason."""
     with transaction.atomic():

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vib.accounts.models import Actor
 from vib.accounts.selectors import has_capability
 from vib.audit.models import Action
 from vib.audit.services import audit_record
@@ -62,7 +63,7 @@ UPDATABLE = (
 def incident_update(
     *,
     incident: Incident,
-    actor: Any,
+    actor: Actor,
     request: Any | None = None,
     channel_label: str = "web",
     **changes: Any,
@@ -109,7 +110,7 @@ def incident_update(
 def incident_transition(
     *,
     incident: Incident,
-    actor: Any,
+    actor: Actor,
     to_status: str,
     note: str = "",
     request: Any | None = None,
@@ -185,7 +186,7 @@ VICTIM_FIELDS = (
 
 
 def victim_add(
-    *, incident: Incident, actor: Any, request: Any | None = None, **fields: Any
+    *, incident: Incident, actor: Actor, request: Any | None = None, **fields: Any
 ) -> Victim:
     """Add a victim (with their first-contact deadline: 72 hours from now)."""
     unknown = set(fields) - set(VICTIM_FIELDS)
@@ -217,7 +218,7 @@ def victim_add(
 
 
 def victim_update(
-    *, incident: Incident, victim_id: Any, actor: Any, request: Any | None = None, **fields: Any
+    *, incident: Incident, victim_id: Any, actor: Actor, request: Any | None = None, **fields: Any
 ) -> Victim:
     unknown = set(fields) - set(VICTIM_FIELDS)
     if unknown:
@@ -244,7 +245,7 @@ def victim_update(
 
 
 def victim_remove(
-    *, incident: Incident, victim_id: Any, actor: Any, request: Any | None = None
+    *, incident: Incident, victim_id: Any, actor: Actor, request: Any | None = None
 ) -> None:
     with transaction.atomic():
         incident = _lock(incident)
@@ -266,7 +267,7 @@ def victim_remove(
 def witness_add(
     *,
     incident: Incident,
-    actor: Any,
+    actor: Actor,
     name: str,
     contact: str = "",
     statement: str = "",
@@ -294,7 +295,7 @@ def witness_add(
 
 
 def _child_remove(
-    model: Any, *, incident: Incident, child_id: Any, actor: Any, reason: str, request: Any
+    model: Any, *, incident: Incident, child_id: Any, actor: Actor, reason: str, request: Any
 ) -> None:
     """Delete one row that belongs to the incident (under its lock) and audit the change."""
     with transaction.atomic():
@@ -304,7 +305,7 @@ def _child_remove(
 
 
 def witness_remove(
-    *, incident: Incident, witness_id: Any, actor: Any, request: Any | None = None
+    *, incident: Incident, witness_id: Any, actor: Actor, request: Any | None = None
 ) -> None:
     _child_remove(
         Witness,
@@ -319,7 +320,7 @@ def witness_remove(
 def perpetrator_add(
     *,
     incident: Incident,
-    actor: Any,
+    actor: Actor,
     kind: str,
     category: str,
     name: str = "",
@@ -353,7 +354,7 @@ def perpetrator_add(
 
 
 def perpetrator_remove(
-    *, incident: Incident, perpetrator_id: Any, actor: Any, request: Any | None = None
+    *, incident: Incident, perpetrator_id: Any, actor: Actor, request: Any | None = None
 ) -> None:
     _child_remove(
         Perpetrator,
@@ -365,7 +366,7 @@ def perpetrator_remove(
     )
 
 
-def _require_coordinator(actor: Any, organisation: Any) -> None:
+def _require_coordinator(actor: Actor, organisation: Any) -> None:
     if not has_capability(actor, capabilities.COORDINATE, organisation):
         raise ValidationError(_("Only the coordinator keeps the register of repeat perpetrators."))
 
@@ -373,7 +374,7 @@ def _require_coordinator(actor: Any, organisation: Any) -> None:
 def known_perpetrator_create(
     *,
     organisation: Any,
-    actor: Any,
+    actor: Actor,
     label: str,
     name: str = "",
     note: str = "",
@@ -409,7 +410,7 @@ def perpetrator_link(
     incident: Incident,
     perpetrator_id: Any,
     known: KnownPerpetrator | None,
-    actor: Any,
+    actor: Actor,
     request: Any | None = None,
 ) -> Perpetrator:
     """Link a perpetrator to the register (or unlink with ``None``): coordinators only."""
@@ -434,7 +435,7 @@ def perpetrator_link(
 def measure_add(
     *,
     incident: Incident,
-    actor: Any,
+    actor: Actor,
     kind: str,
     decided_on: date,
     valid_until: date | None = None,
@@ -472,7 +473,7 @@ def measure_add(
 
 
 def measure_remove(
-    *, incident: Incident, measure_id: Any, actor: Any, request: Any | None = None
+    *, incident: Incident, measure_id: Any, actor: Actor, request: Any | None = None
 ) -> None:
     _child_remove(
         Measure,
@@ -517,7 +518,7 @@ def _check_police(errors: Errors, fields: Mapping[str, Any]) -> None:
 
 
 def police_report_add(
-    *, incident: Incident, actor: Any, request: Any | None = None, **fields: Any
+    *, incident: Incident, actor: Actor, request: Any | None = None, **fields: Any
 ) -> PoliceReport:
     """Record a police report (melding) or criminal complaint (aangifte)."""
     unknown = set(fields) - set(POLICE_FIELDS)
@@ -547,7 +548,7 @@ def police_report_update(
     *,
     incident: Incident,
     report_id: Any,
-    actor: Any,
+    actor: Actor,
     request: Any | None = None,
     **fields: Any,
 ) -> PoliceReport:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vib.accounts.models import Actor
 from vib.accounts.selectors import assignments_of, organisations_of
 from vib.audit.models import Action
 from vib.core.errors import ValidationError
@@ -49,7 +50,7 @@ def new_reference() -> str:
 # --- reporting ---------------------------------------------------------------------------------
 
 
-def _reporting_organisation(actor: Any, wanted: Any, *, behalf: bool) -> Any:
+def _reporting_organisation(actor: Actor, wanted: Any, *, behalf: bool) -> Any:
     """The id of the organisation to report for, checked in one query: ``wanted`` (an
     organisation or its id) when the actor may report there; with ``None``, the only one."""
     needed = capabilities.REPORT_ON_BEHALF if behalf else capabilities.REPORT
@@ -82,7 +83,7 @@ def _reporting_organisation(actor: Any, wanted: Any, *, behalf: bool) -> Any:
 
 def incident_report(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Any | None,
     occurred_at: datetime | None,
     types: Sequence[str],
@@ -239,7 +240,7 @@ def _check_files(errors: Errors, files: Sequence[Any]) -> list[tuple[Any, eviden
 
 
 def _store_files(
-    incident: Incident, actor: Any, checked: Iterable[tuple[Any, evidence.CheckedFile]]
+    incident: Incident, actor: Actor, checked: Iterable[tuple[Any, evidence.CheckedFile]]
 ) -> list[str]:
     stored: list[str] = []
     for upload, info in checked:
@@ -261,7 +262,7 @@ def _store_files(
 
 
 def evidence_add(
-    *, incident: Incident, actor: Any, files: Sequence[Any], request: Any | None = None
+    *, incident: Incident, actor: Actor, files: Sequence[Any], request: Any | None = None
 ) -> list[EvidenceFile]:
     """Add evidence files to an incident (a handler, or the reporter to their own report)."""
     errors: Errors = {}
@@ -288,7 +289,7 @@ def evidence_add(
 
 
 def evidence_remove(
-    *, incident: Incident, evidence_id: Any, actor: Any, request: Any | None = None
+    *, incident: Incident, evidence_id: Any, actor: Actor, request: Any | None = None
 ) -> None:
     with transaction.atomic():
         incident = _lock(incident)

@@ -13,6 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from vib.accounts.models import Actor
 from vib.audit.services import audit_record
 from vib.core.errors import ValidationError
 from vib.incidents import aftercare, codes
@@ -116,7 +117,7 @@ def _lock(incident: Incident) -> Incident:
 
 def _audit(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     incident: Incident,
     reason: str,
@@ -135,7 +136,7 @@ def _audit(
 
 
 def _history(
-    incident: Incident, *, from_status: str, to_status: str, actor: Any, at: datetime, note: str
+    incident: Incident, *, from_status: str, to_status: str, actor: Actor, at: datetime, note: str
 ) -> Transition:
     return Transition(
         incident=incident,

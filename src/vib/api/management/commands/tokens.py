@@ -77,7 +77,7 @@ class Command(BaseCommand):
         if not owner.is_active:
             raise CommandError(_("This user is inactive."))
         try:
-            token, secret = api_token_create(user=owner, name=name, scopes=scopes, days=days)
+            token, secret = api_token_create(owner=owner, name=name, scopes=scopes, days=days)
         except ValidationError as error:
             raise CommandError(" ".join(str(m) for m in error.messages)) from None
         assert token.expires_at is not None
