@@ -108,6 +108,20 @@ def test_every_service_acts_for_an_actor() -> None:
     assert not problems, "\n".join(problems)
 
 
+def test_every_actor_is_typed_actor() -> None:
+    """Writes outside the services modules (the admin's factor reset, the subject export, a
+    referral's linked record) take the acting person too: as ``actor: Actor`` as well."""
+    problems = []
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC)
+        if "migrations" in relative.parts:
+            continue
+        for problem in acting_person_problems(path.read_text(encoding="utf-8"), str(relative)):
+            if "not `Actor`" in problem:
+                problems.append(problem)
+    assert not problems, "\n".join(problems)
+
+
 def test_no_capability_is_spelled_outside_its_constant() -> None:
     codes = capability_codes()
     assert "incidents.report" in codes

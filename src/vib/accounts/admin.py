@@ -384,11 +384,11 @@ class DeviceAdminRules:
         return False
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        factor_reset(actor=request.user, device=obj, request=request)
+        factor_reset(actor=logged_in_user(request), device=obj, request=request)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for device in queryset:
-            factor_reset(actor=request.user, device=device, request=request)
+            factor_reset(actor=logged_in_user(request), device=device, request=request)
 
 
 DEVICE_COLUMNS = ["device_user", "device_name", "device_created", "device_used", "device_confirmed"]

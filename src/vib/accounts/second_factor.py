@@ -17,6 +17,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
+from vib.accounts.models import Actor
 from vib.accounts.selectors import requires_second_factor
 from vib.audit.models import Action, Result
 from vib.audit.services import audit_record
@@ -179,7 +180,7 @@ def factor_for_user(user: Any, kind: str, pk: int) -> TOTPDevice | WebAuthnCrede
     return model.objects.filter(user=user, confirmed=True, pk=pk).first()
 
 
-def factor_reset(*, actor: Any, device: Any, request: Any | None = None) -> None:
+def factor_reset(*, actor: Actor, device: Any, request: Any | None = None) -> None:
     """A platform admin removes someone's second factor (a lost phone), audited.
 
     The person sets up a new one themselves at their next log-in; no admin ever creates a

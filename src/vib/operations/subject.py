@@ -28,7 +28,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from vib.accounts.models import ApiToken, RoleAssignment, User
+from vib.accounts.models import Actor, ApiToken, RoleAssignment, User
 from vib.audit.models import Action, AuditEvent
 from vib.audit.services import audit_record
 from vib.operations import discovery
@@ -158,7 +158,7 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def subject_export(*, user: User, actor: Any | None = None, channel: str = "cli") -> dict:
+def subject_export(*, user: User, actor: Actor | None = None, channel: str = "cli") -> dict:
     """Everything the platform holds about ``user``; audited as an export."""
     modules: dict[str, Any] = {}
     for label, module in discovery.app_modules("privacy"):

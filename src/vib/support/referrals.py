@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from vib.accounts.models import Actor
 from vib.core.errors import ValidationError
 from vib.support import codes
 
@@ -57,7 +58,7 @@ SEVERITY = {
 }
 
 
-def create_linked(*, target: str, help_request: Any, summary: str, actor: Any) -> Link:
+def create_linked(*, target: str, help_request: Any, summary: str, actor: Actor) -> Link:
     if target == codes.ReferralTarget.INCIDENT:
         return create_linked_incident(help_request=help_request, summary=summary)
     # The integrity module offers no service for an advice case yet (see the report, ADR 0042).
