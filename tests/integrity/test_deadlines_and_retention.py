@@ -103,21 +103,21 @@ def test_reminders_are_sent_once_and_overdue_cases_flagged(
 
 def _close(case, officer, *, finding: str):
     t = services.case_transition
-    case = t(case=case, user=officer, target="acknowledged")
-    case = t(case=case, user=officer, target="triage")
+    case = t(case=case, actor=officer, target="acknowledged")
+    case = t(case=case, actor=officer, target="triage")
     case = services.case_classify(
         case=case, actor=officer, triage="inquiry", investigation="internal", category=None
     )
-    case = t(case=case, user=officer, target="investigation")
+    case = t(case=case, actor=officer, target="investigation")
     case = services.case_classify(case=case, actor=officer, finding=finding)
-    case = t(case=case, user=officer, target="finding")
+    case = t(case=case, actor=officer, target="finding")
     if finding == codes.Finding.FOUNDED:
-        case = t(case=case, user=officer, target="measures")
+        case = t(case=case, actor=officer, target="measures")
         measure = services.measure_type_create(
             organisation=case.organisation, name="Berisping", category="reprimand"
         )
         services.measure_add(case=case, actor=officer, measure=measure)
-    return t(case=case, user=officer, target="closed")
+    return t(case=case, actor=officer, target="closed")
 
 
 @pytest.mark.django_db
