@@ -92,10 +92,15 @@ test-r: install
 	Rscript $(ORACLE)/oracle.R $(ORACLE)/cases.json tests/stats/data $(ORACLE)/results.json
 	VIB_ENV=test $(VENV)/bin/python -m pytest -q tests/stats/test_r_oracle.py tests/stats/test_r_defects.py
 
+# Python scripts without the .py suffix (ruff and mypy take them when named).
+DEPLOY_PY := deploy/image/check-imports
+
 lint: install messages
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench deploy $(DEPLOY_PY)
+	$(VENV)/bin/ruff format --check src tests bench deploy $(DEPLOY_PY)
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy deploy/test_image.py deploy/image/sbom.py deploy/image/bytecode.py
+	$(VENV)/bin/mypy $(DEPLOY_PY)
 	$(VIB) makemigrations --check --dry-run
 	scripts/lint-openapi
 
@@ -127,8 +132,10 @@ image: install messages
 	@podman image inspect $(IMAGE) --format 'image {{.Id}}: {{.Size}} bytes'
 
 # Not part of `make test`: 10–15 minutes from nothing here (the Debian bases, the image), ~2 after.
+# Four ports from TEST_IMAGE_PORT on (web, PostgreSQL, Redis, SMTP).
+TEST_IMAGE_PORT ?= 8190
 test-image: image
-	$(VENV)/bin/python deploy/test_image.py --image $(IMAGE)
+	$(VENV)/bin/python deploy/test_image.py --image $(IMAGE) --port $(TEST_IMAGE_PORT)
 
 stack: image
 	deploy/stack up
