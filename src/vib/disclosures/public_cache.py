@@ -20,6 +20,7 @@ of the entry and of the organisation's generation token, and nothing else.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import uuid
@@ -29,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import translation
 
 TIMEOUT = 60 * 60  # a backstop: a write through the services replaces the generation at once
@@ -90,11 +91,19 @@ class Final:
     body: bytes
 
 
+@functools.cache
+def _database_tag(name: str) -> str:
+    return hashlib.blake2s(name.encode(), digest_size=4).hexdigest()
+
+
 def _final_key(code: str, kind: str, on: date, page: int, encoding: str) -> str:
+    # Keyed by the code the visitor asks for, so the database is part of the key: another
+    # database behind the same Redis (a second installation, a benchmark's throw-away one)
+    # may hold the same code for another organisation whose generation is still cached.
+    database = _database_tag(str(connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]))
     language = translation.get_language() or ""
-    return ":".join(
-        (PREFIX, "final", code.upper(), kind, on.isoformat(), str(page), language, encoding)
-    )
+    parts = (PREFIX, "final", database, code.upper(), kind, on.isoformat(), str(page))
+    return ":".join((*parts, language, encoding))
 
 
 def final(code: str, kind: str, on: date, page: int, encoding: str) -> Final | None:
