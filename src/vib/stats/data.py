@@ -160,7 +160,10 @@ def _dictionary_codes(arr: pa.ChunkedArray, name: str) -> StringColumn:
 
 def _gather(arr: pa.ChunkedArray, dtype: Any) -> npt.NDArray[Any]:
     """The chunks of a numeric column copied into one numpy array, a run of chunks per thread
-    (numpy copies without the GIL); a chunk's nulls become NaN."""
+    (numpy copies without the GIL); a chunk's nulls become NaN. One chunk without nulls is
+    not copied: the array is a read-only view of Arrow's buffer."""
+    if arr.num_chunks == 1:
+        return np.asarray(arr.chunk(0).to_numpy(zero_copy_only=False), dtype=dtype)
     out = np.empty(len(arr), dtype=dtype)
     ends = np.cumsum([len(c) for c in arr.chunks]).tolist()
     starts = [0, *ends[:-1]]
