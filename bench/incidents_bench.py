@@ -414,12 +414,14 @@ def cpu_breakdown(token: str, organisation_id: str, repeat: int) -> list[tuple[s
         services.incident_report(
             actor=reporter,
             organisation=None,
-            occurred_at=timezone.now(),
-            types=["verbaal"],
-            channel="persoonlijk",
-            severity="ernstig",
-            place_kind="balie_kantoor",
-            description="Benchmark",
+            facts=services.ReportFacts(
+                occurred_at=timezone.now(),
+                types=["verbaal"],
+                channel="persoonlijk",
+                severity="ernstig",
+                place_kind="balie_kantoor",
+                description="Benchmark",
+            ),
         )
 
     def audit() -> None:

@@ -110,8 +110,14 @@ def world(db) -> dict[str, Any]:
 
 
 def report(tenant: Tenant, who: str = "employee", **overrides: Any) -> Any:
-    """An incident reported through the service, with sensible defaults."""
-    from vib.incidents.services import incident_report
+    """An incident reported through the service, with sensible defaults; ``overrides`` are
+    the report's fields by their flat names (``victim_group``, ``perpetrator_kind``, …)."""
+    from vib.incidents.services import (
+        ReportedPerpetrator,
+        ReportedVictim,
+        ReportFacts,
+        incident_report,
+    )
 
     values: dict[str, Any] = {
         "actor": tenant.people[who],
@@ -125,7 +131,32 @@ def report(tenant: Tenant, who: str = "employee", **overrides: Any) -> Any:
         "unit": tenant.units["Publiekszaken"],
     }
     values.update(overrides)
-    return incident_report(**values)
+    victim = {
+        key: values.pop(flat)
+        for flat, key in [
+            ("victim_group", "group"),
+            ("victim_function", "function"),
+            ("on_behalf_of", "on_behalf_of"),
+            ("victim_name", "name"),
+        ]
+        if flat in values
+    }
+    perpetrator = {
+        key.removeprefix("perpetrator_"): values.pop(key)
+        for key in ["perpetrator_kind", "perpetrator_category", "perpetrator_description"]
+        if key in values
+    }
+    service = {
+        key: values.pop(key)
+        for key in ["actor", "organisation", "files", "request", "channel_label"]
+        if key in values
+    }
+    return incident_report(
+        **service,
+        facts=ReportFacts(**values),
+        victim=ReportedVictim(**victim),
+        perpetrator=ReportedPerpetrator(**perpetrator),
+    )
 
 
 @pytest.fixture

@@ -76,23 +76,25 @@ def create_linked_incident(*, help_request: Any, summary: str) -> Link:
     person it happened to. The adviser who pressed the button is in the support audit trail.
     """
     try:
-        from vib.incidents.services import incident_report
+        from vib.incidents.services import ReportedVictim, ReportFacts, incident_report
     except ImportError:  # pragma: no cover - the incidents module is part of every install
         raise ValidationError(_("The incident module is not available.")) from None
     types, channel, place = INCIDENT_FACTS[help_request.theme]
     incident = incident_report(
         actor=help_request.office_holder,
         organisation=help_request.organisation,
-        occurred_at=help_request.submitted_at,
-        types=types,
-        channel=channel,
-        severity=SEVERITY[help_request.urgency],
-        place_kind=place,
-        description=summary,
-        victim_group="bestuurder"
-        if help_request.function in EXECUTIVES
-        else "volksvertegenwoordiger",
-        victim_function=help_request.function,
+        facts=ReportFacts(
+            occurred_at=help_request.submitted_at,
+            types=types,
+            channel=channel,
+            severity=SEVERITY[help_request.urgency],
+            place_kind=place,
+            description=summary,
+        ),
+        victim=ReportedVictim(
+            group="bestuurder" if help_request.function in EXECUTIVES else "volksvertegenwoordiger",
+            function=help_request.function,
+        ),
         channel_label=CHANNEL_LABEL,
     )
     return Link(object_type="incidents.incident", object_id=str(incident.pk))

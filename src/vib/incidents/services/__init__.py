@@ -40,6 +40,9 @@ from vib.incidents.services.record import (
 )
 from vib.incidents.services.report import (
     REFERENCE_ALPHABET,
+    ReportedPerpetrator,
+    ReportedVictim,
+    ReportFacts,
     evidence_add,
     evidence_remove,
     incident_report,
@@ -66,6 +69,9 @@ __all__ = [
     "RETENTION_NOTE",
     "UPDATABLE",
     "VICTIM_FIELDS",
+    "ReportFacts",
+    "ReportedPerpetrator",
+    "ReportedVictim",
     "aftercare_add",
     "aftercare_cancel",
     "aftercare_record",

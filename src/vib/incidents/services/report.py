@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -81,26 +82,48 @@ def _reporting_organisation(actor: Actor, wanted: Any, *, behalf: bool) -> Any:
     return found
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReportFacts:
+    """What happened, when, where and how: the facts every report has (``_check_facts``)."""
+
+    occurred_at: datetime | None
+    types: Sequence[str]
+    channel: str
+    severity: str
+    place_kind: str
+    platform: str = ""
+    location: str = ""
+    description: str = ""
+    unit: Any | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportedVictim:
+    """Whom it happened to: the reporter themselves (the default), a colleague
+    (``on_behalf_of``, a user) or someone without an account (``name``)."""
+
+    group: str = codes.VictimGroup.EMPLOYEE
+    function: str = ""
+    on_behalf_of: Any | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportedPerpetrator:
+    """What the reporter knows of the perpetrator; all unknown by default."""
+
+    kind: str = codes.PerpetratorKind.UNKNOWN
+    category: str = codes.PerpetratorCategory.UNKNOWN
+    description: str = ""
+
+
 def incident_report(
     *,
     actor: Actor,
     organisation: Any | None,
-    occurred_at: datetime | None,
-    types: Sequence[str],
-    channel: str,
-    severity: str,
-    place_kind: str,
-    platform: str = "",
-    location: str = "",
-    description: str = "",
-    unit: Any | None = None,
-    victim_group: str = codes.VictimGroup.EMPLOYEE,
-    victim_function: str = "",
-    on_behalf_of: Any | None = None,
-    victim_name: str = "",
-    perpetrator_kind: str = codes.PerpetratorKind.UNKNOWN,
-    perpetrator_category: str = codes.PerpetratorCategory.UNKNOWN,
-    perpetrator_description: str = "",
+    facts: ReportFacts,
+    victim: ReportedVictim | None = None,
+    perpetrator: ReportedPerpetrator | None = None,
     files: Sequence[Any] = (),
     request: Any | None = None,
     channel_label: str = "web",
@@ -113,6 +136,9 @@ def incident_report(
     evidence files, the first history entry and the 72-hour first-contact deadline; the
     coordinators get an e-mail after the commit.
     """
+    victim = victim or ReportedVictim()
+    perpetrator = perpetrator or ReportedPerpetrator()
+    on_behalf_of, victim_name = victim.on_behalf_of, victim.name
     now = timezone.now()
     errors: Errors = {}
     behalf = on_behalf_of is not None or bool(victim_name.strip())
@@ -124,29 +150,21 @@ def incident_report(
         and not organisations_of(on_behalf_of).filter(pk=organisation_id).exists()
     ):
         _add(errors, "on_behalf_of", _("This person does not work for this organisation."))
-    facts = {
-        "organisation_id": organisation_id,
-        "occurred_at": occurred_at,
-        "types": list(types),
-        "channel": channel,
-        "platform": platform,
-        "severity": severity,
-        "place_kind": place_kind,
-        "location": location,
-        "description": description,
-        "unit": unit,
-    }
-    _check_facts(errors, facts, now=now)
-    _check_choice(errors, "victim_group", victim_group, codes.VictimGroup)
-    _check_choice(errors, "perpetrator_kind", perpetrator_kind, codes.PerpetratorKind)
-    _check_choice(errors, "perpetrator_category", perpetrator_category, codes.PerpetratorCategory)
-    if len(victim_function) > 100:
+    _check_facts(
+        errors,
+        {**vars(facts), "organisation_id": organisation_id, "types": list(facts.types)},
+        now=now,
+    )
+    _check_choice(errors, "victim_group", victim.group, codes.VictimGroup)
+    _check_choice(errors, "perpetrator_kind", perpetrator.kind, codes.PerpetratorKind)
+    _check_choice(errors, "perpetrator_category", perpetrator.category, codes.PerpetratorCategory)
+    if len(victim.function) > 100:
         _add(errors, "victim_function", _("Keep the function under 100 characters."))
-    if len(perpetrator_description) > 300:
+    if len(perpetrator.description) > 300:
         _add(errors, "perpetrator_description", _("Keep this under 300 characters."))
     checked = _check_files(errors, files)
     _raise(errors)
-    assert occurred_at is not None
+    assert facts.occurred_at is not None
 
     person = on_behalf_of if behalf else actor
     stored: list[str] = []
@@ -160,37 +178,37 @@ def incident_report(
                 reported_by=actor,
                 person=person,
                 on_behalf=behalf,
-                occurred_at=occurred_at,
-                place_kind=place_kind,
-                location=location.strip(),
-                channel=channel,
-                platform=platform if channel == codes.Channel.SOCIAL_MEDIA else "",
-                types=codes.to_mask(types, codes.TYPE_BITS),
-                severity=severity,
-                description=description.strip(),
-                unit=unit,
-                victim_groups=codes.GROUP_BITS[victim_group],
+                occurred_at=facts.occurred_at,
+                place_kind=facts.place_kind,
+                location=facts.location.strip(),
+                channel=facts.channel,
+                platform=facts.platform if facts.channel == codes.Channel.SOCIAL_MEDIA else "",
+                types=codes.to_mask(facts.types, codes.TYPE_BITS),
+                severity=facts.severity,
+                description=facts.description.strip(),
+                unit=facts.unit,
+                victim_groups=codes.GROUP_BITS[victim.group],
             )
-            victim = Victim.objects.create(
+            first_victim = Victim.objects.create(
                 incident=incident,
                 organisation_id=organisation_id,
                 user=person,
                 name=victim_name.strip(),
-                group=victim_group,
-                function=victim_function.strip(),
-                unit=unit,
+                group=victim.group,
+                function=victim.function.strip(),
+                unit=facts.unit,
             )
             if (
-                perpetrator_kind != codes.PerpetratorKind.UNKNOWN
-                or perpetrator_category != codes.PerpetratorCategory.UNKNOWN
-                or perpetrator_description.strip()
+                perpetrator.kind != codes.PerpetratorKind.UNKNOWN
+                or perpetrator.category != codes.PerpetratorCategory.UNKNOWN
+                or perpetrator.description.strip()
             ):
                 Perpetrator.objects.create(
                     incident=incident,
                     organisation_id=organisation_id,
-                    kind=perpetrator_kind,
-                    category=perpetrator_category,
-                    description=perpetrator_description.strip(),
+                    kind=perpetrator.kind,
+                    category=perpetrator.category,
+                    description=perpetrator.description.strip(),
                 )
             _history(
                 incident,
@@ -200,7 +218,7 @@ def incident_report(
                 at=now,
                 note="",
             ).save()
-            _first_contact_step(incident, victim, now).save()
+            _first_contact_step(incident, first_victim, now).save()
             stored = _store_files(incident, actor, checked)
             _audit(
                 actor=actor,
