@@ -137,7 +137,11 @@ TEST_IMAGE_PORT ?= 8190
 test-image: image
 	$(VENV)/bin/python deploy/test_image.py --image $(IMAGE) --port $(TEST_IMAGE_PORT)
 
+# podman 4 with CNI networks (Debian bookworm) resolves the services' names (db, redis, …)
+# only with the dnsname plugin; podman 5's netavark has it built in.
 stack: image
+	@[ "$$(podman info --format '{{.Host.NetworkBackend}}')" != cni ] || [ -x /usr/lib/cni/dnsname ] \
+		|| scripts/apt-install golang-github-containernetworking-plugin-dnsname
 	deploy/stack up
 
 stack-down:
