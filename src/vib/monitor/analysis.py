@@ -328,19 +328,7 @@ def estimates_from(result: dict[str, Any]) -> list[Estimate]:
         indicator, _, breakdown = est["id"].partition("__")
         for row in est["rows"]:
             level = str(row["domain"].get(breakdown, "")) if breakdown else ""
-            out.append(
-                Estimate(
-                    indicator=indicator,
-                    breakdown=breakdown,
-                    level=level,
-                    estimate=_num(row["estimate"]),
-                    se=_num(row["se"]),
-                    ci_low=_num(row["ci_low"]),
-                    ci_high=_num(row["ci_high"]),
-                    df=_num(row["df"]),
-                    n=int(row["n"]),
-                )
-            )
+            out.append(_estimate_row(indicator, level, row, breakdown=breakdown))
     return out
 
 
@@ -622,10 +610,13 @@ def calibrated_columns(
     return columns
 
 
-def _estimate_row(indicator: str, level: str, row: dict[str, Any]) -> Estimate:
+def _estimate_row(
+    indicator: str, level: str, row: dict[str, Any], *, breakdown: str | None = None
+) -> Estimate:
+    """One result row of the engine as an Estimate (a change spec's rows are per tier)."""
     return Estimate(
         indicator=indicator,
-        breakdown="tier" if level else "",
+        breakdown=("tier" if level else "") if breakdown is None else breakdown,
         level=level,
         estimate=_num(row["estimate"]),
         se=_num(row["se"]),
