@@ -63,13 +63,16 @@ def start_provider(live_server) -> Iterator:
         )
         processes.append(process)
         issuer = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        # Node may take long to start on a busy machine (the crawl's parts run beside this
+        # module, ADR 0130): wait up to a minute, unless the provider has already exited.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
             try:
                 urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=1)  # noqa: S310
                 return issuer
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("the OpenID provider did not start")
+        raise RuntimeError(f"the OpenID provider did not start (exit status {process.poll()})")
 
     yield start
     for process in processes:
