@@ -20,6 +20,13 @@ os.environ.setdefault("VIB_AUDIT_CHECKPOINT_DIR", tempfile.mkdtemp(prefix="vib-a
 import pytest
 from django.db import connection, connections, transaction
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
+
+# Property tests are judged by what they find, not by the time one example takes: on a shared
+# two-core machine under load an example can exceed Hypothesis's default 200 ms deadline and
+# fail a correct test ("DeadlineExceeded"). The number of examples stays Hypothesis's default.
+hypothesis_settings.register_profile("vib", deadline=None)
+hypothesis_settings.load_profile("vib")
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
