@@ -1,7 +1,7 @@
 """Load benchmark of the public register under anonymous clients (issue #15 item 13).
 
     .venv/bin/python bench/public_register_load.py [--people 500] [--clients 50]
-        [--seconds 20] [--workers 4] [--threads 4] [--pg postgres://postgres@127.0.0.1:5432]
+        [--seconds 20] [--workers CORES] [--threads 16] [--pg postgres://postgres@127.0.0.1:5432]
         [--port 8131] [--db-prefix vib_bench_public] [--wrk] [--no-gzip] [--close]
 
 1. Creates a throw-away PostgreSQL database, migrates it and builds the register of
@@ -286,8 +286,8 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=500)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)  # one per core
+    parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--db-prefix", default="vib_bench_public", help="throw-away database")
     parser.add_argument(

@@ -312,3 +312,29 @@ def test_a_bad_page_number_is_a_404(crowded, client, value):
     with time_machine.travel(NOW, tick=False):
         response = client.get(_url(crowded), {"pagina": value})
     assert response.status_code == 404
+
+
+def test_a_repeat_in_the_same_process_reads_only_the_generation_token(town, published):
+    """Each app process keeps the answers it sent; it serves its copy only while the
+    organisation's generation in the shared cache is still the one the copy was built in."""
+    from vib.disclosures import public_cache
+
+    first, _ = _fetch(Client(), town)
+    # The shared entries go (evicted, or another process's view of them): the local copy
+    # still answers, as long as the generation token says nothing changed.
+    for key in list(public_cache._LOCAL):
+        cache.delete(key)
+    again, queries = _fetch(Client(), town)
+    assert again.content == first.content
+    assert queries == 0
+    # A write in another process renews the token in the shared cache: the copy is dropped.
+    cache.set(public_cache._generation_key(town.organisation.pk), "another-generation", None)
+    with time_machine.travel(NOW, tick=False):
+        fresh = Client().get(_url(town))
+    assert fresh.status_code == 200
+    assert fresh["ETag"] == first["ETag"]  # the same content, built anew
+    assert all(
+        entry[2] == "another-generation"
+        for entry in public_cache._LOCAL.values()
+        if entry[1] == str(town.organisation.pk)
+    )

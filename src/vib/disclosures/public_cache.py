@@ -16,6 +16,12 @@ ADR 0124: what is sent is kept as well — the *final bytes* of each response (`
 ``keep``), per organisation code, kind, reference date, page, language and encoding (plain
 and gzip, compressed once when the entry is built), with a strong ``ETag``. A hit is a read
 of the entry and of the organisation's generation token, and nothing else.
+
+Each app process also keeps the representations it served last (``_LOCAL``, at most
+``LOCAL_ENTRIES``), so a repeated hit reads only the small generation token from the shared
+cache instead of unpickling up to 1.5 MB from it: a local copy is served only while its
+generation is still the organisation's current one and it is younger than ``TIMEOUT`` —
+exactly when the shared entry would be served (ADR 0124).
 """
 
 from __future__ import annotations
@@ -23,7 +29,10 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -106,16 +115,50 @@ def _final_key(code: str, kind: str, on: date, page: int, encoding: str) -> str:
     return ":".join((*parts, language, encoding))
 
 
+LOCAL_ENTRIES = 64
+_LOCAL: OrderedDict[str, tuple[float, str, str, Final]] = OrderedDict()
+_LOCAL_LOCK = threading.Lock()
+
+
+def _remember(key: str, organisation_id: str, built_generation: str, rep: Final) -> None:
+    if built_generation == "0":
+        return  # a cache that could not keep the token: nothing to check a copy against
+    with _LOCAL_LOCK:
+        _LOCAL[key] = (time.monotonic(), organisation_id, built_generation, rep)
+        _LOCAL.move_to_end(key)
+        while len(_LOCAL) > LOCAL_ENTRIES:
+            _LOCAL.popitem(last=False)
+
+
+def _local(key: str) -> Final | None:
+    with _LOCAL_LOCK:
+        entry = _LOCAL.get(key)
+    if entry is None:
+        return None
+    kept_at, organisation_id, built_generation, rep = entry
+    if time.monotonic() - kept_at < TIMEOUT and generation(organisation_id) == built_generation:
+        return rep
+    with _LOCAL_LOCK:
+        _LOCAL.pop(key, None)
+    return None
+
+
 def final(code: str, kind: str, on: date, page: int, encoding: str) -> Final | None:
     """The kept representation, or None when there is none of the organisation's current
     generation (never built, expired, or built before the last change)."""
-    entry = cache.get(_final_key(code, kind, on, page, encoding))
+    key = _final_key(code, kind, on, page, encoding)
+    local = _local(key)
+    if local is not None:
+        return local
+    entry = cache.get(key)
     if entry is None:
         return None
     organisation_id, built_generation, etag, body = entry
     if generation(organisation_id) != built_generation:
         return None
-    return Final(etag, body)
+    rep = Final(etag, body)
+    _remember(key, organisation_id, built_generation, rep)
+    return rep
 
 
 def keep(
@@ -138,9 +181,10 @@ def keep(
         # mtime=0: the same content compresses to the same bytes in every process.
         "gzip": Final(f'"{digest}-gzip"', gzip.compress(body, compresslevel=9, mtime=0)),
     }
+    keys = {encoding: _final_key(code, kind, on, page, encoding) for encoding in representations}
     cache.set_many(
         {
-            _final_key(code, kind, on, page, encoding): (
+            keys[encoding]: (
                 str(organisation_id),
                 built_generation,
                 representation.etag,
@@ -150,4 +194,6 @@ def keep(
         },
         TIMEOUT,
     )
+    for encoding, representation in representations.items():
+        _remember(keys[encoding], str(organisation_id), built_generation, representation)
     return representations
