@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from rest_framework.routers import SimpleRouter
+
+if TYPE_CHECKING:  # the permission classes import this module while DRF's views still load
+    from rest_framework.routers import SimpleRouter
 
 
-def register_module_routes(router: SimpleRouter) -> None:
+def module_apis() -> Iterator[tuple[str, Callable[[SimpleRouter], Any]]]:
+    """(app label, its ``register``) for every installed VIB module that has an API."""
     for config in apps.get_app_configs():
         if not config.name.startswith("vib."):
             continue
@@ -20,4 +25,9 @@ def register_module_routes(router: SimpleRouter) -> None:
             continue
         register = getattr(module, "register", None)
         if register is not None:
-            register(router)
+            yield config.label, register
+
+
+def register_module_routes(router: SimpleRouter) -> None:
+    for _label, register in module_apis():
+        register(router)

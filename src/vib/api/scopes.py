@@ -9,16 +9,15 @@ resources (``AllowAny``) need none.
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
 from typing import Any
 
-from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 from rest_framework.request import Request
 
 from vib.accounts.models import ApiToken
+from vib.api.registry import module_apis
 
 ACCESS = ("read", "write")
 
@@ -26,19 +25,7 @@ ACCESS = ("read", "write")
 @cache
 def api_modules() -> tuple[str, ...]:
     """The labels of the installed modules that contribute API routes."""
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("vib."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.api":
-                raise
-            continue
-        if hasattr(module, "register"):
-            found.append(config.label)
-    return tuple(sorted(found))
+    return tuple(sorted(label for label, _register in module_apis()))
 
 
 def known_scopes() -> tuple[str, ...]:
