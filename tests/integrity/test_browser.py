@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from tests.browser.flows import confirmed, reload_makes_nothing_twice
 
 from vib.integrity import services
@@ -137,5 +138,5 @@ def test_anonymous_mailbox_end_to_end(browser, live_server, world, tmp_path):
     page.goto(f"{live_server.url}/integriteit/brievenbus")
     page.fill("input[name=code]", code)
     page.click("button[type=submit].utrecht-button--primary-action")
-    assert page.locator("[data-testid=wait]").is_visible()  # a delay, not a refusal
+    expect(page.locator("[data-testid=wait]")).to_be_visible()  # a delay, not a refusal
     stranger.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from tests.browser.flows import confirmed, reload_makes_nothing_twice
 
 from vib.surveys.models import Invitation, Wave
@@ -139,7 +140,7 @@ def test_a_wave_from_invitation_to_the_dashboard(live_server, browser, smtp):
     p.keyboard.press("Space")
     assert first.is_checked()
     p.get_by_role("button", name="Save and continue later").click()
-    assert p.get_by_role("heading", name="Your answers are saved").is_visible()
+    expect(p.get_by_role("heading", name="Your answers are saved")).to_be_visible()
     phone.close()
 
     # Later, on the phone again: the link resumes where it stopped, then finish.
@@ -154,12 +155,14 @@ def test_a_wave_from_invitation_to_the_dashboard(live_server, browser, smtp):
         if send.count():
             send.click()
             break
-        p.get_by_role("button", name="Next").click()
-    assert p.get_by_role("heading", name="Thank you").is_visible()
+        # Wait for the next page: answering the page being left races the navigation.
+        with p.expect_navigation():
+            p.get_by_role("button", name="Next").click()
+    expect(p.get_by_role("heading", name="Thank you")).to_be_visible()
     # The link cannot be used again.
     response = p.goto(link)
     assert response.status == 410
-    assert p.get_by_role("heading", name="Already answered").is_visible()
+    expect(p.get_by_role("heading", name="Already answered")).to_be_visible()
     phone.close()
 
     # The dashboard counts the response in the right stratum (municipality, councillor).
