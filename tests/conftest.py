@@ -30,7 +30,6 @@ hypothesis_settings.load_profile("vib")
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parent / "browser" / "vendor" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -109,7 +108,9 @@ def schedule_order(items: list[pytest.Item]) -> list[pytest.Item]:
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    return AXE.read_text(encoding="utf-8")
+    from tests.browser import axe
+
+    return axe.source()
 
 
 @pytest.fixture(scope="module")

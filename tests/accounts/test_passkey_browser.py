@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from django_otp_webauthn.models import WebAuthnCredential
+from tests.browser.axe import violations as _axe
 
 from vib.audit.models import AuditEvent
 
 pytestmark = pytest.mark.browser
 
 EMAIL = "coordinator-ag@demo.vib.nl"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def _log_in(page: Any, base: str, password: str) -> None:
@@ -27,17 +27,8 @@ def _log_in(page: Any, base: str, password: str) -> None:
     page.wait_for_url(re.compile(r"/tweede-factor"))
 
 
-def _axe(page: Any, axe_source: str) -> list[str]:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(axe_source)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    return [f"{page.url}: {v['id']} {v['help']}" for v in result["violations"]]
-
-
 def test_register_a_passkey_and_confirm_the_next_session_with_it(
-    browser: Any, live_server: Any, live_demo: Any, settings: Any, axe_source: str
+    browser: Any, live_server: Any, live_demo: Any, settings: Any
 ) -> None:
     # WebAuthn needs a secure context and an RP id that is the page's host: localhost is both.
     base = f"http://localhost:{urlsplit(live_server.url).port}"
@@ -85,13 +76,13 @@ def test_register_a_passkey_and_confirm_the_next_session_with_it(
     credential = WebAuthnCredential.objects.get(user__email=EMAIL)
     stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
     assert len(stored["credentials"]) == 1
-    violations = _axe(page, axe_source)
+    violations = _axe(page)
 
     # 3. Log out, log in again, confirm with the passkey: the start page.
     page.locator("form[action='/uitloggen'] button").first.click()
     page.wait_for_url(re.compile(r"/inloggen"))
     _log_in(page, base, password)
-    violations += _axe(page, axe_source)
+    violations += _axe(page)
     page.locator("#passkey-verification-button").click()
     page.wait_for_url(f"{base}/")
     assert page.get_by_role("heading", level=1).count() == 1

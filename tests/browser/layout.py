@@ -157,11 +157,16 @@ ALL_CHECKS = (
 
 
 def check_layout(page: Any, who: str, problems: list[str]) -> None:
-    """Run every check at every width on the page as loaded; leave the viewport as it was."""
+    """Run every check at every width on the page as loaded; leave the viewport as it was.
+    The width the page is at is checked first, without a resize (each resize lays the page
+    out anew)."""
     original = page.viewport_size
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": HEIGHT})
+    current = original["width"] if original else None
+    for width in sorted(WIDTHS, key=lambda width: width != current):
+        if width != current:
+            page.set_viewport_size({"width": width, "height": HEIGHT})
+            current = width
         for name, found in page.evaluate(ALL_CHECKS).items():
             problems.extend(f"[{who}] {page.url} @ {width} px: {name}: {text}" for text in found)
-    if original:
+    if original and current != original["width"]:
         page.set_viewport_size(original)

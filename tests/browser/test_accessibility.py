@@ -11,7 +11,8 @@
 The crawl visits the pages of the main navigation and the links on them within the site
 (bounded: one page per URL pattern, so ten member pages count as one), skipping log-out,
 the Django admin, the API and static files. Roles that see the same organisation and the same
-navigation share one crawl; each role's own start page is always checked.
+navigation share one crawl; each role's own start page is always checked. A page whose content
+(title and ``<main>``) was already checked in the part is not loaded again (ADR 0146).
 
 The crawl is split into ``PEOPLE_PARTS`` parts, each its own xdist group, so that the workers
 share it (ADR 0130): people who see the same share a part, and so still share one crawl.
@@ -19,18 +20,19 @@ share it (ADR 0130): people who see the same share a part, and so still share on
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from tests.browser import axe
 from tests.browser.language import LanguageCheck
 from tests.browser.layout import check_layout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SKIP_PREFIXES = ("/beheer", "/api/", "/uitloggen", "/i18n/", "/static/")
 # Downloads (open data, exports, reports) are files, not pages to check with axe.
 DOWNLOAD_SUFFIXES = (".csv", ".json", ".xlsx", ".pdf", ".parquet", ".zip", ".svg")
@@ -38,13 +40,15 @@ MAX_PAGES_PER_CRAWL = 30
 PEOPLE_PARTS = 4
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
-AXE_RUN = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-  return result.violations.map((v) => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-  }));
-}"""
+# What makes two pages the same to every check: the title and the main content as the server
+# sent them, without what differs per response (a form's CSRF token, a script's nonce).
+CONTENT = re.compile(r"<title>.*?</title>|<main\b.*</main>", re.S)
+PER_RESPONSE = re.compile(r'(name="csrfmiddlewaretoken" value="|nonce=")[^"]*"')
+
+
+def content_of(html: str) -> str:
+    kept = "".join(match.group(0) for match in CONTENT.finditer(html)) or html
+    return hashlib.sha256(PER_RESPONSE.sub(r'\1"', kept).encode()).hexdigest()
 
 
 @dataclass
@@ -68,17 +72,40 @@ def pattern(url: str) -> str:
 
 @dataclass
 class Checks:
-    """What the crawl checks on every page (see the module's docstring)."""
+    """What the crawl checks on a page (see the module's docstring).
+
+    A page whose content (``content_of``) was already checked in this part, in another
+    person's shell or at another address, is neither loaded nor checked again: every check
+    would find the same, since only the shell around it differs, and each person's shell is
+    checked on their own start page (``always``). ADR 0146."""
 
     axe_source: str
     report: Report = field(default_factory=Report)
     problems: list[str] = field(default_factory=list)
     language: LanguageCheck | None = None
+    known: dict[str, list[str]] = field(default_factory=dict)  # content checked → its links
+    same_content: int = 0
+
+    def visit(self, page: Any, base: str, url: str, who: str, *, always: bool = False) -> list[str]:
+        """Check the page at ``url`` unless its content was checked before; its links."""
+        if not always:
+            answer = page.request.get(url)  # the person's cookies; the server only
+            content = content_of(answer.text()) if answer.ok else None
+            if content in self.known:
+                self.same_content += 1
+                return self.known[content]
+        response = page.goto(url)
+        if response is None or response.status >= 400:
+            self.problems.append(f"[{who}] {url}: HTTP {response.status if response else '?'}")
+            return []
+        self(page, who)
+        # A page of the same content elsewhere has the same links in its main content; the
+        # menu's links are each person's own (from their start page).
+        self.known[content_of(response.text())] = site_links(page, base, "main")
+        return site_links(page, base)
 
     def __call__(self, page: Any, who: str) -> None:
-        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.evaluate(self.axe_source)  # a page the context's init script did not reach
-        self.report.add(who, page.url, page.evaluate(AXE_RUN, AXE_TAGS))
+        self.report.add(who, page.url, axe.found(page))
         # No inline style attributes anywhere (the CSP would block them anyway).
         styled = page.evaluate("() => document.querySelectorAll('[style]').length")
         if styled:
@@ -110,11 +137,10 @@ def watch_console(page: Any, who: dict[str, str] | str, problems: list[str]) -> 
     page.on("pageerror", lambda error: problems.append(f"[{name()}] {page.url}: {error}"))
 
 
-def site_links(page: Any, base: str) -> list[str]:
-    hrefs = page.eval_on_selector_all(
-        "nav a[href]:not([download]), main a[href]:not([download])",
-        "(links) => links.map((a) => a.href)",
-    )
+def site_links(page: Any, base: str, where: str = "nav, main") -> list[str]:
+    """The links to pages of this site in the page's menus and main content (``where``)."""
+    anchors = ", ".join(f"{part.strip()} a[href]:not([download])" for part in where.split(","))
+    hrefs = page.eval_on_selector_all(anchors, "(links) => links.map((a) => a.href)")
     links = []
     for href in hrefs:
         href = href.split("#")[0]
@@ -134,14 +160,8 @@ def crawl(page: Any, base: str, start: str, who: str, checks: Checks) -> None:
     queue = [start]
     visited = 0
     while queue and visited < MAX_PAGES_PER_CRAWL:
-        url = queue.pop(0)
-        response = page.goto(url)
         visited += 1
-        if response is None or response.status >= 400:
-            checks.problems.append(f"[{who}] {url}: HTTP {response.status if response else '?'}")
-            continue
-        checks(page, who)
-        for link in site_links(page, base):
+        for link in checks.visit(page, base, queue.pop(0), who):
             if pattern(link) not in seen:
                 seen.add(pattern(link))
                 queue.append(link)
@@ -234,8 +254,8 @@ def crawl_people(browser: Any, base: str, people: list[Any], checks: Checks) -> 
             if checks.report.pages.get("second factor")
             else lambda: checks(page, "second factor"),
         )
-        checks(page, who)  # the role's own start page
-        menu = tuple(site_links(page, base))
+        # The role's own start page, in the role's own shell.
+        menu = tuple(checks.visit(page, base, f"{base}/", who, always=True))
         organisation = page.locator(
             ".vib-header__organisation, #vib-organisation"
         ).all_inner_texts()
@@ -272,7 +292,10 @@ def test_every_role_and_anonymous_pages_have_no_axe_violations(
         expected.add("anonymous")
     crawl_people(browser, live_server.url, people, checks)
 
-    print("\naxe: pages checked per role:", checks.report.pages)  # shown with -s / on failure
+    # Shown with -s and on failure.
+    print(
+        "\naxe: pages checked per role:", checks.report.pages, "same content:", checks.same_content
+    )
     assert expected <= set(checks.report.pages)
     assert set(checks.report.pages) - expected <= {"second factor"}
     found = checks.report.violations + checks.problems

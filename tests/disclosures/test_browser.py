@@ -9,10 +9,10 @@ public pages are checked with axe-core (WCAG 2.2 AA).
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from tests.browser.axe import violations as _axe
 from tests.browser.flows import confirmed, reload_makes_nothing_twice
 
 from vib.disclosures.models import FinancialInterest, SideActivity
@@ -21,9 +21,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-AXE = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 class Sessions:
@@ -42,14 +39,6 @@ class Sessions:
                 _login(page, self.base, self.logins, who)
             self.pages[who] = page
         return self.pages[who]
-
-
-def _axe(page) -> list[str]:
-    page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
-    )
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in result["violations"]]
 
 
 def _login(page, base: str, logins: dict[str, str], who: str) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser.axe import violations as axe
 from tests.browser.flows import confirmed, reload_makes_nothing_twice
 
 from .conftest import PNG
@@ -23,8 +24,6 @@ pytestmark = [
 ]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-AXE = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 STORY = "Na mijn bericht over de parkeervergunning kreeg ik dreigende reacties (browsertest)."
 
 
@@ -50,18 +49,6 @@ def log_in(browser: Any, base: str, demo: Any, local: str, *, phone: bool = True
         page.locator("input[name=token]").press("Enter")
     page.wait_for_url(f"{base}/")
     return page
-
-
-def axe(page: Any) -> list[str]:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
-    )
-    return [
-        f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-    ]
 
 
 def test_done_when(browser: Any, live_server: Any, live_demo: Any, tmp_path: Path) -> None:

@@ -11,24 +11,17 @@ import re
 import socket
 from collections.abc import Iterator
 from email.message import Message
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.axe import violations as _axe
 from tests.browser.flows import confirmed, reload_makes_nothing_twice
 
 from vib.surveys.models import Invitation, Wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe.min.js"
-AXE_RUN = """async () => {
-  const r = await axe.run(document, {runOnly: {type: "tag",
-    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}});
-  return r.violations.map((v) => v.id + ": " + v.help + " @ "
-    + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
-}"""
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
@@ -80,12 +73,6 @@ def _answer_page(page: Any) -> None:
         box.check()
     for field in page.locator("input[inputmode=numeric]").all():
         field.fill("2")
-
-
-def _axe(page: Any) -> list[str]:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate(AXE_RUN)
 
 
 def test_a_wave_from_invitation_to_the_dashboard(live_server, browser, smtp):
