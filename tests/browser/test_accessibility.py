@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from tests.browser import axe
+from tests.browser.flows import sign_in
 from tests.browser.language import LanguageCheck
 from tests.browser.layout import check_layout
 
@@ -99,10 +100,11 @@ class Checks:
             self.problems.append(f"[{who}] {url}: HTTP {response.status if response else '?'}")
             return []
         self(page, who)
+        links = site_links(page, base)
         # A page of the same content elsewhere has the same links in its main content; the
         # menu's links are each person's own (from their start page).
-        self.known[content_of(response.text())] = site_links(page, base, "main")
-        return site_links(page, base)
+        self.known[content_of(response.text())] = [href for href, in_main in links if in_main]
+        return [href for href, _ in links]
 
     def __call__(self, page: Any, who: str) -> None:
         self.report.add(who, page.url, axe.found(page))
@@ -137,12 +139,15 @@ def watch_console(page: Any, who: dict[str, str] | str, problems: list[str]) -> 
     page.on("pageerror", lambda error: problems.append(f"[{name()}] {page.url}: {error}"))
 
 
-def site_links(page: Any, base: str, where: str = "nav, main") -> list[str]:
-    """The links to pages of this site in the page's menus and main content (``where``)."""
-    anchors = ", ".join(f"{part.strip()} a[href]:not([download])" for part in where.split(","))
-    hrefs = page.eval_on_selector_all(anchors, "(links) => links.map((a) => a.href)")
+def site_links(page: Any, base: str) -> list[tuple[str, bool]]:
+    """The links to pages of this site in the page's menus and main content: (address, whether
+    it is in the main content)."""
+    found = page.eval_on_selector_all(
+        "nav a[href]:not([download]), main a[href]:not([download])",
+        "(links) => links.map((a) => [a.href, a.closest('main') !== null])",
+    )
     links = []
-    for href in hrefs:
+    for href, in_main in found:
         href = href.split("#")[0]
         if not href.startswith(base):
             continue
@@ -151,7 +156,7 @@ def site_links(page: Any, base: str, where: str = "nav, main") -> list[str]:
             continue
         if "formaat=" in parts.query:
             continue
-        links.append(href)
+        links.append((href, in_main))
     return links
 
 
@@ -244,16 +249,12 @@ def crawl_people(browser: Any, base: str, people: list[Any], checks: Checks) -> 
     for login in people:
         who = current["who"] = login.email.split("@")[0]
         context.clear_cookies()
-        log_in(
-            page,
-            base,
-            login.email,
-            login.password,
-            # The second-factor page is the same for everyone: check it once per part.
-            None
-            if checks.report.pages.get("second factor")
-            else lambda: checks(page, "second factor"),
-        )
+        if checks.report.pages.get("second factor"):
+            # The log-in form and the second-factor page are the same for everyone; once
+            # they are checked in this part, a session is enough.
+            sign_in(context, base, login.email)
+        else:
+            log_in(page, base, login.email, login.password, lambda: checks(page, "second factor"))
         # The role's own start page, in the role's own shell.
         menu = tuple(checks.visit(page, base, f"{base}/", who, always=True))
         organisation = page.locator(

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from tests.browser.flows import confirmed, reload_makes_nothing_twice
+from tests.browser.flows import confirmed, reload_makes_nothing_twice, sign_in
 
 from vib.integrity import services
 from vib.integrity.models import Case, Message
@@ -22,14 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def logged_in(browser: Any, live_server: Any, user: Any) -> Any:
     """A browser context with the user's session (second factor confirmed)."""
-    from tests.conftest import SecondFactorClient
-
-    django_client = SecondFactorClient()
-    django_client.force_login(user)
     context = browser.new_context(locale="en-GB")
-    host = live_server.url.split("//")[1].split(":")[0]
-    cookie = django_client.cookies["sessionid"]
-    context.add_cookies([{"name": "sessionid", "value": cookie.value, "domain": host, "path": "/"}])
+    sign_in(context, live_server.url, user.email)
     return context
 
 
