@@ -242,6 +242,63 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
+# Emptying the database after a transactional test: Django truncates every table, which on
+# PostgreSQL costs about 20 ms per table whether it holds rows or not (95 tables: 1.7 s per
+# test). Here, only the tables that hold rows are emptied, with DELETE in one transaction (the
+# foreign keys are deferred); tables whose rows a trigger keeps (the audit chain, append-only)
+# are truncated, which the trigger lets through in a test database (ADR 0148).
+_KEEPS_ROWS = """SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger
+WHERE NOT tgisinternal AND tgtype & 8 <> 0"""  # a trigger on DELETE (TRIGGER_TYPE_DELETE)
+
+
+def _pg_sql_flush(original: Any) -> Any:
+    def sql_flush(
+        self: Any,
+        style: Any,
+        tables: Any,
+        *,
+        reset_sequences: bool = False,
+        allow_cascade: bool = False,
+    ) -> list[str]:
+        if reset_sequences or allow_cascade or not tables:
+            return original(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        quote = self.quote_name
+        filled_sql = " UNION ALL ".join(
+            # Table names from Django's introspection, quoted.
+            f"SELECT %s WHERE EXISTS (SELECT 1 FROM {quote(table)})"  # noqa: S608
+            for table in tables
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(filled_sql, list(tables))
+            filled = [row[0] for row in cursor.fetchall()]
+            cursor.execute(_KEEPS_ROWS)
+            keeps = {row[0] for row in cursor.fetchall()}
+        statements = ["SET CONSTRAINTS ALL DEFERRED"]
+        statements += [
+            f"DELETE FROM {quote(table)}"  # noqa: S608
+            for table in filled
+            if table not in keeps
+        ]
+        kept = [table for table in filled if table in keeps]
+        if kept:
+            statements += original(self, style, kept)
+        return statements
+
+    return sql_flush
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_only_filled_tables() -> Iterator[None]:
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+    DatabaseOperations.sql_flush = _pg_sql_flush(original)  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(scope="module")
 def scratch_database(django_db_setup, django_db_blocker, tmp_path_factory):
     """(DATABASE_URL, reader) of a migrated scratch database no other test uses, for programs

@@ -47,8 +47,11 @@ def test_free_text_is_encrypted_at_rest(world):
         )
         stored = cursor.fetchone()
     assert "Geheim" not in stored[0]
-    assert "06" not in stored[1]
-    assert HelpRequest.objects.get(pk=help_request.pk).description == "Geheim verhaal"
+    # The whole number: a fragment such as "06" turns up in random ciphertext (base64) now
+    # and then, and failed this test once.
+    assert "0000" not in stored[1]
+    saved = HelpRequest.objects.get(pk=help_request.pk)
+    assert (saved.description, saved.contact_details) == ("Geheim verhaal", "06 0000 0000")
 
 
 @pytest.mark.parametrize(
