@@ -196,11 +196,21 @@ _MIGRATED: list[str] = []
 _NOT_MIGRATION_DATA = {"contenttypes", "auth", "sessions", "admin"}
 
 
+_USES_DATABASE = {"db", "transactional_db", "live_server", "live_db", "live_demo", "demo"}
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, request):
     from django.apps import apps
     from django.core import serializers
 
+    # pytest-django makes a test database only when a collected test asks for one; a run of
+    # tests without (tests/browser/test_layout_checks.py alone) would read the configured one.
+    if not any(
+        item.get_closest_marker("django_db") or _USES_DATABASE & set(item.fixturenames)
+        for item in request.session.items
+    ):
+        return
     with django_db_blocker.unblock():
         _MIGRATED[:] = [
             serializers.serialize("json", model._default_manager.order_by("pk"))
