@@ -362,24 +362,25 @@ def live_db(transactional_db: None) -> None:
 
 @pytest.fixture
 def live_demo(live_db: None) -> Any:
-    """The demo, built in a database the live server can see."""
-    from vib.core.demo import build_demo
+    """The demo, committed in a database the live server can see."""
+    from tests import demo_snapshot
 
-    return build_demo(scale="small")
+    return demo_snapshot.demo()
 
 
 @pytest.fixture(scope="module")
 def _module_demo(django_db_setup, django_db_blocker):
     """The demo, built once per test module inside a transaction that is rolled back at the
     end of the module. Each test runs in a savepoint within it, so tests still cannot see
-    each other's changes — but they share the cost of building the demo."""
-    from vib.core.demo import build_demo
+    each other's changes — but they share the cost of putting the demo in. The demo is built
+    once per test process and restored from its rows afterwards (tests/demo_snapshot.py)."""
+    from tests import demo_snapshot
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield build_demo(scale="small")
+            yield demo_snapshot.demo()
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

@@ -27,13 +27,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 STORY = "Na mijn bericht over de parkeervergunning kreeg ik dreigende reacties (browsertest)."
 
 
-@pytest.fixture
-def live_demo(transactional_db: None) -> Any:
-    from vib.core.demo import build_demo
-
-    return build_demo(scale="small")
-
-
 def log_in(browser: Any, base: str, demo: Any, local: str, *, phone: bool = True) -> Any:
     email = f"{local}@demo.vib.nl"
     context = browser.new_context(locale="nl-NL", **(PHONE if phone else {}))

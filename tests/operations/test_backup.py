@@ -196,9 +196,9 @@ def test_backup_without_recipients_says_what_to_set(tmp_path, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_demo_database_and_its_files_come_back_identical(tmp_path, keys, fresh_database):
-    from vib.core.demo import build_demo
+    from tests import demo_snapshot
 
-    build_demo(scale="small")
+    demo_snapshot.demo()
     media = tmp_path / "private"
     files = _private_files(media)
     result = backup_create(output_dir=tmp_path / "backups", media_root=media)

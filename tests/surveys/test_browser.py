@@ -76,9 +76,11 @@ def _answer_page(page: Any) -> None:
 
 
 def test_a_wave_from_invitation_to_the_dashboard(live_server, browser, smtp):
-    from vib.core.demo import build_demo, demo_password
+    from tests import demo_snapshot
 
-    build_demo(scale="small")
+    from vib.core.demo import demo_password
+
+    demo_snapshot.demo()
     researcher = "monitor@demo.vib.nl"
     respondent = "raadslid@demo.vib.nl"
 
