@@ -31,7 +31,7 @@ from django.db import connection, transaction
 
 from vib.core.demo import DemoContext, build_demo
 
-Rows = dict[Any, tuple[Any, ...]]  # primary key → the row, columns as in ``Table.columns``
+Rows = dict[Any, tuple[Any, ...]]  # primary key → the row, in the order of its columns
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ def tables() -> list[Table]:
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
         if meta.managed and not meta.proxy and meta.db_table not in seen:
+            assert meta.pk.column, f"{meta.db_table}: a composite primary key is not handled"
             seen[meta.db_table] = Table(meta.db_table, meta.pk.column)
     return list(seen.values())
 
@@ -109,7 +110,7 @@ class Snapshot:
                 return ctx, None
             if added := {pk: row for pk, row in new.items() if pk not in old}:
                 snapshot.added[table] = (columns, added)
-            if changed := [pk for pk, row in old.items() if _values(row) != _values(new[pk])]:
+            if changed := [pk for pk, row in old.items() if comparable(row) != comparable(new[pk])]:
                 snapshot.changed[table] = (
                     columns,
                     {pk: old[pk] for pk in changed},
@@ -121,7 +122,7 @@ class Snapshot:
         """The rows the demo changed still hold what they held before the real build."""
         for table, (_, before, _after) in self.changed.items():
             _, now = read(table)
-            if any(pk not in now or _values(now[pk]) != _values(row) for pk, row in before.items()):
+            if any(pk not in now or comparable(now[pk]) != comparable(before[pk]) for pk in before):
                 return False
         return True
 
@@ -149,7 +150,7 @@ class Snapshot:
         return pickle.loads(self.context)  # noqa: S301 - pickled by this process
 
 
-def _values(row: tuple[Any, ...]) -> tuple[Any, ...]:
+def comparable(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """A row comparable by value (psycopg's Json wrappers compare by identity)."""
     return tuple(getattr(value, "obj", value) for value in row)
 

@@ -20,7 +20,7 @@ from vib.organisations.services import unit_create
 def _database() -> dict[str, Any]:
     """Every row of every table, by primary key; and the row count of every other table."""
     rows: dict[str, Any] = {
-        table.name: {pk: demo_snapshot._values(row) for pk, row in read(table)[1].items()}
+        table.name: {pk: demo_snapshot.comparable(row) for pk, row in read(table)[1].items()}
         for table in tables()
     }
     qn = connection.ops.quote_name
