@@ -106,13 +106,6 @@ def schedule_order(items: list[pytest.Item]) -> list[pytest.Item]:
     return [item for name in ordered for item in groups[name]]
 
 
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    from tests.browser import axe
-
-    return axe.source()
-
-
 @pytest.fixture(scope="module")
 def browser(django_db_setup: None) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
@@ -196,7 +189,8 @@ _MIGRATED: list[str] = []
 _NOT_MIGRATION_DATA = {"contenttypes", "auth", "sessions", "admin"}
 
 
-_USES_DATABASE = {"db", "transactional_db", "live_server", "live_db", "live_demo", "demo"}
+# A test's fixture closure holds one of these when it uses the test database.
+_USES_DATABASE = {"db", "transactional_db", "live_server"}
 
 
 @pytest.fixture(scope="session")

@@ -80,7 +80,6 @@ class Checks:
     would find the same, since only the shell around it differs, and each person's shell is
     checked on their own start page (``always``). ADR 0146."""
 
-    axe_source: str
     report: Report = field(default_factory=Report)
     problems: list[str] = field(default_factory=list)
     language: LanguageCheck | None = None
@@ -89,6 +88,7 @@ class Checks:
 
     def visit(self, page: Any, base: str, url: str, who: str, *, always: bool = False) -> list[str]:
         """Check the page at ``url`` unless its content was checked before; its links."""
+        content = None
         if not always:
             answer = page.request.get(url)  # the person's cookies; the server only
             content = content_of(answer.text()) if answer.ok else None
@@ -103,7 +103,9 @@ class Checks:
         links = site_links(page, base)
         # A page of the same content elsewhere has the same links in its main content; the
         # menu's links are each person's own (from their start page).
-        self.known[content_of(response.text())] = [href for href, in_main in links if in_main]
+        self.known[content or content_of(response.text())] = [
+            href for href, in_main in links if in_main
+        ]
         return [href for href, _ in links]
 
     def __call__(self, page: Any, who: str) -> None:
@@ -115,14 +117,6 @@ class Checks:
         if self.language is not None:
             self.problems.extend(self.language.check(page, who))
         check_layout(page, who, self.problems)
-
-
-def axe_context(browser: Any, axe_source: str) -> Any:
-    """A browser context that loads axe-core into every page it opens: the script is handed
-    to Chromium once, instead of once per page (half a megabyte each time)."""
-    context = browser.new_context(locale="nl-NL")
-    context.add_init_script(script=axe_source)
-    return context
 
 
 def watch_console(page: Any, who: dict[str, str] | str, problems: list[str]) -> None:
@@ -219,7 +213,7 @@ def people_part(logins: list[Any], part: int) -> list[Any]:
 def crawl_anonymous(browser: Any, base: str, checks: Checks) -> None:
     """Visitors who are not logged in: the log-in page (also with its error summary), the
     public registry and the "not found" page."""
-    context = axe_context(browser, checks.axe_source)
+    context = axe.browser_context(browser, locale="nl-NL")
     page = context.new_page()
     watch_console(page, "anonymous", checks.problems)
     crawl(page, base, f"{base}/inloggen", "anonymous", checks)
@@ -241,7 +235,7 @@ def crawl_anonymous(browser: Any, base: str, checks: Checks) -> None:
 def crawl_people(browser: Any, base: str, people: list[Any], checks: Checks) -> None:
     # One browser context for all roles (its cache spares re-fetching the static files);
     # clearing the cookies between roles gives each a fresh session.
-    context = axe_context(browser, checks.axe_source)
+    context = axe.browser_context(browser, locale="nl-NL")
     page = context.new_page()
     current = {"who": "anonymous"}
     watch_console(page, current, checks.problems)
@@ -276,10 +270,10 @@ def crawl_people(browser: Any, base: str, people: list[Any], checks: Checks) -> 
     ids=lambda part: f"part-{part}-of-{PEOPLE_PARTS}",
 )
 def test_every_role_and_anonymous_pages_have_no_axe_violations(
-    browser: Any, live_server: Any, live_demo: Any, axe_source: str, part: int
+    browser: Any, live_server: Any, live_demo: Any, part: int
 ) -> None:
     """Part 1 also crawls as the anonymous visitor."""
-    checks = Checks(axe_source, language=LanguageCheck.build())
+    checks = Checks(language=LanguageCheck.build())
     people = people_part(live_demo.logins, part)
     # Together the parts are every demo person, each once.
     everyone = [login for login in live_demo.logins if "@" in login.email]

@@ -32,7 +32,7 @@ class Sessions:
 
     def __call__(self, who: str):
         if who not in self.pages:
-            context = self.browser.new_context(bypass_csp=True, locale="nl-NL")
+            context = self.browser.new_context(locale="nl-NL")
             page = context.new_page()
             page.set_default_timeout(15_000)
             if who != "anonymous":
