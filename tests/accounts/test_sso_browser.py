@@ -129,8 +129,7 @@ def test_sso_then_second_factor_lands_on_the_organisation(
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     page.fill("input[name=token]", f"{totp.token():06d}")
     page.locator("form button.utrecht-button--primary-action").click()
-    page.wait_for_load_state()
-    assert page.url == f"{live_server.url}/", page.content()
+    page.wait_for_url(f"{live_server.url}/")
     assert organisation.name in page.content()
     page.close()
 

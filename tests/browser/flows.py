@@ -9,10 +9,15 @@ from typing import Any
 
 
 def confirmed(page: Any) -> str:
-    """The confirmation shown after a change (a status message, not an error); its text."""
-    note = page.locator(".vib-messages [role=status]")
-    assert note.count() >= 1, f"no confirmation on {page.url}"
-    text = str(note.first.inner_text()).strip()
+    """The confirmation shown after a change (a status message, not an error); its text.
+
+    Call it once the page the change led to has loaded (``page.expect_navigation()`` around the
+    click, or ``page.wait_for_url``): the page being left may show an earlier confirmation."""
+    from playwright.sync_api import expect
+
+    note = page.locator(".vib-messages [role=status]").first
+    expect(note, f"no confirmation on {page.url}").to_be_visible()
+    text = str(note.inner_text()).strip()
     assert text, f"an empty confirmation on {page.url}"
     return text
 

@@ -90,8 +90,8 @@ def test_done_when(browser, live_server, live_demo):
     page.goto(f"{base}/nevenwerkzaamheden/registratie")
     assert _axe(page) == []
     page.click(f"text={body}")
-    page.click("form[action$='/registreren'] button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form[action$='/registreren'] button[type=submit]")
     assert "De nevenwerkzaamheid is geregistreerd." in confirmed(page)
 
     # 3. Without log-in: on the municipality's public page and in the open-data CSV.
@@ -99,6 +99,7 @@ def test_done_when(browser, live_server, live_demo):
     page.goto(f"{base}/nevenwerkzaamheden/openbaar")
     assert _axe(page) == []
     page.click(f"a[href='/nevenwerkzaamheden/openbaar/{code}']")
+    page.wait_for_url(f"**/nevenwerkzaamheden/openbaar/{code}")
     content = page.content()
     assert body in content
     assert "Yara Portefeuille" in content

@@ -54,6 +54,7 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any, tmp_path: Pat
     # 1. The employee reports from a phone, starting on the start page, with a screenshot.
     employee = log_in(browser, base, live_demo, "medewerker")
     employee.click("a[href='/incidenten/melden']")
+    employee.wait_for_url("**/incidenten/melden")
     assert axe(employee) == []
     assert employee.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
     employee.check("input[name=types][value=bedreiging]")
@@ -91,6 +92,7 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any, tmp_path: Pat
 
     first = AftercareStep.objects.get(incident=incident, kind="eerste_contact")
     coordinator.click(f"a[href='/incidenten/{incident.pk}/nazorg/{first.pk}']")
+    coordinator.wait_for_url(f"**/incidenten/{incident.pk}/nazorg/{first.pk}")
     assert axe(coordinator) == []
     coordinator.check("input[name=outcome][value=aanvaard]")
     coordinator.fill("#id_note", "Gebeld; koppelen aan bedrijfsmaatschappelijk werk (geheim)")

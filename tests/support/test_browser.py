@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from tests.browser.flows import confirmed, reload_makes_nothing_twice
 
 # The shared fixtures (tests/conftest.py) give the live server the demo and Debian's Chromium.
@@ -53,8 +54,8 @@ def acute_block_comes_first(page: Any) -> None:
     call_112 = page.locator("#acuut a[href='tel:112']")
     team_line = page.locator("#acuut a[href^='tel:0']")
     form = page.locator("form[action='/steunpunt/hulp-vragen']")
-    assert call_112.is_visible()
-    assert team_line.is_visible()
+    expect(call_112).to_be_visible()
+    expect(team_line).to_be_visible()
     box_112, box_line, box_form = (
         call_112.bounding_box(),
         team_line.bounding_box(),
@@ -83,6 +84,7 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any) -> None:
     raadslid.goto(f"{base}/")
     raadslid.click("a[href='/steunpunt/'] >> visible=true")  # the open menu's, not the hidden one
     raadslid.click("a[href='/steunpunt/hulp-vragen']")
+    raadslid.wait_for_url("**/steunpunt/hulp-vragen")
     acute_block_comes_first(raadslid)
     raadslid.check("#id_theme_1")  # online hate and threats on social media
     raadslid.check("#id_urgency_1")  # urgent
@@ -130,6 +132,7 @@ def test_done_when(browser: Any, live_server: Any, live_demo: Any) -> None:
     # 3. The raadslid reads exactly what will be shared and consents.
     raadslid.goto(f"{base}/steunpunt/mijn-verzoeken")
     raadslid.click(f"a[href='/steunpunt/mijn-verzoeken/{help_request.id}']")
+    raadslid.wait_for_url(f"**/steunpunt/mijn-verzoeken/{help_request.id}")
     assert SUMMARY in raadslid.locator("main").inner_text()
     assert "Intern:" not in raadslid.locator("main").inner_text()
     raadslid.check(f"#id_{referral.id}_decision_0")

@@ -96,13 +96,16 @@ def test_a_wave_from_invitation_to_the_dashboard(live_server, browser, smtp):
     page.goto(f"{live_server.url}/monitor/")
     page.get_by_role("link", name="New wave").click()
     page.get_by_label("Title").fill("Monitor 2026")
-    page.get_by_role("button", name="Create wave").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create wave").click()
     confirmed(page)
     reload_makes_nothing_twice(page, Wave.objects.count)
-    page.get_by_role("button", name="Build the frame from the platform").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Build the frame from the platform").click()
     assert "added to the frame" in confirmed(page)
     reload_makes_nothing_twice(page, Invitation.objects.count)
-    page.get_by_role("button", name="Send invitations").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send invitations").click()
     assert "Invitations are being sent" in confirmed(page)
     dashboard = page.url
     assert _axe(page) == []
@@ -117,7 +120,8 @@ def test_a_wave_from_invitation_to_the_dashboard(live_server, browser, smtp):
     phone.add_cookies(english)
     p = phone.new_page()
     p.goto(link)
-    p.get_by_role("button", name="Start").click()
+    with p.expect_navigation():
+        p.get_by_role("button", name="Start").click()
     for _ in range(2):
         _answer_page(p)
         with p.expect_navigation():  # axe must not run on the page being left
