@@ -12,7 +12,8 @@ The crawl visits the pages of the main navigation and the links on them within t
 (bounded: one page per URL pattern, so ten member pages count as one), skipping log-out,
 the Django admin, the API and static files. Roles that see the same organisation and the same
 navigation share one crawl; each role's own start page is always checked. A page whose content
-(title and ``<main>``) was already checked in the part is not loaded again (ADR 0146).
+(title and ``<main>``) was already checked, in this part or another, is not loaded again; the
+crawl reads a page's links from the HTML the server sent (ADR 0146, 0150).
 
 The crawl is split into ``PEOPLE_PARTS`` parts, each its own xdist group, so that the workers
 share it (ADR 0130): people who see the same share a part, and so still share one crawl.
@@ -21,10 +22,13 @@ share it (ADR 0130): people who see the same share a part, and so still share on
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
 from tests.browser import axe
@@ -71,42 +75,58 @@ def pattern(url: str) -> str:
     return UUID.sub("{id}", parts.path) + ("?" + "&".join(keys) if keys else "")
 
 
+class Claims:
+    """The contents checked in this run, shared by the crawl's parts on every worker: one empty
+    file per content in a directory all workers see. A part claims a content before it checks
+    it; a content another part has claimed is checked there, not here (ADR 0150)."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+
+    def claim(self, content: str) -> bool:
+        if self.directory is None:
+            return True
+        try:
+            os.close(os.open(self.directory / content, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+        return True
+
+
 @dataclass
 class Checks:
     """What the crawl checks on a page (see the module's docstring).
 
-    A page whose content (``content_of``) was already checked in this part, in another
-    person's shell or at another address, is neither loaded nor checked again: every check
-    would find the same, since only the shell around it differs, and each person's shell is
-    checked on their own start page (``always``). ADR 0146."""
+    A page whose content (``content_of``) was already checked, in another person's shell or
+    at another address, in this part or in another (``claims``), is not loaded in the browser
+    nor checked again: every check would find the same, since only the shell around it
+    differs, and each person's shell is checked on their own start page (``always``).
+    ADR 0146, 0150."""
 
     report: Report = field(default_factory=Report)
     problems: list[str] = field(default_factory=list)
     language: LanguageCheck | None = None
-    known: dict[str, list[str]] = field(default_factory=dict)  # content checked → its links
+    claims: Claims = field(default_factory=lambda: Claims(None))
     same_content: int = 0
 
     def visit(self, page: Any, base: str, url: str, who: str, *, always: bool = False) -> list[str]:
         """Check the page at ``url`` unless its content was checked before; its links."""
-        content = None
         if not always:
             answer = page.request.get(url)  # the person's cookies; the server only
-            content = content_of(answer.text()) if answer.ok else None
-            if content in self.known:
-                self.same_content += 1
-                return self.known[content]
+            if answer.ok:
+                html = answer.text()
+                if not self.claims.claim(content_of(html)):
+                    self.same_content += 1
+                    return site_links(html, answer.url, base)
         response = page.goto(url)
         if response is None or response.status >= 400:
             self.problems.append(f"[{who}] {url}: HTTP {response.status if response else '?'}")
             return []
+        html = response.text()
+        if always:
+            self.claims.claim(content_of(html))
         self(page, who)
-        links = site_links(page, base)
-        # A page of the same content elsewhere has the same links in its main content; the
-        # menu's links are each person's own (from their start page).
-        self.known[content or content_of(response.text())] = [
-            href for href, in_main in links if in_main
-        ]
-        return [href for href, _ in links]
+        return site_links(html, response.url, base)
 
     def __call__(self, page: Any, who: str) -> None:
         self.report.add(who, page.url, axe.found(page))
@@ -133,16 +153,35 @@ def watch_console(page: Any, who: dict[str, str] | str, problems: list[str]) -> 
     page.on("pageerror", lambda error: problems.append(f"[{name()}] {page.url}: {error}"))
 
 
-def site_links(page: Any, base: str) -> list[tuple[str, bool]]:
-    """The links to pages of this site in the page's menus and main content: (address, whether
-    it is in the main content)."""
-    found = page.eval_on_selector_all(
-        "nav a[href]:not([download]), main a[href]:not([download])",
-        "(links) => links.map((a) => [a.href, a.closest('main') !== null])",
-    )
+class _Links(HTMLParser):
+    """The ``href`` of every link in a ``<nav>`` or ``<main>`` that is not a download."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside: list[str] = []
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("nav", "main"):
+            self.inside.append(tag)
+        elif tag == "a" and self.inside:
+            attributes = dict(attrs)
+            if attributes.get("href") and "download" not in attributes:
+                self.found.append(str(attributes["href"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("nav", "main") and tag in self.inside:
+            del self.inside[len(self.inside) - 1 - self.inside[::-1].index(tag) :]
+
+
+def site_links(html: str, url: str, base: str) -> list[str]:
+    """The links to pages of this site in the page's menus and main content, as the server
+    sent the page (the shell renders on the server; htmx only swaps server HTML in)."""
+    parser = _Links()
+    parser.feed(html)
     links = []
-    for href, in_main in found:
-        href = href.split("#")[0]
+    for href in parser.found:
+        href = urljoin(url, href).split("#")[0]
         if not href.startswith(base):
             continue
         parts = urlsplit(href)
@@ -150,7 +189,7 @@ def site_links(page: Any, base: str) -> list[tuple[str, bool]]:
             continue
         if "formaat=" in parts.query:
             continue
-        links.append((href, in_main))
+        links.append(href)
     return links
 
 
@@ -261,6 +300,15 @@ def crawl_people(browser: Any, base: str, people: list[Any], checks: Checks) -> 
     context.close()
 
 
+@pytest.fixture(scope="session")
+def claims(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Claims:
+    """One directory for the run: each xdist worker's temporary directory is a child of it."""
+    run = tmp_path_factory.getbasetemp()
+    directory = (run if worker_id == "master" else run.parent) / "crawl-contents"
+    directory.mkdir(exist_ok=True)
+    return Claims(directory)
+
+
 @pytest.mark.parametrize(
     "part",
     [
@@ -270,10 +318,10 @@ def crawl_people(browser: Any, base: str, people: list[Any], checks: Checks) -> 
     ids=lambda part: f"part-{part}-of-{PEOPLE_PARTS}",
 )
 def test_every_role_and_anonymous_pages_have_no_axe_violations(
-    browser: Any, live_server: Any, live_demo: Any, part: int
+    browser: Any, live_server: Any, live_demo: Any, claims: Claims, part: int
 ) -> None:
     """Part 1 also crawls as the anonymous visitor."""
-    checks = Checks(language=LanguageCheck.build())
+    checks = Checks(language=LanguageCheck.build(), claims=claims)
     people = people_part(live_demo.logins, part)
     # Together the parts are every demo person, each once.
     everyone = [login for login in live_demo.logins if "@" in login.email]
