@@ -17,10 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _report_form(**extra):
-    now = timezone.localtime()
+    # Yesterday: 10:15 today lies in the future until 10:15, and the form refuses that.
+    yesterday = timezone.localdate() - timedelta(days=1)
     data = {
         "types": ["verbaal", "discriminatie"],
-        "occurred_on": now.date().isoformat(),
+        "occurred_on": yesterday.isoformat(),
         "occurred_time": "10:15",
         "channel": "sociale_media",
         "platform": "instagram",
@@ -164,14 +165,14 @@ def test_the_coordinator_handles_an_incident_through_the_pages(world, client):
     assert page.status_code == 200
     assert "Aftercare" in page.content.decode()
     step = AftercareStep.objects.get(incident=incident)
-    today = timezone.localdate().isoformat()
+    now = timezone.localtime()  # to the minute: never in the future
     response = client.post(
         f"/incidenten/{incident.pk}/nazorg/{step.pk}",
         {
             "outcome": "verwezen",
             "referral_to": "bedrijfsmaatschappelijk_werk",
-            "done_on": today,
-            "done_time": "00:01",
+            "done_on": now.date().isoformat(),
+            "done_time": now.strftime("%H:%M"),
         },
     )
     assert response.status_code == 302
@@ -180,7 +181,7 @@ def test_the_coordinator_handles_an_incident_through_the_pages(world, client):
         f"/incidenten/{incident.pk}/politie/nieuw",
         {
             "kind": "aangifte",
-            "date": today,
+            "date": now.date().isoformat(),
             "police_reference": "2025-123",
             "vpt": "on",
             "employer_address": "on",
