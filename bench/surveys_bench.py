@@ -78,7 +78,9 @@ def main() -> None:
 
     # Re-open the wave and send answers through the service.
     wave.status = WaveStatus.OPEN
-    today = dt.date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
     wave.field_start, wave.field_end = today, today + dt.timedelta(days=7)
     wave.save()
     pending = list(

@@ -76,7 +76,7 @@ def test_during_an_anonymous_route_the_formatters_write_the_day_only_and_no_acto
         plain = PlainFormatter("%(asctime)s %(levelname)s %(message)s").format(record)
     finally:
         current.reset(token)
-    created = datetime.fromtimestamp(record.created)
+    created = datetime.fromtimestamp(record.created)  # noqa: DTZ006 - asctime is local time
     assert line["timestamp"] == datetime.fromtimestamp(record.created, tz=UTC).date().isoformat()
     assert (line["actor"], line["organisation"]) == ("", "")
     assert "client" not in line

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from vib.core.errors import ValidationError
 from vib.disclosures import selectors, services
@@ -230,5 +231,5 @@ def test_yearly_confirmation_round(town, people):
         == 1
     )
     assert confirmation_reminders.call() == 0  # reminded today already
-    with time_machine.travel(date.today() + timedelta(days=15)):
+    with time_machine.travel(timezone.localdate() + timedelta(days=15)):
         assert confirmation_reminders.call() == 1  # only the one who has not confirmed

@@ -33,6 +33,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -400,7 +401,7 @@ def frame_wave(people) -> Any:
     owner = RoleAssignment.objects.filter(user=monitor).exclude(organisation=None).first()
     assert owner is not None
     assert owner.organisation is not None
-    today = dt.date.today()
+    today = timezone.localdate()
     wave = services.wave_create(
         actor=monitor,
         organisation=owner.organisation,

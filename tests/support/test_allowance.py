@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
+from django.utils import timezone
 
 from vib.core.errors import ValidationError
 from vib.support import codes, services
@@ -44,7 +45,7 @@ def test_the_cap_holds_over_all_requests_of_the_office_holder(world):
         approve(world, second, "0.01")
     assert "amount" in exc.value.message_dict
     assert SecurityMeasure.objects.count() == 2
-    assert allowance_total(office_holder=world.raadslid, year=date.today().year) == (
+    assert allowance_total(office_holder=world.raadslid, year=timezone.localdate().year) == (
         Decimal("2500.00"),
         Decimal("2500.00"),
     )
@@ -61,7 +62,7 @@ def test_a_refused_approval_writes_nothing(world):
 
 def test_the_cap_is_per_calendar_year(world):
     help_request = world.taken()
-    today = date.today()
+    today = timezone.localdate()
     approve(world, help_request, "2500", on=date(today.year - 1, 12, 31))
     approve(world, help_request, "2500", on=today)
     assert AllowanceYear.objects.filter(office_holder=world.raadslid).count() == 2
@@ -92,23 +93,24 @@ def test_only_the_adviser_approves(world):
 
 def test_approval_date_in_the_future_is_refused(world):
     with pytest.raises(ValidationError):
-        approve(world, world.taken(), "10", on=date(date.today().year + 1, 1, 1))
+        approve(world, world.taken(), "10", on=date(timezone.localdate().year + 1, 1, 1))
 
 
 def test_payments_are_at_most_what_was_approved(world):
     measure = approve(world, world.taken(), "800")
     with pytest.raises(ValidationError):
         services.measure_record_payment(
-            measure=measure, actor=world.adviser, amount="800.01", paid_on=date.today()
+            measure=measure, actor=world.adviser, amount="800.01", paid_on=timezone.localdate()
         )
     services.measure_record_payment(
-        measure=measure, actor=world.adviser, amount="750", paid_on=date.today()
+        measure=measure, actor=world.adviser, amount="750", paid_on=timezone.localdate()
     )
     with pytest.raises(ValidationError):  # once
         services.measure_record_payment(
-            measure=measure, actor=world.adviser, amount="10", paid_on=date.today()
+            measure=measure, actor=world.adviser, amount="10", paid_on=timezone.localdate()
         )
-    assert allowance_paid(office_holder=world.raadslid, year=date.today().year) == Decimal("750")
+    this_year = timezone.localdate().year
+    assert allowance_paid(office_holder=world.raadslid, year=this_year) == Decimal("750")
 
 
 @pytest.mark.skipif(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +34,7 @@ def make_wave(researcher, org, **kwargs):
 
     from vib.surveys.services import wave_create
 
-    today = dt.date.today()
+    today = timezone.localdate()
     values = {
         "edition": 2026,
         "title": "Test wave",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -79,4 +79,4 @@ def checklist_form(items: list[tuple[str, str, Any]], data: Any = None) -> forms
 
 
 def default_year() -> int:
-    return date.today().year
+    return timezone.localdate().year

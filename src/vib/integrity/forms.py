@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -245,6 +244,6 @@ class ReportForm(StyledForm):
 
     def clean_jaar(self) -> int:
         value = self.cleaned_data["jaar"]
-        if value > date.today().year:
+        if value > timezone.localdate().year:
             raise forms.ValidationError(_("Choose a year that has begun."))
         return value
