@@ -37,6 +37,7 @@ LIGHTHOUSE = ROOT / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthou
 OUT = ROOT / "bench" / "results" / "lighthouse"
 VIB = ROOT / ".venv" / "bin" / "vib"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+CHROME = Path("/usr/bin/chromium")  # the desktop browser: the tests use its headless shell
 PAGES = {
     "log-in page": "/inloggen",
     "support desk": "/steunpunt/",
@@ -98,7 +99,7 @@ def lighthouse(url: str, report: Path) -> dict[str, float]:
             f"--output-path={report}",
             "--chrome-flags=--headless --no-sandbox",
         ],
-        env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+        env={**os.environ, "CHROME_PATH": str(CHROME)},
         check=True,
     )
     data = json.loads(report.read_text())
@@ -118,6 +119,8 @@ def main() -> int:
     if not LIGHTHOUSE.exists():
         print("lighthouse: install it first: (cd bench/lighthouse && npm ci)", file=sys.stderr)
         return 2
+    if not CHROME.exists():
+        subprocess.run([str(ROOT / "scripts" / "apt-install"), "chromium"], check=True)
     database = os.environ.get("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'vib.sqlite3'}")
     OUT.mkdir(parents=True, exist_ok=True)
     modes = ["run", "production"] if args.mode == "both" else [args.mode]

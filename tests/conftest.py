@@ -29,7 +29,9 @@ hypothesis_settings.register_profile("vib", deadline=None)
 hypothesis_settings.load_profile("vib")
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's headless shell: the same Blink as its chromium package, without the desktop
+# browser's processes (Playwright's own choice for headless runs). ADR 0151.
+CHROMIUM = Path("/usr/lib/chromium/chromium-headless-shell")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -44,9 +46,13 @@ CHROMIUM_ARGS = [
 
 def _ensure_chromium() -> Path:
     if not CHROMIUM.exists():
-        subprocess.run([str(ROOT / "scripts" / "apt-install"), "chromium"], check=True)
+        subprocess.run(
+            [str(ROOT / "scripts" / "apt-install"), "chromium-headless-shell"], check=True
+        )
     if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed and could not be installed with apt.")
+        pytest.fail(
+            "Debian's chromium-headless-shell is not installed and could not be installed with apt."
+        )
     return CHROMIUM
 
 

@@ -1,8 +1,9 @@
 """Browser tests: Playwright (Python) driving Debian's Chromium, with axe-core.
 
-Never a downloaded browser: Chromium comes from Debian (``scripts/apt-install chromium`` when it
-is missing). axe-core is vendored under ``vendor/`` (see ``vendor/VERSIONS.txt``), so these
-tests need neither npm nor the network.
+Never a downloaded browser: Chromium comes from Debian, as its headless shell
+(``scripts/apt-install chromium-headless-shell`` when it is missing; ADR 0151). axe-core is
+vendored under ``vendor/`` (see ``vendor/VERSIONS.txt``), so these tests need neither npm nor
+the network.
 """
 
 from __future__ import annotations
