@@ -240,20 +240,20 @@ def test_pdf_pages_text_headings_tables_and_no_hidden_value(produced: dict[str, 
     assert report.findings[0].text[:40] in " ".join(text.split())
     hidden = _hidden_strings(report)
     assert hidden
-    for s in hidden:
-        assert not _contains(text.encode(), s)
+    assert _leaked(text.encode(), hidden) is None
     for path in produced["bundle"].iterdir():
-        content = path.read_bytes()
         data = path.suffix in (".parquet", ".csv")  # microdata: weights have many digits
-        for s in _hidden_strings(report, precise_only=data):
-            assert not _contains(content, s), (path.name, s)
+        leaked = _leaked(path.read_bytes(), _hidden_strings(report, precise_only=data))
+        assert leaked is None, (path.name, leaked)
 
 
-def _contains(content: bytes, number: str) -> bool:
-    """The number as a whole token (not the first digits of another, longer number)."""
-    return (
-        re.search(rb"(?<![\d.,])" + re.escape(number.encode()) + rb"(?![\d])", content) is not None
-    )
+def _leaked(content: bytes, numbers: list[str]) -> str | None:
+    """The first of the numbers that occurs as a whole token (not the first digits of another,
+    longer number), or None. One pattern for all of them: a search per number over every
+    file of the bundle took 15 seconds."""
+    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(numbers, key=len, reverse=True))
+    found = re.search(rb"(?<![\d.,])(?:" + alternatives + rb")(?![\d])", content)
+    return found.group(0).decode() if found else None
 
 
 # --- #18: a page a ministry would publish ------------------------------------------------------
