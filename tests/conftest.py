@@ -143,8 +143,7 @@ def browser(django_db_setup: None) -> Iterator[Any]:
 # - Django's threaded server keeps a thread, and its database connection, per keep-alive
 #   connection of the browser; on PostgreSQL one could still be open when the test database
 #   is dropped at the end ("being accessed by other users"). The serial server answers
-#   ``Connection: close`` from its one thread, which keeps one PostgreSQL connection for the
-#   whole run (not a new one per request, ADR 0152) and closes it when the server stops.
+#   ``Connection: close`` and its one thread closes its connection after every request.
 # Chromium asks for ``/favicon.ico`` beside a JSON answer; that request would otherwise race
 # the next page.
 _LIVE_SERVER_BUSY = threading.RLock()
@@ -177,16 +176,12 @@ def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
     server = LiveServer(address, start=False)
     server.thread.server_class = SerialWSGIServer  # type: ignore[assignment]
     shared = connection.vendor == "sqlite"  # the server thread uses the test's connection
-    max_age = connection.settings_dict["CONN_MAX_AGE"]
-    if not shared:
-        connection.settings_dict["CONN_MAX_AGE"] = None  # the server thread's stays open
     wrappers = connection.execute_wrappers  # this connection's list, whatever replaces it later
     if shared:
         wrappers.insert(0, wait_for_server)
     server.start()
     yield server
     server.stop()
-    connection.settings_dict["CONN_MAX_AGE"] = max_age
     if wait_for_server in wrappers:
         wrappers.remove(wait_for_server)
 
