@@ -143,7 +143,9 @@ def browser(django_db_setup: None) -> Iterator[Any]:
 # - Django's threaded server keeps a thread, and its database connection, per keep-alive
 #   connection of the browser; on PostgreSQL one could still be open when the test database
 #   is dropped at the end ("being accessed by other users"). The serial server answers
-#   ``Connection: close`` and its one thread closes its connection after every request.
+#   ``Connection: close`` and its one thread closes its connection after every request. (It
+#   must: ``scratch_database`` copies the test database with CREATE DATABASE … TEMPLATE,
+#   which PostgreSQL refuses while another session is connected to the template.)
 # Chromium asks for ``/favicon.ico`` beside a JSON answer; that request would otherwise race
 # the next page.
 _LIVE_SERVER_BUSY = threading.RLock()
