@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test test-fast age test-browser test-r lint bench install messages demo clean screenshots \
+.PHONY: help run test test-fast age browser test-browser test-r lint bench install messages demo clean screenshots \
 	image test-image stack stack-down k8s-validate
 
 # The suite runs on every processor (pytest-xdist); a test module stays on one worker, so the
@@ -63,7 +63,7 @@ run: install messages var
 	@echo "VIB draait op http://$(HOST):$(PORT)/ met taakverwerker en planner (stoppen: Ctrl-C)"
 	$(VIB) serve-demo $(HOST):$(PORT)
 
-test: install messages age
+test: install messages age browser
 	$(PYTEST) $(PYTEST_ARGS)
 
 test-fast: install messages age
@@ -73,7 +73,13 @@ test-fast: install messages age
 age:
 	@command -v age >/dev/null || scripts/apt-install age || echo "age could not be installed: its backup test is skipped"
 
-test-browser: install messages
+# Debian's Chromium headless shell for the browser tests (ADR 0151), installed before the
+# workers start; tests/conftest.py installs it too when a test is run on its own.
+CHROMIUM := /usr/lib/chromium/chromium-headless-shell
+browser:
+	@test -x $(CHROMIUM) || scripts/apt-install chromium-headless-shell || echo "chromium-headless-shell could not be installed: the browser tests will say so"
+
+test-browser: install messages browser
 	$(PYTEST) -m browser $(PYTEST_ARGS)
 
 demo: install messages var
@@ -114,7 +120,7 @@ clean:
 	rm -rf $(VENV) .tools var build
 
 # Phone (390 px) and desktop (1280 px) screenshots of each module's main pages, for review.
-screenshots: install messages
+screenshots: install messages browser
 	VIB_ENV=test $(VENV)/bin/python -m pytest tests/browser/screenshots.py -q -p no:cacheprovider -s
 	@echo "Screenshots in var/screenshots/"
 
