@@ -140,10 +140,9 @@ class Snapshot:
                 update = f"UPDATE {qn(table.name)} SET {sets} WHERE {qn(table.pk)} = %s"  # noqa: S608
                 for pk, row in after.items():
                     cursor.execute(update, [*row, pk])
+            filled = {table.name for table in self.added}
             models = [
-                m
-                for m in apps.get_models(include_auto_created=True)
-                if m._meta.db_table in {t.name for t in self.added}
+                m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in filled
             ]
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)

@@ -8,11 +8,11 @@ wrong code gets a neutral error and is throttled.
 
 from __future__ import annotations
 
-import time
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import time_machine
+from django.utils import timezone
 from playwright.sync_api import expect
 from tests.browser.flows import confirmed, reload_makes_nothing_twice, sign_in
 
@@ -29,7 +29,7 @@ def logged_in(browser: Any, live_server: Any, user: Any) -> Any:
     return context
 
 
-def test_anonymous_mailbox_end_to_end(browser, live_server, world, tmp_path, monkeypatch):
+def test_anonymous_mailbox_end_to_end(browser, live_server, world, tmp_path):
     evidence = tmp_path / "bewijs.pdf"
     evidence.write_bytes(b"%PDF-1.4 demo evidence")
 
@@ -121,23 +121,23 @@ def test_anonymous_mailbox_end_to_end(browser, live_server, world, tmp_path, mon
     colleague.close()
 
     # 6. A wrong code: a neutral error, then throttled. The limits count in fixed windows of
-    # 15 minutes; the rate limiter's clock stands still so that the five failures fall in one
-    # window even when the test runs across a window's end (it once did, at 23:45).
-    now = time.time()
-    monkeypatch.setattr("vib.core.ratelimit.time", SimpleNamespace(time=lambda: now))
-    stranger = browser.new_context(locale="en-GB")
-    page = stranger.new_page()
-    messages = set()
-    for _attempt in range(5):
+    # 15 minutes; the clock stands still so that the five failures fall in one window even
+    # when the test runs across a window's end (it once did, at 23:45), as in
+    # test_mailbox_flow.py.
+    with time_machine.travel(timezone.now(), tick=False):
+        stranger = browser.new_context(locale="en-GB")
+        page = stranger.new_page()
+        messages = set()
+        for _attempt in range(5):
+            page.goto(f"{live_server.url}/integriteit/brievenbus")
+            page.fill("input[name=code]", "ABCD-EFGH-JKMN-PQRS-TVWX")
+            with page.expect_navigation():
+                page.click("button[type=submit].utrecht-button--primary-action")
+            messages.add(page.text_content("[role=alert]").strip())
+            assert page.input_value("input[name=code]") == ""  # not echoed back
+        assert len(messages) == 1
         page.goto(f"{live_server.url}/integriteit/brievenbus")
-        page.fill("input[name=code]", "ABCD-EFGH-JKMN-PQRS-TVWX")
-        with page.expect_navigation():
-            page.click("button[type=submit].utrecht-button--primary-action")
-        messages.add(page.text_content("[role=alert]").strip())
-        assert page.input_value("input[name=code]") == ""  # not echoed back
-    assert len(messages) == 1
-    page.goto(f"{live_server.url}/integriteit/brievenbus")
-    page.fill("input[name=code]", code)
-    page.click("button[type=submit].utrecht-button--primary-action")
-    expect(page.locator("[data-testid=wait]")).to_be_visible()  # a delay, not a refusal
-    stranger.close()
+        page.fill("input[name=code]", code)
+        page.click("button[type=submit].utrecht-button--primary-action")
+        expect(page.locator("[data-testid=wait]")).to_be_visible()  # a delay, not a refusal
+        stranger.close()
