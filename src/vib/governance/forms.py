@@ -76,7 +76,3 @@ def checklist_form(items: list[tuple[str, str, Any]], data: Any = None) -> forms
         )
         form.fields[f"{key}-note"].widget.attrs["class"] = TEXTBOX  # added after __init__
     return form
-
-
-def default_year() -> int:
-    return timezone.localdate().year
