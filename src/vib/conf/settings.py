@@ -426,5 +426,9 @@ LOGGING = {
         "vib.request": {"level": "INFO" if _LOG_FORMAT == "json" else "WARNING"},
         # Lock-out bookkeeping is not news.
         "axes": {"level": "WARNING"},
+        # The PDF's renderer narrates each step and each font subset at INFO; the report's own
+        # progress bar says how far it is, and its warnings still come through.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
