@@ -107,6 +107,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "vib.operations.middleware.RequestIdMiddleware",  # first: request id + one log line each
+    "vib.core.middleware.ProbeMiddleware",  # /healthz, /readyz: before the host check (ADR 0152)
     "vib.api.middleware.ApiVersionMiddleware",  # first: also on redirects made by the others
     "vib.operations.dbdown.DatabaseUnavailableMiddleware",  # 503 + Retry-After, not 500
     "django.middleware.security.SecurityMiddleware",
