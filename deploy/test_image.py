@@ -201,8 +201,17 @@ class ImageTest:
         for probe in ("/healthz", "/readyz"):
             status, body = request(self.web, probe, headers={"Host": "10.0.0.7:8000"})
             self.check(status == 200, f"{probe} with the pod's address as host: {status}")
-        checked = podman("healthcheck", "run", self.names["web"], check=False)
-        self.check(checked.returncode == 0, f"HEALTHCHECK: {checked.stdout}{checked.stderr}")
+        # Its command run in the container (the containers here run with --no-healthcheck:
+        # podman's timer for it needs systemd, which these hosts lack).
+        configured = podman(
+            "image", "inspect", self.image, "--format", "{{json .Config.Healthcheck}}"
+        )
+        kind, *command = json.loads(configured.stdout)["Test"]
+        checked = podman("exec", self.names["web"], *command, check=False)
+        self.check(
+            kind == "CMD" and checked.returncode == 0,
+            f"HEALTHCHECK ({kind}): exit {checked.returncode} {checked.stderr[-300:]}",
+        )
 
     def worker_mail(self) -> None:
         """A new incident through the API: web stores it and queues the notification, the
