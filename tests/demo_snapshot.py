@@ -22,6 +22,7 @@ forward.
 from __future__ import annotations
 
 import pickle
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from vib.core.demo import DemoContext, build_demo
+from vib.core.demo import DEFAULT_SEED, DemoContext, build_demo, demo_builders
 
 Rows = dict[Any, tuple[Any, ...]]  # primary key → the row, in the order of its columns
 
@@ -99,10 +100,10 @@ class Snapshot:
     changed: dict[Table, tuple[list[str], Rows, Rows]] = field(default_factory=dict)
 
     @classmethod
-    def take(cls) -> tuple[DemoContext, Snapshot | None]:
+    def take(cls, parts: Parts = None) -> tuple[DemoContext, Snapshot | None]:
         """Build the demo for real and note what it did (None if it deleted a row: not kept)."""
         before = {table: read(table) for table in tables()}
-        ctx = build_demo(scale="small")
+        ctx = build(parts)
         snapshot = cls(context=pickle.dumps(ctx))
         for table, (columns, old) in before.items():
             _, new = read(table)
@@ -154,18 +155,35 @@ def comparable(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(getattr(value, "obj", value) for value in row)
 
 
-# Per test process: the snapshot for each baseline (rows per table before the build).
-_SNAPSHOTS: dict[tuple[tuple[str, int], ...], Snapshot | None] = {}
+# The demo's builders to run, by label (``vib.core.demo.demo_builders``); None: all of them.
+Parts = tuple[str, ...] | None
 
 
-def demo() -> DemoContext:
-    """The small demo in the current database, as ``build_demo(scale="small")`` would make it."""
-    baseline = tuple(sorted(counts().items()))
-    if baseline not in _SNAPSHOTS:
-        with transaction.atomic():
-            ctx, _SNAPSHOTS[baseline] = Snapshot.take()
-        return ctx
-    snapshot = _SNAPSHOTS[baseline]
-    if snapshot is None or not snapshot.fits():
+def build(parts: Parts) -> DemoContext:
+    """The small demo for real: all of it, or only ``parts``, in the order given."""
+    if parts is None:
         return build_demo(scale="small")
+    ctx = DemoContext(scale="small", seed=DEFAULT_SEED, rng=random.Random(DEFAULT_SEED))
+    builders = dict(demo_builders())
+    with transaction.atomic():
+        for label in parts:
+            builders[label](ctx)
+    return ctx
+
+
+# Per test process: the snapshot for each set of parts and baseline (rows per table before).
+_SNAPSHOTS: dict[tuple[Parts, tuple[tuple[str, int], ...]], Snapshot | None] = {}
+
+
+def demo(parts: Parts = None) -> DemoContext:
+    """The small demo in the current database, as ``build(parts)`` would make it: the whole
+    demo (``build_demo(scale="small")``) or only some of its parts."""
+    key = (parts, tuple(sorted(counts().items())))
+    if key not in _SNAPSHOTS:
+        with transaction.atomic():
+            ctx, _SNAPSHOTS[key] = Snapshot.take(parts)
+        return ctx
+    snapshot = _SNAPSHOTS[key]
+    if snapshot is None or not snapshot.fits():
+        return build(parts)
     return snapshot.restore()

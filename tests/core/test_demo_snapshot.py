@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from tests import demo_snapshot
-from tests.demo_snapshot import Snapshot, read, tables
+from tests.demo_snapshot import Parts, Snapshot, read, tables
+from tests.support.conftest import PARTS as SUPPORT_PARTS
 
 from vib.audit.models import Action
 from vib.audit.selectors import audit_chain_problems
@@ -46,9 +47,10 @@ def _same_context(restored: DemoContext, built: DemoContext) -> None:
 
 
 @pytest.mark.django_db
-def test_a_restored_demo_is_the_database_the_real_build_made() -> None:
+@pytest.mark.parametrize("parts", [None, SUPPORT_PARTS], ids=["whole", "support's parts"])
+def test_a_restored_demo_is_the_database_the_real_build_made(parts: Parts) -> None:
     with transaction.atomic():
-        built_context, snapshot = Snapshot.take()
+        built_context, snapshot = Snapshot.take(parts)
         built = _database()
         assert not list(audit_chain_problems())
         transaction.set_rollback(True)

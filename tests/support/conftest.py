@@ -1,13 +1,13 @@
 """Fixtures of the support desk tests.
 
-``sdemo`` builds only the parts of the demo the desk stands on (the registry and tenants, the
-people, the desk itself), which keeps this suite fast; ``demo`` (the whole demo) is used where
-another module takes part (the referral to the incident module).
+``sdemo`` holds only the parts of the demo the desk stands on (the registry and tenants, the
+people, the desk itself), built once per test process and put back as rows for every later
+test (``tests/demo_snapshot.py``); ``demo`` (the whole demo) is used where another module takes
+part (the referral to the incident module).
 """
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import pytest
@@ -19,13 +19,9 @@ PARTS = ("organisations", "accounts", "support")
 
 @pytest.fixture
 def sdemo(db: None) -> Any:
-    from vib.core.demo import DEFAULT_SEED, DemoContext, demo_builders
+    from tests import demo_snapshot
 
-    ctx = DemoContext(scale="small", seed=DEFAULT_SEED, rng=random.Random(DEFAULT_SEED))
-    builders = dict(demo_builders())
-    for label in PARTS:
-        builders[label](ctx)
-    return ctx
+    return demo_snapshot.demo(PARTS)
 
 
 @pytest.fixture
