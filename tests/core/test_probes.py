@@ -34,3 +34,24 @@ def test_every_other_path_still_checks_the_host_and_redirects_to_https(client, s
     response = client.get("/inloggen", HTTP_HOST="vib.gemeente.example")
     assert response.status_code == 301
     assert response["Location"] == "https://vib.gemeente.example/inloggen"
+
+
+def test_readyz_is_503_while_a_migration_is_pending_and_then_checks_no_more(client, monkeypatch):
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from vib.core import views
+
+    monkeypatch.setattr(views, "_MIGRATIONS_APPLIED", set())
+    last = MigrationRecorder.Migration.objects.filter(app="incidents").latest("id")
+    last.delete()
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["migrations"] == "1 pending"
+    MigrationRecorder(connection).record_applied(last.app, last.name)
+    assert client.get("/readyz").status_code == 200
+    assert connection.alias in views._MIGRATIONS_APPLIED
+    plans: list[object] = []
+    monkeypatch.setattr(views, "MigrationExecutor", lambda *a: plans.append(a))
+    assert client.get("/readyz").status_code == 200
+    assert not plans  # remembered: the graph is not built again

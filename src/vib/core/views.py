@@ -19,6 +19,22 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
+# Once every migration this code knows is applied, it stays applied for the life of the
+# process (a later release's migrations are not this code's): the plan, about 7 ms of building
+# the migration graph, is made until it comes out empty, then no more.
+_MIGRATIONS_APPLIED: set[str] = set()  # the database aliases found fully migrated
+
+
+def _pending_migrations() -> int:
+    if connection.alias in _MIGRATIONS_APPLIED:
+        return 0
+    executor = MigrationExecutor(connection)
+    pending = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    if not pending:
+        _MIGRATIONS_APPLIED.add(connection.alias)
+    return pending
+
+
 @never_cache
 def readyz(request: HttpRequest) -> HttpResponse:
     """Ready for traffic: the database answers, migrations are applied, the cache works."""
@@ -26,10 +42,9 @@ def readyz(request: HttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        pending = _pending_migrations()
         checks["database"] = "ok"
-        checks["migrations"] = "ok" if not pending else f"{len(pending)} pending"
+        checks["migrations"] = "ok" if not pending else f"{pending} pending"
     except Exception as exc:
         checks["database"] = type(exc).__name__
     try:
