@@ -421,6 +421,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("VIB_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own default gives "django" a second console handler in DEBUG, so every line
+        # of a django.* logger (the worker's task lines under `make run`) was printed twice,
+        # once without time and level; configured here, it only passes its records to root.
+        "django": {"level": "INFO"},
         # The request loggers would write client addresses of anonymous reporters: never.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
