@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vib.operations.scheduler import collect_jobs, scheduler_pass, seconds_until_next
 
@@ -38,7 +40,15 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        self.stdout.write(f"Scheduler started with {len(collect_jobs())} periodic jobs.")
+        count = len(collect_jobs())
+        self.stdout.write(
+            ngettext(
+                "Scheduler started with %(count)d periodic job.",
+                "Scheduler started with %(count)d periodic jobs.",
+                count,
+            )
+            % {"count": count}
+        )
         while self.running:
             close_old_connections()
             try:
@@ -52,4 +62,4 @@ class Command(BaseCommand):
             deadline = time.monotonic() + max(pause, 0.5)
             while self.running and time.monotonic() < deadline:
                 time.sleep(min(0.5, deadline - time.monotonic()))
-        self.stdout.write("Scheduler stopped.")
+        self.stdout.write(_("Scheduler stopped."))
