@@ -9,7 +9,8 @@ ciphertext and the audit hash chain included. It returns an unpickled copy of th
 ``DemoContext`` as it was after the build (model instances, logins, the state of ``rng``), so
 a test that changes it changes only its own copy.
 
-A snapshot only fits the database it was taken on. Snapshots are kept per "baseline" (the
+A snapshot only fits the database it was taken on. Snapshots are kept per set of demo parts
+(``demo(parts)``: the whole demo, or only some builders) and per "baseline" (the
 number of rows in every table before the build, e.g. the migrated data alone), and a pre-
 existing row the demo changed (the audit chain head, if there was one) must still hold what it
 held then; otherwise the demo is built for real. Foreign keys are deferred in Django's schema
