@@ -23,7 +23,6 @@ forward.
 from __future__ import annotations
 
 import pickle
-import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +30,7 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from vib.core.demo import DEFAULT_SEED, DemoContext, build_demo, demo_builders
+from vib.core.demo import DemoContext, build_demo
 
 Rows = dict[Any, tuple[Any, ...]]  # primary key → the row, in the order of its columns
 
@@ -104,7 +103,7 @@ class Snapshot:
     def take(cls, parts: Parts = None) -> tuple[DemoContext, Snapshot | None]:
         """Build the demo for real and note what it did (None if it deleted a row: not kept)."""
         before = {table: read(table) for table in tables()}
-        ctx = build(parts)
+        ctx = build_demo(scale="small", parts=parts)
         snapshot = cls(context=pickle.dumps(ctx))
         for table, (columns, old) in before.items():
             _, new = read(table)
@@ -156,20 +155,8 @@ def comparable(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(getattr(value, "obj", value) for value in row)
 
 
-# The demo's builders to run, by label (``vib.core.demo.demo_builders``); None: all of them.
+# The demo's parts to build, by app label (``vib.core.demo.build_demo``); None: all of them.
 Parts = tuple[str, ...] | None
-
-
-def build(parts: Parts) -> DemoContext:
-    """The small demo for real: all of it, or only ``parts``, in the order given."""
-    if parts is None:
-        return build_demo(scale="small")
-    ctx = DemoContext(scale="small", seed=DEFAULT_SEED, rng=random.Random(DEFAULT_SEED))
-    builders = dict(demo_builders())
-    with transaction.atomic():
-        for label in parts:
-            builders[label](ctx)
-    return ctx
 
 
 # Per test process: the snapshot for each set of parts and baseline (rows per table before).
@@ -177,8 +164,8 @@ _SNAPSHOTS: dict[tuple[Parts, tuple[tuple[str, int], ...]], Snapshot | None] = {
 
 
 def demo(parts: Parts = None) -> DemoContext:
-    """The small demo in the current database, as ``build(parts)`` would make it: the whole
-    demo (``build_demo(scale="small")``) or only some of its parts."""
+    """The small demo in the current database, as ``build_demo(scale="small", parts=parts)``
+    would make it: the whole demo or only some of its parts."""
     key = (parts, tuple(sorted(counts().items())))
     if key not in _SNAPSHOTS:
         with transaction.atomic():
@@ -186,5 +173,5 @@ def demo(parts: Parts = None) -> DemoContext:
         return ctx
     snapshot = _SNAPSHOTS[key]
     if snapshot is None or not snapshot.fits():
-        return build(parts)
+        return build_demo(scale="small", parts=parts)
     return snapshot.restore()
