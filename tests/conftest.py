@@ -243,6 +243,8 @@ def pytest_runtest_teardown(item, nextitem):
     result = yield
     if nextitem is None:
         return result  # the session ends: no test needs the data, the database is gone
+    if not _MIGRATED:
+        return result  # no test has set up the test database yet (a skipped test)
     marker = item.get_closest_marker("django_db")
     names = set(getattr(item, "fixturenames", ()))
     transactional = {"transactional_db", "live_server", "live_db"} & names

@@ -25,25 +25,25 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
 from tests.browser import axe
+from tests.browser.crawl import (
+    MAX_PAGES_PER_CRAWL,
+    ON_SQLITE_ONLY,
+    pattern,
+    site_links,
+    what_they_see,
+)
 from tests.browser.flows import sign_in
 from tests.browser.language import LanguageCheck
 from tests.browser.layout import check_layout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SKIP_PREFIXES = ("/beheer", "/api/", "/uitloggen", "/i18n/", "/static/")
-# Downloads (open data, exports, reports) are files, not pages to check with axe.
-DOWNLOAD_SUFFIXES = (".csv", ".json", ".xlsx", ".pdf", ".parquet", ".zip", ".svg")
-MAX_PAGES_PER_CRAWL = 30
 PEOPLE_PARTS = 4
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # What makes two pages the same to every check: the title and the main content as the server
 # sent them, without what differs per response (a form's CSRF token, a script's nonce).
@@ -67,12 +67,6 @@ class Report:
             self.violations.append(
                 f"[{who}] {url}: {v['id']} ({v['impact']}) {v['help']} — {', '.join(v['nodes'])}"
             )
-
-
-def pattern(url: str) -> str:
-    parts = urlsplit(url)
-    keys = sorted({key for key, _ in parse_qsl(parts.query)})
-    return UUID.sub("{id}", parts.path) + ("?" + "&".join(keys) if keys else "")
 
 
 class Claims:
@@ -151,46 +145,6 @@ def watch_console(page: Any, who: dict[str, str] | str, problems: list[str]) -> 
     page.on("pageerror", lambda error: problems.append(f"[{name()}] {page.url}: {error}"))
 
 
-class _Links(HTMLParser):
-    """The ``href`` of every link in a ``<nav>`` or ``<main>`` that is not a download."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.depth = 0  # how many <nav> and <main> elements the parser is in
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("nav", "main"):
-            self.depth += 1
-        elif tag == "a" and self.depth:
-            attributes = dict(attrs)
-            if attributes.get("href") and "download" not in attributes:
-                self.found.append(str(attributes["href"]))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("nav", "main") and self.depth:
-            self.depth -= 1
-
-
-def site_links(html: str, url: str, base: str) -> list[str]:
-    """The links to pages of this site in the page's menus and main content, as the server
-    sent the page (the shell renders on the server; htmx only swaps server HTML in)."""
-    parser = _Links()
-    parser.feed(html)
-    links = []
-    for href in parser.found:
-        href = urljoin(url, href).split("#")[0]
-        if not href.startswith(base):
-            continue
-        parts = urlsplit(href)
-        if parts.path.startswith(SKIP_PREFIXES) or parts.path.endswith(DOWNLOAD_SUFFIXES):
-            continue
-        if "formaat=" in parts.query:
-            continue
-        links.append(href)
-    return links
-
-
 def crawl(page: Any, base: str, start: str, who: str, checks: Checks) -> None:
     seen = {pattern(start)}
     queue = [start]
@@ -217,22 +171,6 @@ def log_in(page: Any, base: str, email: str, password: str, check_page: Any = No
         page.locator("input[name=token]").fill(page.locator("#demo-code").inner_text())
         page.locator("input[name=token]").press("Enter")
     page.wait_for_url(f"{base}/")
-
-
-def what_they_see(login: Any) -> tuple[Any, ...]:
-    """What decides a person's crawl, read on the server: their organisations, and the menu
-    and start cards in each."""
-    from vib.accounts.models import User
-    from vib.accounts.selectors import organisations_of
-    from vib.web.navigation import navigation_for, start_cards
-
-    user = User.objects.get(email=login.email)
-    seen: list[Any] = []
-    for organisation in list(organisations_of(user).order_by("pk")) or [None]:
-        seen.append(getattr(organisation, "pk", None))
-        seen.extend(item.url_name for item in navigation_for(user, organisation))
-        seen.extend(item.url_name for item in start_cards(user, organisation))
-    return tuple(seen)
 
 
 def people_part(logins: list[Any], part: int) -> list[Any]:
@@ -315,6 +253,7 @@ def claims(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Claims:
     ],
     ids=lambda part: f"part-{part}-of-{PEOPLE_PARTS}",
 )
+@ON_SQLITE_ONLY
 def test_every_role_and_anonymous_pages_have_no_axe_violations(
     browser: Any, live_server: Any, live_demo: Any, claims: Claims, part: int
 ) -> None:

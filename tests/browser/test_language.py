@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from .crawl import ON_SQLITE_ONLY, pattern
 from .language import LanguageCheck
-from .test_accessibility import log_in, pattern
+from .test_accessibility import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -87,6 +88,7 @@ def test_the_check_finds_english_and_codes_and_passes_dutch(browser: Any) -> Non
     page.close()
 
 
+@ON_SQLITE_ONLY
 def test_no_english_and_no_codes_on_the_pages_the_accessibility_crawl_skips(
     browser: Any, live_server: Any, live_demo: Any
 ) -> None:

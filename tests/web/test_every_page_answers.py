@@ -1,0 +1,84 @@
+"""Every page a person can reach from the menu answers, on every database engine.
+
+The browser crawl (tests/browser/test_accessibility.py) checks what the browser shows of
+every page: axe, the layout at four widths, the language. Those checks read the HTML, CSS and
+scripts the server sends, which the database engine does not change, so they run on SQLite
+only (ADR 0153). What the engine does change is whether the page can be made at all: a query
+PostgreSQL refuses, an ordering or an aggregate that differs. This crawl makes every page on
+the server, through the Django test client, as each demo person and the anonymous visitor,
+the same pages the browser crawl reaches (the same links, one page per URL pattern), and
+checks that each one answers. On SQLite the browser crawl makes the same pages through the
+same server, so this crawl runs on the other engines (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from tests.browser.crawl import MAX_PAGES_PER_CRAWL, pattern, site_links, what_they_see
+from tests.conftest import SecondFactorClient
+
+from vib.accounts.models import User
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor == "sqlite",
+        reason="on SQLite the browser crawl makes these pages (ADR 0153)",
+    ),
+]
+
+BASE = "http://testserver"
+
+
+def crawl(client: Any, start: str, who: str, problems: list[str]) -> int:
+    """Breadth first from ``start``, one page per URL pattern, at most MAX_PAGES_PER_CRAWL;
+    a redirect is followed, as the browser does. Returns the number of pages made."""
+    seen = {pattern(start)}
+    queue = [start]
+    made = 0
+    while queue and made < MAX_PAGES_PER_CRAWL:
+        url = queue.pop(0)
+        response = client.get(url.removeprefix(BASE), follow=True)
+        made += 1
+        if response.status_code >= 400:
+            problems.append(f"[{who}] {url}: HTTP {response.status_code}")
+            continue
+        if "text/html" not in response.get("Content-Type", ""):
+            continue
+        final = BASE + response.request["PATH_INFO"]
+        for link in site_links(response.content.decode(), final, BASE):
+            if pattern(link) not in seen:
+                seen.add(pattern(link))
+                queue.append(link)
+    return made
+
+
+def test_every_page_of_every_person_and_the_anonymous_visitor_answers(demo: Any) -> None:
+    problems: list[str] = []
+    made = {"anonymous": crawl(SecondFactorClient(), f"{BASE}/inloggen", "anonymous", problems)}
+    # People who see the same (organisations, menu, start cards) share one crawl; everyone's
+    # own start page is made.
+    crawled: set[tuple[Any, ...]] = set()
+    for login in demo.logins:
+        if "@" not in login.email:  # a mailbox code, not a person
+            continue
+        who = login.email.split("@")[0]
+        client = SecondFactorClient()
+        client.force_login(User.objects.get(email=login.email))
+        signature = what_they_see(login)
+        if signature in crawled:
+            response = client.get("/")
+            if response.status_code >= 400:
+                problems.append(f"[{who}] /: HTTP {response.status_code}")
+            made[who] = 1
+            continue
+        crawled.add(signature)
+        made[who] = crawl(client, f"{BASE}/", who, problems)
+
+    print("\npages made per person:", made)  # shown with -s
+    assert not problems, "\n".join(problems)
+    # The crawl reached past the start pages: the menus lead somewhere.
+    assert sum(made.values()) > 3 * len(made), made
