@@ -56,27 +56,48 @@ def crawl(client: Any, start: str, who: str, problems: list[str]) -> int:
     return made
 
 
-def test_every_page_of_every_person_and_the_anonymous_visitor_answers(demo: Any) -> None:
+PARTS = 2
+
+
+def groups_of(logins: list[Any]) -> list[list[Any]]:
+    """The demo people (not mailbox codes), grouped by what they see (organisations, menu,
+    start cards): a group shares one crawl."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for login in logins:
+        if "@" in login.email:
+            groups.setdefault(what_they_see(login), []).append(login)
+    return list(groups.values())
+
+
+# Two parts, each an xdist group of its own, so that the workers share the crawl and it is not
+# left for the end of the run (tests/conftest.py, schedule_order).
+@pytest.mark.parametrize(
+    "part",
+    [
+        pytest.param(p, marks=pytest.mark.xdist_group(f"every-page-{p}"))
+        for p in range(1, 1 + PARTS)
+    ],
+    ids=lambda part: f"part-{part}-of-{PARTS}",
+)
+def test_every_page_of_every_person_and_the_anonymous_visitor_answers(demo: Any, part: int) -> None:
+    """Part 1 also crawls as the anonymous visitor. Everyone's own start page is made."""
     problems: list[str] = []
-    made = {"anonymous": crawl(SecondFactorClient(), f"{BASE}/inloggen", "anonymous", problems)}
-    # People who see the same (organisations, menu, start cards) share one crawl; everyone's
-    # own start page is made.
-    crawled: set[tuple[Any, ...]] = set()
-    for login in demo.logins:
-        if "@" not in login.email:  # a mailbox code, not a person
-            continue
-        who = login.email.split("@")[0]
-        client = SecondFactorClient()
-        client.force_login(User.objects.get(email=login.email))
-        signature = what_they_see(login)
-        if signature in crawled:
+    made: dict[str, int] = {}
+    if part == 1:
+        made["anonymous"] = crawl(SecondFactorClient(), f"{BASE}/inloggen", "anonymous", problems)
+    groups = groups_of(demo.logins)
+    for group in groups[part - 1 :: PARTS]:
+        for n, login in enumerate(group):
+            who = login.email.split("@")[0]
+            client = SecondFactorClient()
+            client.force_login(User.objects.get(email=login.email))
+            if n == 0:
+                made[who] = crawl(client, f"{BASE}/", who, problems)
+                continue
             response = client.get("/")
             if response.status_code >= 400:
                 problems.append(f"[{who}] /: HTTP {response.status_code}")
             made[who] = 1
-            continue
-        crawled.add(signature)
-        made[who] = crawl(client, f"{BASE}/", who, problems)
 
     print("\npages made per person:", made)  # shown with -s
     assert not problems, "\n".join(problems)
