@@ -33,7 +33,7 @@ PYTEST := VIB_ENV=test PYTHONDONTWRITEBYTECODE= $(VENV)/bin/python -m pytest -n 
 help:
 	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test   the whole test suite (SQLite; DATABASE_URL=postgres://… for PostgreSQL)"
-	@echo "make test-fast     the suite without the browser tests"
+	@echo "make test-fast     the suite without the browser tests and the parity tests against R"
 	@echo "make test-browser  only the browser tests (Debian's Chromium)"
 	@echo "make demo   (re)build the demo data in the SQLite database"
 	@echo "make test-r regenerate the R results of the differential suite and compare (needs R)"
@@ -74,7 +74,7 @@ test: install messages age browser
 	$(PYTEST) $(PYTEST_ARGS)
 
 test-fast: install messages age
-	$(PYTEST) -m "not browser" $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser and not r_parity" $(PYTEST_ARGS)
 
 # The standard age CLI: tests/operations/test_backup.py decrypts a backup with it (ADR 0136).
 age:

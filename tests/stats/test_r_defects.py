@@ -17,6 +17,10 @@ from vib.stats.cli import main
 from .conftest import DATA
 from .test_r_oracle import CASES, RESULTS, run_vib, unexplained
 
+# Agreement with R (make test-fast leaves these out; make test-r regenerates R's side).
+pytestmark = pytest.mark.r_parity
+
+
 BY_ID = {c["id"]: c for c in CASES}
 
 

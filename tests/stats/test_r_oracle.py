@@ -25,6 +25,10 @@ from vib.stats.spec import parse_spec
 
 from .conftest import DATA
 
+# Agreement with R (make test-fast leaves these out; make test-r regenerates R's side).
+pytestmark = pytest.mark.r_parity
+
+
 HERE = Path(__file__).resolve().parent / "r_oracle"
 CASES: list[dict[str, Any]] = json.loads((HERE / "cases.json").read_text())
 ORACLE = json.loads((HERE / "results.json").read_text())

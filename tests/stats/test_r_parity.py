@@ -24,6 +24,10 @@ from vib.stats.likelihood import fmm_spline
 from vib.stats.replicates import hadamard, qr_rank
 from vib.stats.spec import parse_spec
 
+# Agreement with R (make test-fast leaves these out; make test-r regenerates R's side).
+pytestmark = pytest.mark.r_parity
+
+
 REL = 1e-9
 R = json.loads((Path(__file__).parent / "r_reference.json").read_text())
 
