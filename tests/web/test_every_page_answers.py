@@ -1,4 +1,4 @@
-"""Every page a person can reach from the menu answers, on every database engine.
+"""Every page a person can reach from the menu answers, on PostgreSQL as on SQLite.
 
 The browser crawl (tests/browser/test_accessibility.py) checks what the browser shows of
 every page: axe, the layout at four widths, the language. Those checks read the HTML, CSS and
@@ -48,7 +48,8 @@ def crawl(client: Any, start: str, who: str, problems: list[str]) -> int:
             continue
         if "text/html" not in response.get("Content-Type", ""):
             continue
-        final = BASE + response.request["PATH_INFO"]
+        query = response.request.get("QUERY_STRING")
+        final = BASE + response.request["PATH_INFO"] + (f"?{query}" if query else "")
         for link in site_links(response.content.decode(), final, BASE):
             if pattern(link) not in seen:
                 seen.add(pattern(link))
