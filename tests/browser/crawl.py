@@ -1,7 +1,7 @@
 """What the crawls of the site share: which links on a page lead to pages to check, when two
 addresses are the same page to the crawl (one URL pattern), and what decides what a person
 sees. Used by the browser crawl (test_accessibility.py, on SQLite) and by the crawl on the
-server (tests/web/test_every_page_answers.py, on every database engine); ADR 0153."""
+server (tests/web/test_every_page_answers.py, on the other engines); ADR 0153."""
 
 from __future__ import annotations
 
@@ -23,9 +23,12 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 # CSS and scripts the server sends, which the database engine does not change: they run once,
 # on SQLite (the engine of `make run` and the first `make test` of CI). On PostgreSQL the same
 # pages are made on the server and must answer (tests/web/test_every_page_answers.py).
+BROWSER_CHECKS_HERE = connection.vendor == "sqlite"
 ON_SQLITE_ONLY = pytest.mark.skipif(
-    connection.vendor != "sqlite",
-    reason="the browser checks of the pages run on SQLite (ADR 0153)",
+    not BROWSER_CHECKS_HERE, reason="the browser checks of the pages run on SQLite (ADR 0153)"
+)
+WHERE_THE_BROWSER_DOES_NOT_CHECK = pytest.mark.skipif(
+    BROWSER_CHECKS_HERE, reason="on SQLite the browser crawl makes these pages (ADR 0153)"
 )
 
 
@@ -89,3 +92,13 @@ def what_they_see(login: Any) -> tuple[Any, ...]:
         seen.extend(item.url_name for item in navigation_for(user, organisation))
         seen.extend(item.url_name for item in start_cards(user, organisation))
     return tuple(seen)
+
+
+def groups_of(logins: list[Any]) -> list[list[Any]]:
+    """The demo people (not mailbox codes), grouped by what they see (``what_they_see``), in
+    the order of ``logins``: a group shares one crawl."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for login in logins:
+        if "@" in login.email:  # not a mailbox code
+            groups.setdefault(what_they_see(login), []).append(login)
+    return list(groups.values())

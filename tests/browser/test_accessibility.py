@@ -33,9 +33,9 @@ from tests.browser import axe
 from tests.browser.crawl import (
     MAX_PAGES_PER_CRAWL,
     ON_SQLITE_ONLY,
+    groups_of,
     pattern,
     site_links,
-    what_they_see,
 )
 from tests.browser.flows import sign_in
 from tests.browser.language import LanguageCheck
@@ -177,11 +177,7 @@ def people_part(logins: list[Any], part: int) -> list[Any]:
     """The demo people (not mailbox codes) of one part. People who see the same (the same
     organisations, menu and start cards) share one crawl, so they go to the same part; these
     groups are dealt out over the parts in turn, after the anonymous visitor in part 1."""
-    groups: dict[tuple[Any, ...], list[Any]] = {}
-    for login in logins:
-        if "@" in login.email:  # not a mailbox code
-            groups.setdefault(what_they_see(login), []).append(login)
-    units: list[list[Any]] = [[], *groups.values()]  # [] for the anonymous visitor
+    units: list[list[Any]] = [[], *groups_of(logins)]  # [] for the anonymous visitor
     return [login for i, unit in enumerate(units) if i % PEOPLE_PARTS == part - 1 for login in unit]
 
 

@@ -16,19 +16,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
-from tests.browser.crawl import MAX_PAGES_PER_CRAWL, pattern, site_links, what_they_see
+from tests.browser.crawl import (
+    MAX_PAGES_PER_CRAWL,
+    WHERE_THE_BROWSER_DOES_NOT_CHECK,
+    groups_of,
+    pattern,
+    site_links,
+)
 from tests.conftest import SecondFactorClient
 
 from vib.accounts.models import User
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor == "sqlite",
-        reason="on SQLite the browser crawl makes these pages (ADR 0153)",
-    ),
-]
+pytestmark = [pytest.mark.django_db, WHERE_THE_BROWSER_DOES_NOT_CHECK]
 
 BASE = "http://testserver"
 
@@ -58,16 +57,6 @@ def crawl(client: Any, start: str, who: str, problems: list[str]) -> int:
 
 
 PARTS = 2
-
-
-def groups_of(logins: list[Any]) -> list[list[Any]]:
-    """The demo people (not mailbox codes), grouped by what they see (organisations, menu,
-    start cards): a group shares one crawl."""
-    groups: dict[tuple[Any, ...], list[Any]] = {}
-    for login in logins:
-        if "@" in login.email:
-            groups.setdefault(what_they_see(login), []).append(login)
-    return list(groups.values())
 
 
 # Two parts, each an xdist group of its own, so that the workers share the crawl and it is not
