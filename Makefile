@@ -108,14 +108,29 @@ test-r: install
 # Python scripts without the .py suffix (ruff and mypy take them when named).
 DEPLOY_PY := deploy/image/check-imports
 
+# The checks of the lint are independent of each other, so they run side by side, the longest
+# first (mypy from a clean clone ~25 s, the OpenAPI lint ~17 s): about half the time of one after
+# another on two processors. Each check's output is printed in one piece when it ends.
+LINTS := lint-types lint-openapi lint-ruff lint-migrations
+.PHONY: $(LINTS)
+
 lint: install messages
-	$(VENV)/bin/ruff check src tests bench deploy $(DEPLOY_PY)
-	$(VENV)/bin/ruff format --check src tests bench deploy $(DEPLOY_PY)
+	@$(MAKE) --no-print-directory -j $(shell nproc) --output-sync=target $(LINTS)
+
+lint-types:
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy deploy/test_image.py deploy/image/sbom.py deploy/image/bytecode.py
 	$(VENV)/bin/mypy $(DEPLOY_PY)
-	$(VIB) makemigrations --check --dry-run
+
+lint-openapi:
 	scripts/lint-openapi
+
+lint-ruff:
+	$(VENV)/bin/ruff check src tests bench deploy $(DEPLOY_PY)
+	$(VENV)/bin/ruff format --check src tests bench deploy $(DEPLOY_PY)
+
+lint-migrations:
+	$(VIB) makemigrations --check --dry-run
 
 bench: install
 	$(UV) sync --frozen --python $(PYTHON) --group bench
