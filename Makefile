@@ -109,8 +109,8 @@ test-r: install
 DEPLOY_PY := deploy/image/check-imports
 
 # The checks of the lint are independent of each other, so they run side by side, the longest
-# first (mypy from a clean clone ~25 s, the OpenAPI lint ~17 s): about half the time of one after
-# another on two processors. Each check's output is printed in one piece when it ends.
+# first (mypy from a clean clone ~25 s, the OpenAPI lint ~17 s): 42 s -> 33 s from a clean clone
+# on two processors. Each check's output is printed in one piece when it ends.
 LINTS := lint-types lint-openapi lint-ruff lint-migrations
 .PHONY: $(LINTS)
 
