@@ -72,6 +72,9 @@ class Migration(migrations.Migration):
                 "verbose_name": "organisation",
                 "verbose_name_plural": "organisations",
                 "ordering": ["tier", "name"],
+                "indexes": [
+                    models.Index(fields=["tier", "name"], name="organisatio_tier_b68d7e_idx")
+                ],
             },
         ),
         migrations.CreateModel(
@@ -110,16 +113,11 @@ class Migration(migrations.Migration):
                 "verbose_name": "organisational unit",
                 "verbose_name_plural": "organisational units",
                 "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "name"), name="unit_unique_name"
+                    )
+                ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="organisation",
-            index=models.Index(fields=["tier", "name"], name="organisatio_tier_b68d7e_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="unit",
-            constraint=models.UniqueConstraint(
-                fields=("organisation", "name"), name="unit_unique_name"
-            ),
         ),
     ]
