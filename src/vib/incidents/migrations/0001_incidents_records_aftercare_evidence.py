@@ -245,6 +245,15 @@ class Migration(migrations.Migration):
                         name="incident_platform_only_for_social_media",
                     ),
                 ],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "-occurred_at"], name="incident_org_occurred"
+                    ),
+                    models.Index(
+                        fields=["organisation", "status", "-occurred_at"],
+                        name="incident_org_status",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -944,17 +953,5 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "witnesses",
                 "ordering": ["created_at"],
             },
-        ),
-        migrations.AddIndex(
-            model_name="incident",
-            index=models.Index(
-                fields=["organisation", "-occurred_at"], name="incident_org_occurred"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="incident",
-            index=models.Index(
-                fields=["organisation", "status", "-occurred_at"], name="incident_org_status"
-            ),
         ),
     ]
