@@ -1,8 +1,10 @@
 """Every demo role logs in through the real form and crawls the site. On every page it loads:
 
-- at 1280 px (the width the page is loaded at): axe-core (WCAG 2.2 A and AA) must find nothing,
-  no element may carry a style attribute, and no English or raw code may show on a Dutch page
-  (``language.LanguageCheck``; test_language.py covers the pages this crawl does not reach);
+- at 1280 px (the width the page is loaded at): axe-core (WCAG 2.2 A and AA) must find nothing
+  (once per structure of a page, ``structure.py``: the same template with other data gives axe
+  the same), no element may carry a style attribute, and no English or raw code may show on a
+  Dutch page (``language.LanguageCheck``; test_language.py covers the pages this crawl does
+  not reach);
 - at 320, 390, 768 and 1280 px: the layout checks of tests/browser/layout.py (wider than the
   screen, a word broken without a hyphen, a table title twice, a number not right-aligned).
   Axe's rules read the document, not the layout, except colour contrast, which the one
@@ -41,6 +43,7 @@ from tests.browser.crawl import (
 from tests.browser.flows import sign_in
 from tests.browser.language import LanguageCheck
 from tests.browser.layout import check_layout
+from tests.browser.structure import structure_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -96,14 +99,16 @@ class Checks:
     A page whose content (``content_of``) was already checked, in another person's shell or
     at another address, in this part or in another (``claims``), is not loaded in the browser
     nor checked again: every check would find the same, since only the shell around it
-    differs, and each person's shell is checked on their own start page (``always``).
-    ADR 0146, 0150."""
+    differs, and each group's shell is checked on its start page (``always``). A new content
+    whose structure (``structure_of``) axe has already read gets every check but axe.
+    ADR 0146, 0150, 0154."""
 
     claims: Claims
     report: Report = field(default_factory=Report)
     problems: list[str] = field(default_factory=list)
     language: LanguageCheck | None = None
     same_content: int = 0
+    same_structure: int = 0
 
     def visit(self, page: Any, base: str, url: str, who: str, *, always: bool = False) -> list[str]:
         """Check the page at ``url`` unless its content was checked before; its links."""
@@ -121,11 +126,14 @@ class Checks:
         html = response.text()
         if always:
             self.claims.claim(content_of(html))
-        self(page, who)
+        new_structure = self.claims.claim("structure-" + structure_of(html))
+        if not (always or new_structure):
+            self.same_structure += 1
+        self(page, who, with_axe=always or new_structure)
         return site_links(html, response.url, base)
 
-    def __call__(self, page: Any, who: str) -> None:
-        self.report.add(who, page.url, axe.found(page))
+    def __call__(self, page: Any, who: str, *, with_axe: bool = True) -> None:
+        self.report.add(who, page.url, axe.found(page) if with_axe else [])
         # No inline style attributes anywhere (the CSP would block them anyway).
         styled = page.evaluate("() => document.querySelectorAll('[style]').length")
         if styled:
@@ -281,7 +289,12 @@ def test_every_role_and_anonymous_pages_have_no_axe_violations(
 
     # Shown with -s and on failure.
     print(
-        "\naxe: pages checked per role:", checks.report.pages, "same content:", checks.same_content
+        "\npages checked per role:",
+        checks.report.pages,
+        "same content:",
+        checks.same_content,
+        "same structure (no axe):",
+        checks.same_structure,
     )
     assert expected <= set(checks.report.pages)
     assert set(checks.report.pages) - expected <= {"second factor"}
