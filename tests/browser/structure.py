@@ -24,6 +24,7 @@ import hashlib
 import re
 from html.parser import HTMLParser
 
+# What of a page the crawl compares: its title and its main content (not the shell around it).
 CONTENT = re.compile(r"<title>.*?</title>|<main\b.*</main>", re.S)
 VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}

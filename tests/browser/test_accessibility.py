@@ -43,16 +43,15 @@ from tests.browser.crawl import (
 from tests.browser.flows import sign_in
 from tests.browser.language import LanguageCheck
 from tests.browser.layout import check_layout
-from tests.browser.structure import structure_of
+from tests.browser.structure import CONTENT, structure_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PEOPLE_PARTS = 4
 
 # What makes two pages the same to every check: the title and the main content as the server
-# sent them, without what differs per response: a form's CSRF token and its submit-once token
-# (vib.web.once), a script's nonce, and the CSRF token in the passkey script's settings.
-CONTENT = re.compile(r"<title>.*?</title>|<main\b.*</main>", re.S)
+# sent them (``structure.CONTENT``), without what differs per response: a form's CSRF token and
+# its submit-once token (vib.web.once), a script's nonce, the passkey settings' CSRF token.
 PER_RESPONSE = re.compile(
     r'(name="(?:csrfmiddlewaretoken|once)" value="|nonce="|"csrfToken": ")[^"]*"'
 )
