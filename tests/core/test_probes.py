@@ -26,6 +26,15 @@ def test_a_probe_over_http_with_an_unlisted_host_is_answered(client, settings, p
     assert "no-cache" in response["Cache-Control"]
 
 
+@pytest.mark.parametrize("probe", ["/healthz", "/readyz"])
+def test_a_probe_answers_get_and_head_only(client, probe):
+    assert client.head(probe).status_code == 200
+    for method in (client.post, client.put, client.delete):
+        response = method(probe)
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD"
+
+
 def test_every_other_path_still_checks_the_host_and_redirects_to_https(client, settings):
     for name, value in PRODUCTION_LIKE.items():
         setattr(settings, name, value)

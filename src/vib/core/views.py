@@ -11,8 +11,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 
+@require_safe  # a probe asks, it never sends anything
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """The process is alive (no dependencies checked)."""
@@ -35,6 +37,7 @@ def _pending_migrations() -> int:
     return pending
 
 
+@require_safe
 @never_cache
 def readyz(request: HttpRequest) -> HttpResponse:
     """Ready for traffic: the database answers, migrations are applied, the cache works."""
