@@ -78,6 +78,11 @@ def site_links(html: str, url: str, base: str) -> list[str]:
     return links
 
 
+def who(login: Any) -> str:
+    """How the crawls name a demo person in what they report: the address before the @."""
+    return str(login.email.split("@")[0])
+
+
 def what_they_see(login: Any) -> tuple[Any, ...]:
     """What decides a person's crawl, read on the server: their organisations, and the menu
     and start cards in each."""

@@ -24,6 +24,8 @@ import hashlib
 import re
 from html.parser import HTMLParser
 
+from tests.browser.crawl import UUID
+
 # What of a page the crawl compares: its title and its main content (not the shell around it).
 CONTENT = re.compile(r"<title>.*?</title>|<main\b.*</main>", re.S)
 VOID = frozenset(
@@ -42,7 +44,6 @@ REFERENCES = frozenset(
     {"id", "for", "headers", "list", "form", "aria-labelledby", "aria-describedby"}
     | {"aria-controls", "aria-owns", "aria-activedescendant", "aria-details", "aria-errormessage"}
 )
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 NUMBER = re.compile(r"\d+")
 
 
@@ -56,6 +57,10 @@ def _attribute(name: str, value: str | None) -> str:
     return f"{name}={value}"
 
 
+def _opening(tag: str, attrs: list[tuple[str, str | None]]) -> str:
+    return f"<{tag} " + " ".join(sorted(_attribute(n, v) for n, v in attrs)) + ">"
+
+
 class _Structure(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -63,15 +68,14 @@ class _Structure(HTMLParser):
         self.open: list[tuple[str, str, list[str]]] = [("", "", [])]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        opening = f"<{tag} " + " ".join(sorted(_attribute(n, v) for n, v in attrs)) + ">"
+        opening = _opening(tag, attrs)
         if tag in VOID:
             self._add(opening)
         else:
             self.open.append((tag, opening, []))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        opening = f"<{tag} " + " ".join(sorted(_attribute(n, v) for n, v in attrs)) + "/>"
-        self._add(opening)
+        self._add(_opening(tag, attrs))
 
     def handle_endtag(self, tag: str) -> None:
         # HTML may leave an end tag out: close up to the nearest open element of this name.

@@ -39,6 +39,7 @@ from tests.browser.crawl import (
     groups_of,
     pattern,
     site_links,
+    who,
 )
 from tests.browser.flows import sign_in
 from tests.browser.language import LanguageCheck
@@ -229,8 +230,8 @@ def crawl_people(browser: Any, base: str, groups: list[list[Any]], checks: Check
             sign_in(context, base, login.email)
             answer = page.request.get(f"{base}/")
             if not answer.ok:
-                checks.problems.append(f"[{login.email.split('@')[0]}] /: HTTP {answer.status}")
-        who = current["who"] = first.email.split("@")[0]
+                checks.problems.append(f"[{who(login)}] /: HTTP {answer.status}")
+        name = current["who"] = who(first)
         context.clear_cookies()
         if checks.report.pages.get("second factor"):
             # The log-in form and the second-factor page are the same for everyone; once
@@ -239,14 +240,14 @@ def crawl_people(browser: Any, base: str, groups: list[list[Any]], checks: Check
         else:
             log_in(page, base, first.email, first.password, lambda: checks(page, "second factor"))
         # The group's start page, in its shell.
-        menu = tuple(checks.visit(page, base, f"{base}/", who, always=True))
+        menu = tuple(checks.visit(page, base, f"{base}/", name, always=True))
         organisation = page.locator(
             ".vib-header__organisation, #vib-organisation"
         ).all_inner_texts()
         signature = (*organisation, *menu)
         if signature not in crawled:
             crawled.add(signature)
-            crawl(page, base, f"{base}/", who, checks)
+            crawl(page, base, f"{base}/", name, checks)
     context.close()
 
 
@@ -280,7 +281,7 @@ def test_every_role_and_anonymous_pages_have_no_axe_violations(
     assert sorted(login.email for p in every_part for g in p for login in g) == sorted(
         login.email for login in everyone
     )
-    expected = {first.email.split("@")[0] for first, *_ in groups}
+    expected = {who(first) for first, *_ in groups}
     if part == 1:
         crawl_anonymous(browser, live_server.url, checks)
         expected.add("anonymous")

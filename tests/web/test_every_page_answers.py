@@ -22,6 +22,7 @@ from tests.browser.crawl import (
     groups_of,
     pattern,
     site_links,
+    who,
 )
 from tests.conftest import SecondFactorClient
 
@@ -78,16 +79,16 @@ def test_every_page_of_every_person_and_the_anonymous_visitor_answers(demo: Any,
     groups = groups_of(demo.logins)
     for group in groups[part - 1 :: PARTS]:
         for n, login in enumerate(group):
-            who = login.email.split("@")[0]
+            name = who(login)
             client = SecondFactorClient()
             client.force_login(User.objects.get(email=login.email))
             if n == 0:
-                made[who] = crawl(client, f"{BASE}/", who, problems)
+                made[name] = crawl(client, f"{BASE}/", name, problems)
                 continue
             response = client.get("/")
             if response.status_code >= 400:
-                problems.append(f"[{who}] /: HTTP {response.status_code}")
-            made[who] = 1
+                problems.append(f"[{name}] /: HTTP {response.status_code}")
+            made[name] = 1
 
     print("\npages made per person:", made)  # shown with -s
     assert not problems, "\n".join(problems)
