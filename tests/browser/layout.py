@@ -145,7 +145,52 @@ NUMBER_ALIGNED = Check(
 }""",
 )
 
-CHECKS: list[Check] = [WIDER_THAN_SCREEN, WORD_BROKEN, TITLE_TWICE, NUMBER_ALIGNED]
+# A drop-down list that does not look like one: a select drawn without the browser's control
+# (appearance: none, as Utrecht's select is) and without an arrow of its own looks like a text box.
+SELECT_WITHOUT_ARROW = Check(
+    "drop-down list without an arrow",
+    r"""() => {
+  const out = [];
+  for (const select of document.querySelectorAll("select:not([multiple])")) {
+    if (!select.checkVisibility()) continue;
+    const style = getComputedStyle(select);
+    if (style.appearance === "none" && style.backgroundImage === "none") {
+      out.push(`select #${select.id || select.name} has no arrow`);
+      if (out.length >= 3) break;
+    }
+  }
+  return out;
+}""",
+)
+
+# A field's label beside the field instead of above it (a label and a form control put in a form
+# field without Utrecht's label and input wrappers flow on one line). Check boxes and radio
+# buttons have their label beside them on purpose.
+LABEL_BESIDE_FIELD = Check(
+    "label beside its field",
+    r"""() => {
+  const out = [];
+  for (const label of document.querySelectorAll("main label")) {
+    const field = label.control;
+    if (!field || ["checkbox", "radio", "hidden"].includes(field.type)) continue;
+    if (!label.checkVisibility() || !field.checkVisibility()) continue;
+    if (label.getBoundingClientRect().bottom > field.getBoundingClientRect().top + 1) {
+      out.push(`"${label.textContent.trim().slice(0, 40)}" is not above its field`);
+      if (out.length >= 3) break;
+    }
+  }
+  return out;
+}""",
+)
+
+CHECKS: list[Check] = [
+    WIDER_THAN_SCREEN,
+    WORD_BROKEN,
+    TITLE_TWICE,
+    NUMBER_ALIGNED,
+    SELECT_WITHOUT_ARROW,
+    LABEL_BESIDE_FIELD,
+]
 
 
 # Every check in one function: {check name: [problems]}.
