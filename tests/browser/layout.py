@@ -1,4 +1,4 @@
-"""Layout checks the browser crawl runs on every page at every width (issue 14).
+"""Layout checks the browser crawl runs on every page at every width (issue 14; ADR 0101, 0156).
 
 Each check is a JavaScript function evaluated in the page; it returns a list of problems (strings,
 empty when the page is fine). The crawl (test_accessibility.py) loads each page once, then for
