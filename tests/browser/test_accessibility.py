@@ -6,7 +6,8 @@
   Dutch page (``language.LanguageCheck``; test_language.py covers the pages this crawl does
   not reach);
 - at 320, 390, 768 and 1280 px: the layout checks of tests/browser/layout.py (wider than the
-  screen, a word broken without a hyphen, a table title twice, a number not right-aligned).
+  screen, a word broken without a hyphen, a table title twice, a number not right-aligned, a
+  drop-down list without an arrow, a label beside its field).
   Axe's rules read the document, not the layout, except colour contrast, which the one
   stylesheet gives at every width; what changes with the width is what these checks measure.
 
